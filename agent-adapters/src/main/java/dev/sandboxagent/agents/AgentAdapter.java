@@ -1,0 +1,19 @@
+package dev.sandboxagent.agents;
+
+/**
+ * One kind of coding agent (mock, claude, codex, ...). An adapter knows how to launch its agent under a PTY, how
+ * to turn the agent's output into {@link AgentEvent}s and how to turn API calls into the agent's input.
+ * Implementations are stateless and thread-safe; all per-session state lives in the {@link AgentProcess}.
+ */
+public interface AgentAdapter {
+
+    AgentDescriptor descriptor();
+
+    /**
+     * Starts the agent for one session. Returns once the agent is ready for its first message. Events and the
+     * exit are reported to {@code listener} from the adapter's own reader thread, in order.
+     *
+     * @throws AgentStartException if the agent cannot be started (not installed, bad mode, crashed at once)
+     */
+    AgentProcess start(AgentLaunch launch, AgentListener listener) throws AgentStartException;
+}

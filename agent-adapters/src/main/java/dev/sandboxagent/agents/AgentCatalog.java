@@ -1,0 +1,35 @@
+package dev.sandboxagent.agents;
+
+import dev.sandboxagent.agents.mock.MockAdapter;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** The agents this build knows, by id. */
+public final class AgentCatalog {
+    private final Map<String, AgentAdapter> adapters;
+
+    private AgentCatalog(Map<String, AgentAdapter> adapters) {
+        this.adapters = Map.copyOf(adapters);
+    }
+
+    public static AgentCatalog builtIn() {
+        return of(List.of(new MockAdapter()));
+    }
+
+    public static AgentCatalog of(List<AgentAdapter> adapters) {
+        Map<String, AgentAdapter> byId = new TreeMap<>();
+        adapters.forEach(a -> byId.put(a.descriptor().id(), a));
+        return new AgentCatalog(byId);
+    }
+
+    public Optional<AgentAdapter> find(String id) {
+        return Optional.ofNullable(adapters.get(id));
+    }
+
+    /** Sorted ids. */
+    public List<String> ids() {
+        return adapters.keySet().stream().sorted().toList();
+    }
+}

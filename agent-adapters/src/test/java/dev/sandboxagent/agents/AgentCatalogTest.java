@@ -1,0 +1,27 @@
+package dev.sandboxagent.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class AgentCatalogTest {
+
+    @Test
+    void theBuiltInCatalogKnowsTheMockAgent() {
+        AgentCatalog catalog = AgentCatalog.builtIn();
+        assertThat(catalog.ids()).containsExactly("mock");
+        assertThat(catalog.find("nope")).isEmpty();
+        AgentDescriptor mock = catalog.find("mock").orElseThrow().descriptor();
+        assertThat(mock.id()).isEqualTo("mock");
+        assertThat(mock.name()).isEqualTo("Mock agent");
+        assertThat(mock.installed()).isTrue();
+        assertThat(mock.credentialsAvailable()).isTrue();
+        assertThat(mock.version()).isEqualTo("1");
+        assertThat(mock.capabilities()).containsExactlyInAnyOrder("textMessages", "streamingDeltas", "toolCalls",
+                "toolResults", "permissions", "questions", "errorEvents", "sessionLifecycle", "itemStarted");
+        assertThat(mock.modes()).extracting(AgentDescriptor.AgentMode::id).containsExactly("build");
+        assertThat(mock.permissionModes()).containsExactly("default", "bypass");
+        assertThat(mock.defaultModel()).isEqualTo("mock");
+        assertThat(mock.models()).containsExactly("mock");
+    }
+}

@@ -1,0 +1,34 @@
+package dev.sandboxagent.cli;
+
+import dev.sandboxagent.cli.api.ApiCommand;
+import dev.sandboxagent.cli.server.ServerCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * {@code sandbox-agent}: the root of the command tree. It holds the environment every command reads its defaults
+ * from; commands reach it through {@code spec.root().userObject()}.
+ */
+@Command(name = "sandbox-agent",
+        // Inherited: every subcommand gets -h/--help and -V/--version without repeating it.
+        scope = ScopeType.INHERIT,
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Drive coding-agent sessions: run the server, or talk to one.",
+        subcommands = {ServerCommand.class, ApiCommand.class})
+public final class SandboxAgentCommand {
+    private final CliEnvironment environment;
+
+    public SandboxAgentCommand(CliEnvironment environment) {
+        this.environment = environment;
+    }
+
+    public CliEnvironment environment() {
+        return environment;
+    }
+
+    /** The environment of the command tree that {@code spec} belongs to. */
+    public static CliEnvironment environment(picocli.CommandLine.Model.CommandSpec spec) {
+        return ((SandboxAgentCommand) spec.root().userObject()).environment;
+    }
+}

@@ -1,0 +1,9 @@
+package dev.sandboxagent.cli.agents;
+
+import picocli.CommandLine.Command;
+
+/** {@code sandbox-agent api agents ...}. */
+@Command(name = "agents", description = "The agents the server can run.",
+        subcommands = ListAgentsCommand.class)
+public final class AgentsCommand {
+}

@@ -1,0 +1,43 @@
+package dev.sandboxagent.cli.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * {@code <data dir>/server.pid}: the running server's process id, so that scripts (and the autostart tests) can
+ * find and stop a server that was started in the background. Written atomically; removed on shutdown only if it
+ * still names this process (a second server may have replaced it).
+ */
+final class PidFile {
+    static final String NAME = "server.pid";
+
+    private final Path file;
+    private final long pid;
+
+    private PidFile(Path file, long pid) {
+        this.file = file;
+        this.pid = pid;
+    }
+
+    static PidFile write(Path dataDir) throws IOException {
+        Files.createDirectories(dataDir);
+        long pid = ProcessHandle.current().pid();
+        Path file = dataDir.resolve(NAME);
+        Path tmp = dataDir.resolve(NAME + ".tmp");
+        Files.writeString(tmp, pid + "\n");
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return new PidFile(file, pid);
+    }
+
+    void deleteIfOurs() {
+        try {
+            if (Files.exists(file) && Files.readString(file).strip().equals(Long.toString(pid))) {
+                Files.delete(file);
+            }
+        } catch (IOException ignored) {
+            // shutting down: a leftover pid file is harmless (the pid is checked before use)
+        }
+    }
+}

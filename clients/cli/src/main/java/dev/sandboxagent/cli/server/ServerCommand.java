@@ -1,0 +1,69 @@
+package dev.sandboxagent.cli.server;
+
+import dev.sandboxagent.cli.SandboxAgentCommand;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code sandbox-agent server}: runs the server in the foreground until SIGTERM or Ctrl-C, then stops it
+ * gracefully (sessions stop without ending, so they resume after the restart).
+ *
+ * <p>picocli instantiates and reflects over every command class when it builds the command tree, for api commands
+ * too. So this class names no server type at all, not even in a lambda (whose synthetic method's signature
+ * reflection would resolve); {@link ForegroundServer} holds every reference to the server module and is loaded
+ * only when this command runs. Api commands thus start without Vert.x (ApiCommandsDoNotLoadTheServerTest).
+ */
+@Command(name = "server",
+        description = {"Run the server in the foreground; SIGTERM or Ctrl-C stops it gracefully.",
+                "Flags win over environment variables (SANDBOX_AGENT_HOST, _PORT, _TOKEN, _DATA_DIR), which win "
+                        + "over defaults."})
+public final class ServerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (default: 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT",
+            description = "Port to listen on; 0 picks a free one (default: 2468).")
+    Integer port;
+
+    @ArgGroup(exclusive = true)
+    Auth auth;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Where sessions, events and the token file live (default: $SANDBOX_AGENT_DATA_DIR, else "
+                    + "~/.sandbox-agent).")
+    Path dataDir;
+
+    /** A token or none, not both. */
+    static final class Auth {
+        @Option(names = "--token", paramLabel = "TOKEN",
+                description = "The bearer token clients must send (default: $SANDBOX_AGENT_TOKEN, else a generated "
+                        + "one, written 0600 to <data dir>/token).")
+        String token;
+
+        @Option(names = "--no-token", description = "Accept requests without a token. Only on a trusted network.")
+        boolean noToken;
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        ServerOptions options = new ServerOptions(host, port, auth == null ? null : auth.token,
+                auth != null && auth.noToken, dataDir);
+        try {
+            ForegroundServer.run(options, SandboxAgentCommand.environment(spec), spec.commandLine().getOut());
+        } catch (IllegalArgumentException e) {
+            // ServerConfig refuses the flags or environment (a port out of range, SANDBOX_AGENT_PORT not a number)
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return 0;
+    }
+}

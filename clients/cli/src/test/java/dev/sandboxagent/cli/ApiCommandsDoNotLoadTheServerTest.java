@@ -1,0 +1,46 @@
+package dev.sandboxagent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxagent.cli.support.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Api commands must not load the server module or Vert.x (DESIGN.md: every {@code docker sandbox exec} starts a
+ * JVM, and Vert.x and Netty add hundreds of classes to its start-up). Runs a real api command in a child JVM whose
+ * class path holds the server and Vert.x, and reads the JVM's own class-loading log.
+ */
+class ApiCommandsDoNotLoadTheServerTest {
+
+    @Test
+    void sessionsListLoadsNeitherTheServerNorVertx(@TempDir Path dataDir, @TempDir Path tmp) throws Exception {
+        try (TestServer server = TestServer.start(dataDir)) {
+            Path classLog = tmp.resolve("classes.log");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Process process = new ProcessBuilder(List.of(java, "-Xlog:class+load=info:file=" + classLog,
+                    "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                    "api", "sessions", "list", "--url", server.url(), "--token", TestServer.TOKEN))
+                    .redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("out.txt").toFile())
+                    .start();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            String output = Files.readString(tmp.resolve("out.txt"));
+            assertThat(process.exitValue()).as(output).isZero();
+            assertThat(output).isEqualTo("no sessions" + System.lineSeparator());
+
+            List<String> loaded = Files.readAllLines(classLog);
+            assertThat(loaded).as("the class-load log").anyMatch(l -> l.contains("dev.sandboxagent.cli.Main "));
+            assertThat(loaded).anyMatch(l -> l.contains("dev.sandboxagent.cli.server.ServerCommand "));
+            assertThat(loaded).noneMatch(l -> l.contains(" io.vertx.") || l.contains(" io.netty."));
+            assertThat(loaded).noneMatch(l -> l.contains(" dev.sandboxagent.server."));
+            assertThat(loaded).noneMatch(l -> l.contains(" dev.sandboxagent.cli.server.ForegroundServer"));
+            // and the check means something: the child's class path could have loaded them
+            assertThat(Class.forName("io.vertx.core.Vertx")).isNotNull();
+        }
+    }
+}

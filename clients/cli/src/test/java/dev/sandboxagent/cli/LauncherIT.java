@@ -1,0 +1,121 @@
+package dev.sandboxagent.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxagent.cli.support.Launcher;
+import dev.sandboxagent.cli.support.Launcher.Result;
+import dev.sandboxagent.cli.support.Ports;
+import dev.sandboxagent.cli.support.Processes;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's story through the built launcher and fat jar, as separate processes: a server in the background,
+ * then create, send, read events, then SIGTERM. Also shows that pty4j's native library loads from the fat jar (the
+ * mock agent runs under a real PTY) and that api commands load no Vert.x class from it.
+ */
+class LauncherIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path work;
+
+    @AfterEach
+    void noServerLeftBehind() {
+        Processes.killAll(Processes.serversFor(work));
+    }
+
+    @Test
+    void serverThenCreateSendAndReadEventsThenSigterm() throws Exception {
+        int port = Ports.free();
+        Path dataDir = work.resolve("data");
+        Launcher launcher = Launcher.inTemp(work);
+        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port", Integer.toString(port),
+                "--data-dir", dataDir.toString());
+        String listening = server.awaitLine("listening on", WAIT);
+        assertThat(listening).isEqualTo("sandbox-agent listening on http://127.0.0.1:" + port
+                + " (no token: --no-token)");
+        assertThat(Files.readString(dataDir.resolve("server.pid")).strip()).isEqualTo(Long.toString(server.pid()));
+
+        Launcher api = launcher.env("SANDBOX_AGENT_URL", "http://127.0.0.1:" + port);
+        Result created = api.run("api", "sessions", "create", "my-session", "--agent", "mock");
+        assertThat(created.exitCode()).as(created.toString()).isZero();
+        assertThat(created.out()).isEqualTo("created session my-session (agent mock)\n");
+        // the first api command left a class-data archive behind for the next ones (see bin/sandbox-agent)
+        try (var archives = Files.list(work.resolve(".cache/sandbox-agent"))) {
+            assertThat(archives.map(p -> p.getFileName().toString())).singleElement().asString()
+                    .matches("cds-\\d+\\.jsa");
+        }
+
+        Result sent = api.run("api", "sessions", "send-message", "my-session", "--message",
+                "Summarize this repository");
+        assertThat(sent.exitCode()).as(sent.toString()).isZero();
+        assertThat(sent.out()).matches("turn turn_\\S+ started\n");
+        String turnId = sent.out().split(" ")[1];
+
+        Result events = awaitEvents(api, "my-session", "turn.ended");
+        assertThat(events.out()).containsPattern("#1 session\\.started +agent=mock")
+                .containsPattern("turn\\.started +" + turnId)
+                .containsPattern("item\\.completed +user: Summarize this repository")
+                .containsPattern("item\\.completed +assistant: mock: you said Summarize this repository")
+                .containsPattern("turn\\.ended +" + turnId + " completed");
+
+        Processes.terminate(ProcessHandle.of(server.pid()).orElseThrow(), Duration.ofSeconds(30));
+        Result stopped = server.await(Duration.ofSeconds(5));
+        assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
+        assertThat(stopped.out()).endsWith("sandbox-agent stopped\n");
+        assertThat(dataDir.resolve("server.pid")).doesNotExist();
+    }
+
+    @Test
+    void apiCommandsFromTheFatJarLoadNoVertxClass() throws Exception {
+        int port = Ports.free();
+        Launcher launcher = Launcher.inTemp(work);
+        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port", Integer.toString(port),
+                "--data-dir", work.resolve("data").toString());
+        server.awaitLine("listening on", WAIT);
+
+        Path classLog = work.resolve("classes.log");
+        Result listed = launcher.env("SANDBOX_AGENT_URL", "http://127.0.0.1:" + port)
+                .env("SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog)
+                .run("api", "sessions", "list");
+        assertThat(listed.exitCode()).as(listed.toString()).isZero();
+        assertThat(listed.out()).isEqualTo("no sessions\n");
+        List<String> loaded = Files.readAllLines(classLog);
+        assertThat(loaded).anyMatch(l -> l.contains(" dev.sandboxagent.cli.Main "));
+        assertThat(loaded).noneMatch(l -> l.contains(" io.vertx.") || l.contains(" io.netty.")
+                || l.contains(" dev.sandboxagent.server."));
+        Processes.terminate(ProcessHandle.of(server.pid()).orElseThrow(), Duration.ofSeconds(30));
+    }
+
+    @Test
+    void withoutTheJarTheLauncherSaysHowToBuildIt() throws Exception {
+        // a copy of the launcher in a directory with no jar around it
+        Path bin = Files.createDirectories(work.resolve("empty/bin"));
+        Path script = Files.copy(Path.of(System.getProperty("sandbox-agent.launcher")), bin.resolve("sandbox-agent"));
+        Process process = new ProcessBuilder(script.toString(), "api", "sessions", "list")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).isEqualTo(1);
+        assertThat(output).startsWith("error: sandbox-agent.jar not found")
+                .contains("run mvn -B package -DskipTests first");
+    }
+
+    private static Result awaitEvents(Launcher api, String sessionId, String type) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            Result events = api.run("api", "sessions", "events", sessionId);
+            assertThat(events.exitCode()).as(events.toString()).isZero();
+            if (events.out().contains(" " + type + " ") || System.nanoTime() > deadline) {
+                assertThat(events.out()).as("events of " + sessionId).contains(" " + type + " ");
+                return events;
+            }
+            Thread.sleep(100);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.sandboxagent.client;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Objects;
+
+/**
+ * The body of {@code POST /v1/sessions/{id}}. Only {@code agent} is required; null fields are left out so the
+ * server applies its defaults.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record CreateSessionRequest(String agent, String agentMode, String permissionMode, String model,
+                                   String variant, String directory, String title) {
+
+    public CreateSessionRequest {
+        Objects.requireNonNull(agent, "agent");
+    }
+
+    /** A request for {@code agent} with every option at the server's default. */
+    public static CreateSessionRequest of(String agent) {
+        return builder(agent).build();
+    }
+
+    public static Builder builder(String agent) {
+        return new Builder(agent);
+    }
+
+    /** Fluent construction, since most callers set two or three of the seven fields. */
+    public static final class Builder {
+        private final String agent;
+        private String agentMode;
+        private String permissionMode;
+        private String model;
+        private String variant;
+        private String directory;
+        private String title;
+
+        private Builder(String agent) {
+            this.agent = Objects.requireNonNull(agent, "agent");
+        }
+
+        public Builder agentMode(String value) {
+            this.agentMode = value;
+            return this;
+        }
+
+        public Builder permissionMode(String value) {
+            this.permissionMode = value;
+            return this;
+        }
+
+        public Builder model(String value) {
+            this.model = value;
+            return this;
+        }
+
+        public Builder variant(String value) {
+            this.variant = value;
+            return this;
+        }
+
+        public Builder directory(String value) {
+            this.directory = value;
+            return this;
+        }
+
+        public Builder title(String value) {
+            this.title = value;
+            return this;
+        }
+
+        public CreateSessionRequest build() {
+            return new CreateSessionRequest(agent, agentMode, permissionMode, model, variant, directory, title);
+        }
+    }
+}

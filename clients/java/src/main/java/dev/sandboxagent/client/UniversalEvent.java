@@ -1,0 +1,38 @@
+package dev.sandboxagent.client;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One entry of a session's transcript, in the anchor's snake_case wire schema. {@code data} depends on
+ * {@code type} (see docs/api.md) and is kept as a tree so that new fields and event types pass through untouched.
+ * {@code raw} is the agent's original output and is only present when asked for.
+ */
+@JsonPropertyOrder({"event_id", "sequence", "time", "session_id", "native_session_id", "source", "synthetic",
+        "type", "data", "raw"})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record UniversalEvent(
+        @JsonProperty("event_id") String eventId,
+        @JsonProperty("sequence") long sequence,
+        @JsonProperty("time") String time,
+        @JsonProperty("session_id") String sessionId,
+        @JsonProperty("native_session_id") String nativeSessionId,
+        @JsonProperty("source") String source,
+        @JsonProperty("synthetic") boolean synthetic,
+        @JsonProperty("type") String type,
+        @JsonProperty("data") JsonNode data,
+        @JsonProperty("raw") JsonNode raw) {
+
+    /** {@code data.turn_id} for turn events, else null. */
+    public String turnId() {
+        JsonNode id = data == null ? null : data.get("turn_id");
+        return id == null || id.isNull() ? null : id.asText();
+    }
+
+    /** True for the {@code turn.ended} of the given turn. */
+    public boolean endsTurn(String turnId) {
+        return "turn.ended".equals(type) && turnId != null && turnId.equals(turnId());
+    }
+}

@@ -1,0 +1,18 @@
+package dev.sandboxagent.client;
+
+import java.util.List;
+
+/** The envelopes the server wraps lists in; unwrapped before callers see them. */
+final class Wire {
+    private Wire() {
+    }
+
+    record AgentList(List<AgentInfo> agents) {
+    }
+
+    record ModeList(List<AgentMode> modes) {
+    }
+
+    record SessionList(List<SessionInfo> sessions) {
+    }
+}

@@ -1,0 +1,121 @@
+package dev.sandboxagent.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * Everything the server needs to start, resolved once: flags over environment ({@code SANDBOX_AGENT_*}) over
+ * defaults. Nothing else in the server reads the environment for configuration.
+ *
+ * @param token the bearer token clients must send, or null when auth is off ({@code --no-token})
+ * @param agentEnvironment the environment agents inherit (credentials included); never logged or stored
+ */
+public record ServerConfig(String host, int port, String token, Path dataDir, long maxBodyBytes,
+                           Map<String, String> agentEnvironment, java.time.Duration heartbeat) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 2468;
+    public static final String TOKEN_FILE = "token";
+
+    /** Idle SSE streams get a comment this often, so proxies do not drop them (DESIGN.md). */
+    public static final java.time.Duration DEFAULT_HEARTBEAT = java.time.Duration.ofSeconds(15);
+
+    public ServerConfig(String host, int port, String token, Path dataDir, long maxBodyBytes,
+                        Map<String, String> agentEnvironment) {
+        this(host, port, token, dataDir, maxBodyBytes, agentEnvironment, DEFAULT_HEARTBEAT);
+    }
+
+    public ServerConfig withHeartbeat(java.time.Duration every) {
+        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, every);
+    }
+
+    public ServerConfig {
+        agentEnvironment = Map.copyOf(agentEnvironment);
+        if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
+            throw new IllegalArgumentException("heartbeat must be positive");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+    }
+
+    /** The data directory: {@code --data-dir}, else SANDBOX_AGENT_DATA_DIR, else ~/.sandbox-agent. */
+    public static Path resolveDataDir(Path flag, Map<String, String> env) {
+        if (flag != null) {
+            return flag.toAbsolutePath();
+        }
+        String fromEnv = env.get("SANDBOX_AGENT_DATA_DIR");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv).toAbsolutePath();
+        }
+        return Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".sandbox-agent");
+    }
+
+    /**
+     * Resolves the configuration. Nullable arguments mean "not given on the command line".
+     *
+     * @param noToken true for {@code --no-token}: auth off
+     */
+    public static ServerConfig resolve(String host, Integer port, String token, boolean noToken, Path dataDir,
+                                       Map<String, String> env) throws IOException {
+        String resolvedHost = host != null ? host : env.getOrDefault("SANDBOX_AGENT_HOST", DEFAULT_HOST);
+        int resolvedPort = port != null ? port : parsePort(env.get("SANDBOX_AGENT_PORT"));
+        Path resolvedDataDir = resolveDataDir(dataDir, env);
+        String resolvedToken = null;
+        if (!noToken) {
+            resolvedToken = token != null ? token : env.get("SANDBOX_AGENT_TOKEN");
+            if (resolvedToken == null || resolvedToken.isBlank()) {
+                resolvedToken = readOrCreateTokenFile(resolvedDataDir);
+            }
+        }
+        return new ServerConfig(resolvedHost, resolvedPort, resolvedToken, resolvedDataDir, 1024 * 1024, env);
+    }
+
+    private static int parsePort(String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_PORT;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("SANDBOX_AGENT_PORT is not a port number: " + value);
+        }
+    }
+
+    /**
+     * The token file lets the CLI inside the sandbox find the token without being told. It is created 0600 before
+     * anything is written to it, so the token is never readable by others even briefly.
+     */
+    static String readOrCreateTokenFile(Path dataDir) throws IOException {
+        Files.createDirectories(dataDir);
+        Path file = dataDir.resolve(TOKEN_FILE);
+        if (Files.exists(file)) {
+            String existing = Files.readString(file).trim();
+            if (!existing.isEmpty()) {
+                return existing;
+            }
+        }
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        String token = HexFormat.of().formatHex(bytes);
+        Path tmp = dataDir.resolve(TOKEN_FILE + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, token + "\n");
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return token;
+    }
+
+    /** Never prints the token or the environment. */
+    @Override
+    public String toString() {
+        return "ServerConfig[host=" + host + ", port=" + port + ", auth=" + (token != null) + ", dataDir=" + dataDir
+                + "]";
+    }
+}

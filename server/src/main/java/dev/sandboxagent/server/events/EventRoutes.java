@@ -1,0 +1,128 @@
+package dev.sandboxagent.server.events;
+
+import dev.sandboxagent.server.http.ApiDocument;
+import dev.sandboxagent.server.http.ApiException;
+import dev.sandboxagent.server.http.Blocking;
+import dev.sandboxagent.server.http.JsonBodies;
+import dev.sandboxagent.server.sessions.SessionManager;
+import dev.sandboxagent.store.SessionRecord;
+import dev.sandboxagent.store.SessionStore;
+import dev.sandboxagent.store.UniversalEvent;
+import io.vertx.core.Context;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Map;
+
+/** Reading a session's transcript: a page at a time, or as an SSE stream that replays and then follows. */
+public final class EventRoutes {
+    static final int DEFAULT_LIMIT = 1000;
+    static final int MAX_LIMIT = 10_000;
+
+    private final SessionManager sessions;
+    private final SessionStore store;
+    private final EventHub hub;
+    private final ApiDocument api;
+    private final java.time.Duration heartbeat;
+
+    public EventRoutes(SessionManager sessions, SessionStore store, EventHub hub, ApiDocument api,
+                       java.time.Duration heartbeat) {
+        this.heartbeat = heartbeat;
+        this.sessions = sessions;
+        this.store = store;
+        this.hub = hub;
+        this.api = api;
+    }
+
+    public void mount(Router router) {
+        router.get("/v1/sessions/:session_id/events").handler(this::page);
+        router.get("/v1/sessions/:session_id/events/sse").handler(this::sse);
+    }
+
+    private void page(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        long offset = longParam(ctx, "offset", 0, 0, Long.MAX_VALUE);
+        int limit = (int) longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
+        boolean includeRaw = booleanParam(ctx, "include_raw");
+        Blocking.respond(ctx, () -> {
+            sessions.record(id);
+            List<UniversalEvent> events = store.read(id, offset, limit + 1);
+            boolean hasMore = events.size() > limit;
+            List<UniversalEvent> page = (hasMore ? events.subList(0, limit) : events).stream()
+                    .map(e -> includeRaw ? e : e.withoutRaw())
+                    .toList();
+            return Map.of("events", page, "hasMore", hasMore);
+        }, (c, body) -> JsonBodies.send(c, 200, body));
+    }
+
+    private void sse(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        long after = resumePoint(ctx);
+        boolean includeRaw = booleanParam(ctx, "include_raw");
+        Blocking.respond(ctx, () -> sessions.record(id), (c, record) -> stream(c, record, after, includeRaw,
+                event -> false));
+    }
+
+    /** Opens an SSE response and subscribes it; must run on the request's context. */
+    public void stream(RoutingContext ctx, SessionRecord record, long after, boolean includeRaw,
+                       java.util.function.Predicate<UniversalEvent> isLast) {
+        Context context = ctx.vertx().getOrCreateContext();
+        SseStream sink = new SseStream(ctx.vertx(), ctx.response(), includeRaw, isLast, heartbeat);
+        sink.attach(hub.subscribe(record, after, context, sink));
+    }
+
+    /** Ends every open stream of a session (it was deleted). */
+    public void closeStreams(String sessionId) {
+        hub.closeSession(sessionId);
+    }
+
+    /** Last-Event-ID (a reconnecting EventSource) wins over offset (a first connect). */
+    static long resumePoint(RoutingContext ctx) {
+        String lastEventId = ctx.request().getHeader("Last-Event-ID");
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                long value = Long.parseLong(lastEventId.trim());
+                if (value >= 0) {
+                    return value;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the error below
+            }
+            throw ApiException.invalid("Last-Event-ID must be an event sequence number, got '"
+                    + truncate(lastEventId) + "'");
+        }
+        return longParam(ctx, "offset", 0, 0, Long.MAX_VALUE);
+    }
+
+    static long longParam(RoutingContext ctx, String name, long fallback, long min, long max) {
+        String raw = ctx.request().getParam(name);
+        if (raw == null || raw.isEmpty()) {
+            return fallback;
+        }
+        try {
+            long value = Long.parseLong(raw);
+            if (value < min || value > max) {
+                throw ApiException.invalid(name + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw ApiException.invalid(name + " must be an integer, got '" + truncate(raw) + "'");
+        }
+    }
+
+    static boolean booleanParam(RoutingContext ctx, String name) {
+        String raw = ctx.request().getParam(name);
+        if (raw == null || raw.isEmpty()) {
+            return false;
+        }
+        return switch (raw) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw ApiException.invalid(name + " must be true or false, got '" + truncate(raw) + "'");
+        };
+    }
+
+    private static String truncate(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+    }
+}

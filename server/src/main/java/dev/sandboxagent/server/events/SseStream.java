@@ -1,0 +1,118 @@
+package dev.sandboxagent.server.events;
+
+import dev.sandboxagent.server.http.JsonBodies;
+import dev.sandboxagent.store.UniversalEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/**
+ * A Server-Sent Events response carrying UniversalEvents: one frame per event with {@code id: <sequence>} so that
+ * EventSource reconnects resume by themselves (Last-Event-ID), and a comment heartbeat while idle so proxies keep
+ * the connection open. Frames have no {@code event:} field, so EventSource's onmessage sees every event.
+ */
+public final class SseStream implements EventSink {
+    private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
+
+    private final Vertx vertx;
+    private final HttpServerResponse response;
+    private final boolean includeRaw;
+    private final Predicate<UniversalEvent> isLast;
+    private final long heartbeatTimer;
+    private volatile Subscription subscription;
+    private boolean wroteSinceHeartbeat;
+
+    /**
+     * Starts the response (status, headers and a first comment, so clients see the stream open at once).
+     *
+     * @param isLast the stream ends after the first event this accepts (never, for a session's event stream)
+     */
+    public SseStream(Vertx vertx, HttpServerResponse response, boolean includeRaw, Predicate<UniversalEvent> isLast,
+                     Duration heartbeat) {
+        this.vertx = vertx;
+        this.response = response;
+        this.includeRaw = includeRaw;
+        this.isLast = isLast;
+        response.setStatusCode(200)
+                .setChunked(true)
+                .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+                .putHeader("Cache-Control", "no-cache")
+                .putHeader("X-Accel-Buffering", "no");
+        response.write(": stream open\n\n");
+        this.heartbeatTimer = vertx.setPeriodic(heartbeat.toMillis(), id -> heartbeat());
+        response.closeHandler(v -> stop());
+        response.exceptionHandler(e -> stop());
+    }
+
+    public void attach(Subscription subscription) {
+        this.subscription = subscription;
+        if (response.closed()) {
+            stop();
+        }
+    }
+
+    @Override
+    public boolean deliver(UniversalEvent event) {
+        if (response.closed()) {
+            stop();
+            return false;
+        }
+        UniversalEvent shown = includeRaw ? event : event.withoutRaw();
+        response.write("id: " + event.sequence() + "\ndata: " + JsonBodies.encode(shown) + "\n\n");
+        wroteSinceHeartbeat = true;
+        if (isLast.test(event)) {
+            end();
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+        return response.writeQueueFull();
+    }
+
+    @Override
+    public void onWritable(Runnable resume) {
+        response.drainHandler(v -> {
+            response.drainHandler(null);
+            resume.run();
+        });
+    }
+
+    @Override
+    public void closed(Throwable failure) {
+        if (failure != null) {
+            LOG.log(Level.WARNING, "event stream ended: " + failure.getMessage());
+        }
+        end();
+    }
+
+    private void heartbeat() {
+        if (response.closed()) {
+            stop();
+            return;
+        }
+        if (!wroteSinceHeartbeat) {
+            response.write(": heartbeat\n\n");
+        }
+        wroteSinceHeartbeat = false;
+    }
+
+    private void end() {
+        stop();
+        if (!response.ended() && !response.closed()) {
+            response.end();
+        }
+    }
+
+    private void stop() {
+        vertx.cancelTimer(heartbeatTimer);
+        Subscription s = subscription;
+        if (s != null) {
+            s.close();
+        }
+    }
+}

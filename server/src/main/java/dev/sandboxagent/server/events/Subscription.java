@@ -1,0 +1,171 @@
+package dev.sandboxagent.server.events;
+
+import dev.sandboxagent.store.SessionStore;
+import dev.sandboxagent.store.UniversalEvent;
+import io.vertx.core.Context;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One subscriber's position in one session's event log.
+ *
+ * <p>Two modes. <b>Live</b>: the store's writer thread appends each newly committed event to a small bounded queue
+ * that the pump drains on the subscriber's context. <b>Catching up</b> (at start, and whenever the queue overflowed
+ * or an event arrived out of line): live events are ignored and the pump reads pages from the store instead,
+ * switching back to live only when, under the channel lock, nothing newer than what it delivered has been
+ * committed. Memory per subscriber is therefore bounded by the queue, however slow the client, and the delivered
+ * sequence is always {@code offset+1, offset+2, ...} with no gap and no duplicate.
+ */
+public final class Subscription implements AutoCloseable {
+    static final int LIVE_QUEUE_LIMIT = 1024;
+    static final int STORE_PAGE = 512;
+
+    private final Channel channel;
+    private final SessionStore store;
+    private final Context context;
+    private final EventSink sink;
+    private final AtomicBoolean pumpScheduled = new AtomicBoolean();
+
+    // Guarded by channel's lock: written by the store's writer thread and by the pump.
+    private final ArrayDeque<UniversalEvent> queue = new ArrayDeque<>();
+    private boolean catchingUp = true;
+    private long tail;
+
+    // Confined to the context.
+    private long delivered;
+    private boolean readingStore;
+    private boolean waitingForWritable;
+    private volatile boolean closed;
+
+    Subscription(Channel channel, SessionStore store, Context context, EventSink sink, long afterSequence) {
+        this.channel = channel;
+        this.store = store;
+        this.context = context;
+        this.sink = sink;
+        this.delivered = afterSequence;
+        this.tail = afterSequence;
+    }
+
+    /** Called by the channel under its lock, on the store's writer thread. */
+    void offerLocked(UniversalEvent event) {
+        if (catchingUp || closed) {
+            return;
+        }
+        if (event.sequence() == tail + 1 && queue.size() < LIVE_QUEUE_LIMIT) {
+            queue.add(event);
+            tail = event.sequence();
+        } else if (event.sequence() > tail) {
+            catchingUp = true; // overflow or a gap: the store has it, read it from there
+        }
+    }
+
+    void schedulePump() {
+        if (!closed && pumpScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> {
+                pumpScheduled.set(false);
+                pump();
+            });
+        }
+    }
+
+    private void pump() {
+        while (!closed && !readingStore && !waitingForWritable) {
+            if (sink.writeQueueFull()) {
+                waitingForWritable = true;
+                sink.onWritable(() -> {
+                    waitingForWritable = false;
+                    pump();
+                });
+                return;
+            }
+            UniversalEvent next;
+            boolean readFromStore = false;
+            synchronized (channel) {
+                next = queue.poll();
+                if (next == null && catchingUp) {
+                    if (channel.lastCommittedLocked() <= delivered) {
+                        catchingUp = false; // nothing newer exists: from here on, the live queue is complete
+                        tail = delivered;
+                    } else {
+                        readFromStore = true;
+                    }
+                }
+            }
+            if (next != null) {
+                if (!deliver(next)) {
+                    return;
+                }
+            } else if (readFromStore) {
+                readPage();
+                return;
+            } else {
+                return; // live and idle
+            }
+        }
+    }
+
+    private void readPage() {
+        readingStore = true;
+        long from = delivered;
+        context.<List<UniversalEvent>>executeBlocking(() -> store.read(channel.sessionId(), from, STORE_PAGE), false)
+                .onComplete(result -> {
+                    readingStore = false;
+                    if (closed) {
+                        return;
+                    }
+                    if (result.failed()) {
+                        close();
+                        sink.closed(result.cause());
+                        return;
+                    }
+                    for (UniversalEvent event : result.result()) {
+                        if (!deliver(event)) {
+                            return;
+                        }
+                    }
+                    pump();
+                });
+    }
+
+    /** Delivers exactly the next event in sequence; anything else (already delivered) is skipped. */
+    private boolean deliver(UniversalEvent event) {
+        if (event.sequence() != delivered + 1) {
+            return !closed;
+        }
+        delivered = event.sequence();
+        if (!sink.deliver(event)) {
+            close();
+            return false;
+        }
+        return !closed;
+    }
+
+    /** Events waiting in the live queue; never more than {@link #LIVE_QUEUE_LIMIT}. */
+    int queued() {
+        synchronized (channel) {
+            return queue.size();
+        }
+    }
+
+    /** The sequence of the last event handed to the sink. */
+    public long delivered() {
+        return delivered;
+    }
+
+    /** Ends the subscription from the server side, telling the sink. */
+    void closeFromServer() {
+        if (!closed) {
+            close();
+            context.runOnContext(v -> sink.closed(null));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            channel.remove(this);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.sandboxagent.server.http;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.SchemaRepository;
+import io.vertx.json.schema.Validator;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The OpenAPI document this server serves at {@code /openapi.json}, and the validator of request bodies built from
+ * the very same document, so the spec a client reads is the one its requests are checked against.
+ */
+public final class ApiDocument {
+    private static final String RESOURCE = "/dev/sandboxagent/server/openapi.json";
+    private static final String BASE = "urn:sandbox-agent:openapi";
+
+    private final String text;
+    private final JsonObject document;
+    private final SchemaRepository repository;
+    private final Map<String, Validator> validators = new ConcurrentHashMap<>();
+    private final Pattern idPattern;
+
+    private ApiDocument(String text) {
+        this.text = text;
+        this.document = new JsonObject(text);
+        this.repository = SchemaRepository.create(new JsonSchemaOptions()
+                .setDraft(Draft.DRAFT202012)
+                .setBaseUri(BASE)
+                .setOutputFormat(OutputFormat.Basic));
+        repository.dereference(BASE, JsonSchema.of(document));
+        this.idPattern = Pattern.compile(schema("SessionId").getString("pattern"));
+    }
+
+    public static ApiDocument load() {
+        try (InputStream in = ApiDocument.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + RESOURCE);
+            }
+            return new ApiDocument(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public JsonObject document() {
+        return document;
+    }
+
+    public JsonObject schema(String name) {
+        return document.getJsonObject("components").getJsonObject("schemas").getJsonObject(name);
+    }
+
+    /** The request body as JSON, checked against {@code components.schemas.<schemaName>}. */
+    public JsonObject validBody(RoutingContext ctx, String schemaName) {
+        String raw = ctx.body().asString();
+        if (raw == null || raw.isBlank()) {
+            throw ApiException.invalid("the request needs a JSON body (" + schemaName + ")");
+        }
+        Object parsed;
+        try {
+            parsed = new JsonObject(raw);
+        } catch (DecodeException | ClassCastException e) {
+            throw ApiException.invalid("the body is not a JSON object: " + firstLine(e.getMessage()));
+        }
+        OutputUnit result = validators
+                .computeIfAbsent(schemaName, name -> repository.validator(BASE + "#/components/schemas/" + name))
+                .validate(parsed);
+        if (Boolean.TRUE.equals(result.getValid())) {
+            return (JsonObject) parsed;
+        }
+        List<String> problems = result.getErrors() == null ? List.of()
+                : result.getErrors().stream()
+                        .map(u -> (u.getInstanceLocation() == null || u.getInstanceLocation().isEmpty() ? "body"
+                                : u.getInstanceLocation()) + ": " + u.getError())
+                        .distinct()
+                        .toList();
+        throw ApiException.invalid("the body does not match " + schemaName
+                        + (problems.isEmpty() ? "" : ": " + problems.get(0)))
+                .with("errors", new JsonArray(problems));
+    }
+
+    /** A session, permission or question id from the path, checked against the document's id pattern. */
+    public String validId(RoutingContext ctx, String parameter) {
+        String value = ctx.pathParam(parameter);
+        if (value == null || !idPattern.matcher(value).matches()) {
+            throw ApiException.invalid(parameter + " must be 1 to 128 letters, digits, '.', '_' or '-'"
+                    + (value == null ? "" : "; got " + describe(value)));
+        }
+        if (value.equals(".") || value.equals("..")) {
+            throw ApiException.invalid(parameter + " may not be '.' or '..'");
+        }
+        return value;
+    }
+
+    /** Shows a bad value safely: bounded length and control characters escaped, never echoed raw. */
+    static String describe(String value) {
+        StringBuilder out = new StringBuilder("\"");
+        value.codePoints().limit(40).forEach(cp -> {
+            if (cp < 0x20 || cp == 0x7f) {
+                out.append(String.format("\\u%04x", cp));
+            } else {
+                out.appendCodePoint(cp);
+            }
+        });
+        if (value.codePointCount(0, value.length()) > 40) {
+            out.append("...");
+        }
+        return out.append("\" (").append(value.length()).append(" characters)").toString();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        int nl = message.indexOf('\n');
+        String line = nl < 0 ? message : message.substring(0, nl);
+        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    }
+}

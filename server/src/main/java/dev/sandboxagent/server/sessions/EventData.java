@@ -1,0 +1,86 @@
+package dev.sandboxagent.server.sessions;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxagent.agents.AgentExit;
+import dev.sandboxagent.store.EventDraft;
+
+/** The events the server itself writes into a transcript (source "daemon"), in the universal schema. */
+final class EventData {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+
+    private EventData() {
+    }
+
+    static EventDraft sessionStarted(ObjectNode metadata) {
+        return EventDraft.daemon("session.started", JSON.objectNode().set("metadata", metadata));
+    }
+
+    static EventDraft sessionResumed(String nativeSessionId) {
+        ObjectNode metadata = JSON.objectNode().put("previous_state", "interrupted");
+        metadata.put("native_session_id", nativeSessionId);
+        return EventDraft.daemon("session.resumed", JSON.objectNode().set("metadata", metadata));
+    }
+
+    static EventDraft turnStarted(String turnId) {
+        return EventDraft.daemon("turn.started", JSON.objectNode().put("phase", "started").put("turn_id", turnId));
+    }
+
+    static EventDraft turnEnded(String turnId, String status) {
+        ObjectNode data = JSON.objectNode().put("phase", "ended").put("turn_id", turnId);
+        data.putObject("metadata").put("status", status);
+        return EventDraft.daemon("turn.ended", data);
+    }
+
+    static EventDraft userMessage(String turnId, String text) {
+        ObjectNode item = JSON.objectNode()
+                .put("item_id", "user_" + turnId)
+                .put("kind", "message")
+                .put("role", "user")
+                .put("status", "completed");
+        item.putArray("content").addObject().put("type", "text").put("text", text);
+        return new EventDraft("item.completed", "daemon", false, JSON.objectNode().set("item", item), null, null);
+    }
+
+    static EventDraft sessionEndedByRequest() {
+        return EventDraft.daemon("session.ended",
+                JSON.objectNode().put("reason", "terminated").put("terminated_by", "daemon"));
+    }
+
+    static EventDraft sessionEndedFailedStart(String message) {
+        return EventDraft.daemon("session.ended", JSON.objectNode()
+                .put("reason", "error").put("terminated_by", "daemon").put("message", message));
+    }
+
+    static EventDraft sessionEnded(AgentExit exit) {
+        ObjectNode data = JSON.objectNode();
+        if (exit.requested()) {
+            data.put("reason", "terminated").put("terminated_by", "daemon");
+        } else {
+            data.put("reason", exit.exitCode() == 0 ? "completed" : "error").put("terminated_by", "agent");
+            if (exit.exitCode() != 0) {
+                data.put("message", "the agent exited with code " + exit.exitCode());
+            }
+        }
+        data.put("exit_code", exit.exitCode());
+        if (exit.stderrLines() > 0) {
+            ObjectNode stderr = data.putObject("stderr");
+            stderr.put("head", String.join("\n", exit.stderrHead()));
+            if (exit.truncated()) {
+                stderr.put("tail", String.join("\n", exit.stderrTail()));
+            }
+            stderr.put("total_lines", exit.stderrLines());
+            stderr.put("truncated", exit.truncated());
+        }
+        return EventDraft.daemon("session.ended", data);
+    }
+
+    static ArrayNode array() {
+        return JSON.arrayNode();
+    }
+
+    static ObjectNode object() {
+        return JSON.objectNode();
+    }
+}

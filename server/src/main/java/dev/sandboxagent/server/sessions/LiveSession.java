@@ -1,0 +1,223 @@
+package dev.sandboxagent.server.sessions;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.AgentExit;
+import dev.sandboxagent.agents.AgentListener;
+import dev.sandboxagent.agents.AgentProcess;
+import dev.sandboxagent.store.EventDraft;
+import dev.sandboxagent.store.SessionState;
+import dev.sandboxagent.store.SessionStore;
+import dev.sandboxagent.store.UniversalEvent;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A session whose agent process runs under this server: the owner of its turn state.
+ *
+ * <p>Every event of the session is appended through {@link #append}, and the store numbers events in the order
+ * appends are called, so the lock below makes "record state, then append" atomic for each change: a
+ * {@code turn.started} can never be numbered before the {@code turn.ended} of the previous turn.
+ */
+final class LiveSession implements AgentListener {
+    private static final System.Logger LOG = System.getLogger(LiveSession.class.getName());
+
+    private final String sessionId;
+    private final SessionStore store;
+    private final Runnable onEnded;
+    private volatile AgentProcess process;
+    private volatile boolean shuttingDown;
+    private final CompletableFuture<Void> exitRecorded = new CompletableFuture<>();
+
+    // Guarded by this.
+    private String runningTurnId;
+    private final Set<String> pendingPermissions = new HashSet<>();
+    private final Set<String> pendingQuestions = new HashSet<>();
+    private boolean ended;
+    private String nativeSessionId;
+
+    LiveSession(String sessionId, SessionStore store, String nativeSessionId, Runnable onEnded) {
+        this.sessionId = sessionId;
+        this.store = store;
+        this.nativeSessionId = nativeSessionId;
+        this.onEnded = onEnded;
+    }
+
+    void attach(AgentProcess process) {
+        this.process = process;
+        String reported = process.nativeSessionId();
+        if (reported != null) {
+            recordNativeSessionId(reported);
+        }
+    }
+
+    synchronized String runningTurnId() {
+        return runningTurnId;
+    }
+
+    synchronized boolean ended() {
+        return ended;
+    }
+
+    synchronized String nativeSessionId() {
+        return nativeSessionId;
+    }
+
+    /** Starts a turn unless one runs. Returns the future of its first events being stored. */
+    synchronized CompletableFuture<List<UniversalEvent>> startTurn(String turnId, String message) {
+        if (ended) {
+            throw SessionErrors.ended(sessionId);
+        }
+        if (runningTurnId != null) {
+            throw SessionErrors.busy(sessionId, runningTurnId);
+        }
+        runningTurnId = turnId;
+        CompletableFuture<List<UniversalEvent>> stored =
+                append(List.of(EventData.turnStarted(turnId), EventData.userMessage(turnId, message)));
+        process.startTurn(turnId, message);
+        return stored;
+    }
+
+    synchronized String interrupt() {
+        if (runningTurnId == null) {
+            throw SessionErrors.idle(sessionId);
+        }
+        process.interrupt();
+        return runningTurnId;
+    }
+
+    void replyPermission(String permissionId, String reply) {
+        synchronized (this) {
+            if (!pendingPermissions.contains(permissionId)) {
+                throw SessionErrors.noPendingPermission(sessionId, permissionId);
+            }
+        }
+        process.replyPermission(permissionId, reply);
+    }
+
+    void replyQuestion(String questionId, List<List<String>> answers) {
+        requirePendingQuestion(questionId);
+        process.replyQuestion(questionId, answers);
+    }
+
+    void rejectQuestion(String questionId) {
+        requirePendingQuestion(questionId);
+        process.rejectQuestion(questionId);
+    }
+
+    private synchronized void requirePendingQuestion(String questionId) {
+        if (!pendingQuestions.contains(questionId)) {
+            throw SessionErrors.noPendingQuestion(sessionId, questionId);
+        }
+    }
+
+    /**
+     * Stops the agent because a client asked, and returns once {@link #onExit} has recorded {@code session.ended},
+     * so a client that reads the session right after sees it ended.
+     */
+    void terminate(Duration grace) {
+        process.terminate(grace);
+        try {
+            exitRecorded.get(grace.toMillis() + 5_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.log(Level.WARNING, "session " + sessionId + ": exit not recorded in time after terminate");
+        }
+    }
+
+    /**
+     * Stops the agent without recording anything: the server is stopping (the session stays resumable) or the
+     * session is being deleted (nothing is worth writing).
+     */
+    void stopQuietly(Duration grace) {
+        shuttingDown = true;
+        AgentProcess p = process;
+        if (p != null && p.isAlive()) {
+            p.terminate(grace);
+        }
+    }
+
+    @Override
+    public void onEvent(AgentEvent event) {
+        synchronized (this) {
+            if (event.nativeSessionId() != null && !event.nativeSessionId().equals(nativeSessionId)) {
+                recordNativeSessionId(event.nativeSessionId());
+            }
+            track(event);
+            append(List.of(new EventDraft(event.type(), "agent", event.synthetic(), event.data(), event.raw(),
+                    nativeSessionId)));
+            if (event.type().equals("turn.ended")) {
+                runningTurnId = null; // after the append: the next turn.started is numbered after this
+            }
+        }
+    }
+
+    private void track(AgentEvent event) {
+        JsonNode data = event.data();
+        switch (event.type()) {
+            case "permission.requested" -> pendingPermissions.add(data.path("permission_id").asText());
+            case "permission.resolved" -> pendingPermissions.remove(data.path("permission_id").asText());
+            case "question.requested" -> pendingQuestions.add(data.path("question_id").asText());
+            case "question.resolved" -> pendingQuestions.remove(data.path("question_id").asText());
+            default -> {
+            }
+        }
+    }
+
+    @Override
+    public void onExit(AgentExit exit) {
+        if (shuttingDown) {
+            exitRecorded.complete(null);
+            return;
+        }
+        synchronized (this) {
+            ended = true;
+            pendingPermissions.clear();
+            pendingQuestions.clear();
+            if (runningTurnId != null) {
+                append(List.of(EventData.turnEnded(runningTurnId, exit.requested() ? "interrupted" : "error")));
+                runningTurnId = null;
+            }
+            append(List.of(EventData.sessionEnded(exit)));
+        }
+        try {
+            store.setState(sessionId, SessionState.ENDED);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + sessionId + ": could not mark ended: " + e.getMessage());
+        }
+        onEnded.run();
+        exitRecorded.complete(null);
+    }
+
+    private void recordNativeSessionId(String id) {
+        synchronized (this) {
+            if (Objects.equals(id, nativeSessionId)) {
+                return;
+            }
+            nativeSessionId = id;
+        }
+        try {
+            store.setNativeSessionId(sessionId, id);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "session " + sessionId + ": could not record the native session id: "
+                    + e.getMessage());
+        }
+    }
+
+    private CompletableFuture<List<UniversalEvent>> append(List<EventDraft> drafts) {
+        CompletableFuture<List<UniversalEvent>> stored = store.append(sessionId, drafts);
+        stored.whenComplete((events, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.WARNING, "session " + sessionId + ": " + drafts.size() + " event(s) not stored: "
+                        + failure.getMessage());
+            }
+        });
+        return stored;
+    }
+}

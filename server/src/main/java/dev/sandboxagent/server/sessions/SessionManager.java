@@ -1,0 +1,376 @@
+package dev.sandboxagent.server.sessions;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxagent.agents.AgentAdapter;
+import dev.sandboxagent.agents.AgentCatalog;
+import dev.sandboxagent.agents.AgentDescriptor;
+import dev.sandboxagent.agents.AgentLaunch;
+import dev.sandboxagent.agents.AgentProcess;
+import dev.sandboxagent.agents.AgentStartException;
+import dev.sandboxagent.server.http.ApiException;
+import dev.sandboxagent.store.SessionExistsException;
+import dev.sandboxagent.store.SessionRecord;
+import dev.sandboxagent.store.SessionSpec;
+import dev.sandboxagent.store.SessionState;
+import dev.sandboxagent.store.SessionStore;
+import dev.sandboxagent.store.UniversalEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * Owns the sessions: creates them, starts and resumes their agents, enforces one turn at a time, and ends them.
+ * Every method blocks (store and process work) and is called from worker threads, never from an event loop.
+ *
+ * <p>Lifecycle changes of one session (create, resume, terminate, delete) are serialised by a per-session lock;
+ * turn state lives in {@link LiveSession}.
+ */
+public final class SessionManager implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SessionManager.class.getName());
+    static final Duration STOP_GRACE = Duration.ofSeconds(5);
+    private static final String CREATE_KEY = "create:";
+    private static final String MESSAGE_KEY = "message:";
+    static final long DANGLING_TURN_WINDOW = 20_000;
+
+    private final SessionStore store;
+    private final AgentCatalog catalog;
+    private final Path stateRoot;
+    private final Path defaultDirectory;
+    private final Map<String, String> agentEnvironment;
+    private final ConcurrentHashMap<String, LiveSession> live = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    private final SecureRandom random = new SecureRandom();
+    private volatile boolean closing;
+
+    public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
+                          Map<String, String> agentEnvironment) {
+        this.store = store;
+        this.catalog = catalog;
+        this.stateRoot = dataDir.resolve("sessions");
+        this.defaultDirectory = defaultDirectory;
+        this.agentEnvironment = Map.copyOf(agentEnvironment);
+    }
+
+    /** The outcome of a create: the session, and whether its agent started. */
+    public record Created(SessionInfo session, boolean healthy, String error) {
+    }
+
+    public Created create(CreateRequest requested, String idempotencyKey) {
+        String id = requested.sessionId();
+        synchronized (lockFor(id)) {
+            if (idempotencyKey != null && store.idempotencyKey(id, CREATE_KEY + idempotencyKey).isPresent()) {
+                return replayCreate(id);
+            }
+            AgentAdapter adapter = adapterFor(requested.agent());
+            SessionSpec spec = withDefaults(requested, adapter.descriptor());
+            SessionRecord record;
+            try {
+                record = store.create(spec);
+            } catch (SessionExistsException e) {
+                throw SessionErrors.exists(id);
+            }
+            if (idempotencyKey != null) {
+                store.putIdempotencyKeyIfAbsent(id, CREATE_KEY + idempotencyKey, "created");
+            }
+            ObjectNode metadata = EventData.object()
+                    .put("agent", spec.agent())
+                    .put("agent_mode", spec.agentMode())
+                    .put("permission_mode", spec.permissionMode())
+                    .put("directory", spec.directory());
+            if (spec.model() != null) {
+                metadata.put("model", spec.model());
+            }
+            store.append(id, List.of(EventData.sessionStarted(metadata))).join();
+            String error = null;
+            try {
+                startAgent(record, adapter, null);
+            } catch (AgentStartException e) {
+                error = e.getMessage();
+                endAfterFailedStart(id, error);
+            }
+            SessionRecord now = store.get(id).orElse(record);
+            return new Created(info(now), error == null, error);
+        }
+    }
+
+    private Created replayCreate(String id) {
+        SessionRecord record = store.get(id).orElseThrow(() -> ApiException.sessionNotFound(id));
+        boolean healthy = record.state() != SessionState.ENDED;
+        return new Created(info(record), healthy, healthy ? null : "the session has ended");
+    }
+
+    public SessionInfo get(String id) {
+        return info(record(id));
+    }
+
+    public List<SessionInfo> list() {
+        return store.list().stream().map(this::info).toList();
+    }
+
+    /** Starts a turn; resumes the agent first if the server restarted since the session was live. */
+    public TurnStart sendMessage(String id, String message, String idempotencyKey) {
+        synchronized (lockFor(id)) {
+            SessionRecord record = record(id);
+            if (idempotencyKey != null) {
+                Optional<String> earlier = store.idempotencyKey(id, MESSAGE_KEY + idempotencyKey);
+                if (earlier.isPresent()) {
+                    return new TurnStart(earlier.get(), 0, true);
+                }
+            }
+            if (record.state() == SessionState.ENDED) {
+                throw SessionErrors.ended(id);
+            }
+            LiveSession session = live.get(id);
+            if (session == null) {
+                session = resume(record);
+            }
+            String busyWith = session.runningTurnId();
+            if (busyWith != null) {
+                throw SessionErrors.busy(id, busyWith);
+            }
+            String turnId = "turn_" + randomId();
+            if (idempotencyKey != null) {
+                store.putIdempotencyKeyIfAbsent(id, MESSAGE_KEY + idempotencyKey, turnId);
+            }
+            List<UniversalEvent> first = session.startTurn(turnId, message).join();
+            return new TurnStart(turnId, first.get(0).sequence(), false);
+        }
+    }
+
+    public String interrupt(String id) {
+        record(id);
+        return liveSession(id).interrupt();
+    }
+
+    public void replyPermission(String id, String permissionId, String reply) {
+        record(id);
+        liveOrNotFound(id, () -> SessionErrors.noPendingPermission(id, permissionId))
+                .replyPermission(permissionId, reply);
+    }
+
+    public void replyQuestion(String id, String questionId, List<List<String>> answers) {
+        record(id);
+        liveOrNotFound(id, () -> SessionErrors.noPendingQuestion(id, questionId)).replyQuestion(questionId, answers);
+    }
+
+    public void rejectQuestion(String id, String questionId) {
+        record(id);
+        liveOrNotFound(id, () -> SessionErrors.noPendingQuestion(id, questionId)).rejectQuestion(questionId);
+    }
+
+    /** Ends the session: stops its agent (if live) and records {@code session.ended}. Ending twice is a no-op. */
+    public void terminate(String id) {
+        synchronized (lockFor(id)) {
+            SessionRecord record = record(id);
+            LiveSession session = live.get(id);
+            if (session != null) {
+                session.terminate(STOP_GRACE); // its exit writes session.ended and marks the session ended
+                return;
+            }
+            if (record.state() != SessionState.ENDED) {
+                store.append(id, List.of(EventData.sessionEndedByRequest())).join();
+                store.setState(id, SessionState.ENDED);
+            }
+        }
+    }
+
+    /** Stops the agent and removes the session with its events and private state directory. */
+    public void delete(String id) {
+        synchronized (lockFor(id)) {
+            record(id);
+            LiveSession session = live.remove(id);
+            if (session != null) {
+                session.stopQuietly(STOP_GRACE);
+            }
+            store.delete(id);
+            deleteTree(stateRoot.resolve(id));
+        }
+        locks.remove(id);
+    }
+
+    public SessionRecord record(String id) {
+        return store.get(id).orElseThrow(() -> ApiException.sessionNotFound(id));
+    }
+
+    /**
+     * After a crash, an interrupted session's transcript may end inside a turn: {@code turn.started} with no
+     * {@code turn.ended}. Close such turns now, so clients waiting for a turn to end are not left waiting forever.
+     * Only the newest events are scanned: a turn's start lies within {@link #DANGLING_TURN_WINDOW} events of the
+     * end unless the turn produced more than that.
+     *
+     * @return how many turns were closed
+     */
+    public int closeInterruptedTurns() {
+        int closed = 0;
+        for (SessionRecord record : store.list()) {
+            if (record.state() != SessionState.INTERRUPTED) {
+                continue;
+            }
+            String dangling = null;
+            long after = Math.max(0, record.lastSequence() - DANGLING_TURN_WINDOW);
+            while (true) {
+                List<UniversalEvent> page = store.read(record.sessionId(), after, 1000);
+                for (UniversalEvent event : page) {
+                    if (event.type().equals("turn.started")) {
+                        dangling = event.data().path("turn_id").asText(null);
+                    } else if (event.type().equals("turn.ended")) {
+                        dangling = null;
+                    }
+                }
+                if (page.size() < 1000) {
+                    break;
+                }
+                after = page.get(page.size() - 1).sequence();
+            }
+            if (dangling != null) {
+                store.append(record.sessionId(), List.of(EventData.turnEnded(dangling, "interrupted"))).join();
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /** Stops every agent without ending sessions: after a restart they are listed as interrupted and resume. */
+    @Override
+    public void close() {
+        closing = true;
+        List<LiveSession> all = new ArrayList<>(live.values());
+        // One thread per agent: each may take the whole grace period, and they should overlap, not queue.
+        List<Thread> stoppers = all.stream()
+                .map(s -> new Thread(() -> s.stopQuietly(STOP_GRACE), "stop-agent"))
+                .toList();
+        stoppers.forEach(Thread::start);
+        for (Thread t : stoppers) {
+            try {
+                t.join(STOP_GRACE.toMillis() + 10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        live.clear();
+    }
+
+    private LiveSession resume(SessionRecord record) {
+        AgentAdapter adapter = adapterFor(record.spec().agent());
+        try {
+            LiveSession session = startAgent(record, adapter, record.nativeSessionId());
+            store.append(record.sessionId(), List.of(EventData.sessionResumed(session.nativeSessionId())));
+            store.setState(record.sessionId(), SessionState.ACTIVE);
+            return session;
+        } catch (AgentStartException e) {
+            throw ApiException.of(502, "agent_start_failed", "Agent did not start",
+                    "could not resume session '" + record.sessionId() + "': " + e.getMessage());
+        }
+    }
+
+    private LiveSession startAgent(SessionRecord record, AgentAdapter adapter, String resumeNativeId)
+            throws AgentStartException {
+        if (closing) {
+            throw ApiException.of(503, "server_stopping", "Server stopping", "the server is shutting down");
+        }
+        SessionSpec spec = record.spec();
+        Path stateDir = stateRoot.resolve(spec.sessionId());
+        try {
+            Files.createDirectories(stateDir);
+        } catch (IOException e) {
+            throw new AgentStartException("cannot create the session's state directory " + stateDir, e);
+        }
+        LiveSession session = new LiveSession(spec.sessionId(), store, resumeNativeId,
+                () -> live.remove(spec.sessionId()));
+        AgentLaunch launch = new AgentLaunch(spec.sessionId(), Path.of(spec.directory()), stateDir,
+                spec.agentMode(), spec.permissionMode(), spec.model(), resumeNativeId, agentEnvironment);
+        AgentProcess process = adapter.start(launch, session);
+        session.attach(process);
+        live.put(spec.sessionId(), session);
+        return session;
+    }
+
+    private void endAfterFailedStart(String id, String error) {
+        LOG.log(Level.WARNING, "session " + id + ": agent did not start: " + error);
+        store.append(id, List.of(EventData.sessionEndedFailedStart(error))).join();
+        store.setState(id, SessionState.ENDED);
+    }
+
+    private AgentAdapter adapterFor(String agent) {
+        return catalog.find(agent).orElseThrow(() -> ApiException.unknownAgent(agent, catalog.ids()));
+    }
+
+    private SessionSpec withDefaults(CreateRequest s, AgentDescriptor agent) {
+        List<String> modes = agent.modes().stream().map(AgentDescriptor.AgentMode::id).toList();
+        String agentMode = s.agentMode() != null ? s.agentMode() : modes.isEmpty() ? "default" : modes.get(0);
+        if (!modes.isEmpty() && !modes.contains(agentMode)) {
+            throw SessionErrors.unsupportedMode("agentMode", agentMode, modes);
+        }
+        List<String> permissionModes = agent.permissionModes();
+        String permissionMode = s.permissionMode() != null ? s.permissionMode() : "default";
+        if (!permissionModes.isEmpty() && !permissionModes.contains(permissionMode)) {
+            throw SessionErrors.unsupportedMode("permissionMode", permissionMode, permissionModes);
+        }
+        Path directory = s.directory() != null ? Path.of(s.directory()) : defaultDirectory;
+        if (!directory.isAbsolute()) {
+            throw ApiException.invalid("directory must be an absolute path, got '" + s.directory() + "'");
+        }
+        if (!Files.isDirectory(directory)) {
+            throw ApiException.invalid("directory '" + directory + "' does not exist or is not a directory");
+        }
+        return new SessionSpec(s.sessionId(), s.agent(), agentMode, permissionMode, s.model(), s.variant(),
+                directory.normalize().toString(), s.title());
+    }
+
+    private SessionInfo info(SessionRecord record) {
+        LiveSession session = live.get(record.sessionId());
+        return SessionInfo.of(record, session == null ? null : session.runningTurnId());
+    }
+
+    private LiveSession liveSession(String id) {
+        LiveSession session = live.get(id);
+        if (session == null) {
+            throw SessionErrors.idle(id);
+        }
+        return session;
+    }
+
+    private LiveSession liveOrNotFound(String id, java.util.function.Supplier<ApiException> notFound) {
+        LiveSession session = live.get(id);
+        if (session == null) {
+            throw notFound.get();
+        }
+        return session;
+    }
+
+    private Object lockFor(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
+    }
+
+    private String randomId() {
+        byte[] bytes = new byte[8];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not remove " + root, e);
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.sandboxagent.server.sessions;
+
+import dev.sandboxagent.server.events.EventRoutes;
+import dev.sandboxagent.server.http.ApiDocument;
+import dev.sandboxagent.server.http.ApiException;
+import dev.sandboxagent.server.http.Blocking;
+import dev.sandboxagent.server.http.JsonBodies;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The session resource: create, read, message, interrupt, answer, end. Each handler validates, then delegates. */
+public final class SessionRoutes {
+    private static final int MAX_IDEMPOTENCY_KEY = 256;
+
+    private final SessionManager sessions;
+    private final EventRoutes events;
+    private final ApiDocument api;
+
+    public SessionRoutes(SessionManager sessions, EventRoutes events, ApiDocument api) {
+        this.sessions = sessions;
+        this.events = events;
+        this.api = api;
+    }
+
+    public void mount(Router router) {
+        router.get("/v1/sessions").handler(this::list);
+        router.post("/v1/sessions/:session_id").handler(this::create);
+        router.get("/v1/sessions/:session_id").handler(this::get);
+        router.delete("/v1/sessions/:session_id").handler(this::delete);
+        router.post("/v1/sessions/:session_id/messages").handler(this::message);
+        router.post("/v1/sessions/:session_id/messages/stream").handler(this::messageStream);
+        router.post("/v1/sessions/:session_id/interrupt").handler(this::interrupt);
+        router.post("/v1/sessions/:session_id/terminate").handler(this::terminate);
+        router.post("/v1/sessions/:session_id/permissions/:permission_id/reply").handler(this::replyPermission);
+        router.post("/v1/sessions/:session_id/questions/:question_id/reply").handler(this::replyQuestion);
+        router.post("/v1/sessions/:session_id/questions/:question_id/reject").handler(this::rejectQuestion);
+    }
+
+    private void list(RoutingContext ctx) {
+        Blocking.respond(ctx, sessions::list, (c, all) -> JsonBodies.send(c, 200, Map.of("sessions", all)));
+    }
+
+    private void create(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        JsonObject body = api.validBody(ctx, "CreateSessionRequest");
+        String key = idempotencyKey(ctx);
+        CreateRequest spec = new CreateRequest(id, body.getString("agent"), body.getString("agentMode"),
+                body.getString("permissionMode"), body.getString("model"), body.getString("variant"),
+                body.getString("directory"), body.getString("title"));
+        Blocking.respond(ctx, () -> sessions.create(spec, key), (c, created) -> {
+            Map<String, Object> answer = new LinkedHashMap<>();
+            answer.put("healthy", created.healthy());
+            answer.put("nativeSessionId", created.session().nativeSessionId());
+            if (created.error() != null) {
+                answer.put("error", Map.of("type", "agent_process_exited", "message", created.error()));
+            }
+            answer.put("session", created.session());
+            JsonBodies.send(c, 200, answer);
+        });
+    }
+
+    private void get(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        Blocking.respond(ctx, () -> sessions.get(id), (c, info) -> JsonBodies.send(c, 200, info));
+    }
+
+    private void delete(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        Blocking.noContent(ctx, () -> {
+            sessions.delete(id);
+            events.closeStreams(id);
+        });
+    }
+
+    private void message(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        String text = api.validBody(ctx, "MessageRequest").getString("message");
+        String key = idempotencyKey(ctx);
+        Blocking.respond(ctx, () -> sessions.sendMessage(id, text, key),
+                (c, turn) -> JsonBodies.send(c, 202, Map.of("turnId", turn.turnId())));
+    }
+
+    private void messageStream(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        String text = api.validBody(ctx, "MessageRequest").getString("message");
+        boolean includeRaw = "true".equals(ctx.request().getParam("include_raw"));
+        Blocking.respond(ctx, () -> {
+            TurnStart turn = sessions.sendMessage(id, text, null);
+            return Map.entry(turn, sessions.record(id));
+        }, (c, started) -> {
+            String turnId = started.getKey().turnId();
+            events.stream(c, started.getValue(), started.getKey().firstSequence() - 1, includeRaw,
+                    event -> event.type().equals("turn.ended")
+                            && turnId.equals(event.data().path("turn_id").asText()));
+        });
+    }
+
+    private void interrupt(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        Blocking.respond(ctx, () -> sessions.interrupt(id),
+                (c, turnId) -> JsonBodies.send(c, 202, Map.of("turnId", turnId)));
+    }
+
+    private void terminate(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        Blocking.noContent(ctx, () -> sessions.terminate(id));
+    }
+
+    private void replyPermission(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        String permissionId = api.validId(ctx, "permission_id");
+        String reply = api.validBody(ctx, "PermissionReplyRequest").getString("reply");
+        Blocking.noContent(ctx, () -> sessions.replyPermission(id, permissionId, reply));
+    }
+
+    private void replyQuestion(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        String questionId = api.validId(ctx, "question_id");
+        JsonArray answers = api.validBody(ctx, "QuestionReplyRequest").getJsonArray("answers");
+        List<List<String>> parsed = new ArrayList<>();
+        for (Object group : answers) {
+            List<String> strings = new ArrayList<>();
+            ((JsonArray) group).forEach(a -> strings.add((String) a));
+            parsed.add(List.copyOf(strings));
+        }
+        Blocking.noContent(ctx, () -> sessions.replyQuestion(id, questionId, List.copyOf(parsed)));
+    }
+
+    private void rejectQuestion(RoutingContext ctx) {
+        String id = api.validId(ctx, "session_id");
+        String questionId = api.validId(ctx, "question_id");
+        Blocking.noContent(ctx, () -> sessions.rejectQuestion(id, questionId));
+    }
+
+    private static String idempotencyKey(RoutingContext ctx) {
+        String key = ctx.request().getHeader("Idempotency-Key");
+        if (key == null) {
+            return null;
+        }
+        if (key.isBlank() || key.length() > MAX_IDEMPOTENCY_KEY) {
+            throw ApiException.invalid("Idempotency-Key must be 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+        }
+        return key;
+    }
+}

@@ -1,0 +1,24 @@
+package dev.sandboxagent.server.support;
+
+import dev.sandboxagent.server.SandboxAgentServer;
+import dev.sandboxagent.server.ServerConfig;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Entry point for {@link ServerProcess}: a server in a child JVM, so a test can kill -9 it. */
+public final class ServerMain {
+    private ServerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dataDir = Path.of(args[0]);
+        ServerConfig config = new ServerConfig("127.0.0.1", 0, RunningServer.TOKEN, dataDir, 1024 * 1024,
+                Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                        "HOME", System.getProperty("user.home")));
+        SandboxAgentServer server = SandboxAgentServer.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+        System.out.println("PORT " + server.port());
+        System.out.flush();
+        Thread.currentThread().join();
+    }
+}

@@ -1,0 +1,93 @@
+package dev.sandboxagent.server.support;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A real server in a child JVM (same classpath as the tests), for crash tests: kill -9 by its PID. */
+public final class ServerProcess implements AutoCloseable {
+    private final Process process;
+    private final int port;
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    public static ServerProcess start(Path dataDir, Path log) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+                ServerMain.class.getName(), dataDir.toString()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        try {
+            Process process = pb.start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+                try {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        if (line.startsWith("PORT ")) {
+                            return Integer.parseInt(line.substring(5).trim());
+                        }
+                    }
+                    throw new IllegalStateException("server exited before it listened; see " + log);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            return new ServerProcess(process, port.get(60, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start the server process (log: " + log + ")", e);
+        }
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Api api() {
+        return new Api("http://127.0.0.1:" + port, RunningServer.TOKEN);
+    }
+
+    public SseReader sse(String sessionId, Long lastEventId) {
+        return SseReader.open(api().base() + "/v1/sessions/" + sessionId + "/events/sse", RunningServer.TOKEN,
+                lastEventId);
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("server process " + pid() + " did not die");
+        }
+    }
+
+    /** SIGTERM, and the exit code. */
+    public int terminate() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("server process " + pid() + " did not stop on SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

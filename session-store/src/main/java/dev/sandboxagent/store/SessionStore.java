@@ -1,0 +1,74 @@
+package dev.sandboxagent.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Durable sessions and their append-only event logs.
+ *
+ * <p>Thread-safe. Every method except {@link #append} blocks on the database and must not be called from an
+ * event loop. Appends are group-committed: drafts from many sessions that arrive within a few milliseconds are
+ * written in one transaction.
+ *
+ * <p>Ordering promise: the events of one session get sequences 1, 2, 3... with no gap, in the order
+ * {@link #append} was called for that session; committed batches reach the {@link #onCommit} listeners in
+ * commit order, on one thread, and only after the transaction is durable. A subscriber fed from that listener
+ * therefore never sees an event that a restart could lose.
+ */
+public interface SessionStore extends AutoCloseable {
+
+    /**
+     * Opens (creating if needed) the SQLite store in {@code dataDir}. Sessions that were {@link
+     * SessionState#ACTIVE} when the previous process stopped are marked {@link SessionState#INTERRUPTED}.
+     */
+    static SessionStore openSqlite(Path dataDir) {
+        return dev.sandboxagent.store.internal.SqliteSessionStore.open(dataDir);
+    }
+
+    /** Stores a new session in state ACTIVE. @throws SessionExistsException if the id is taken */
+    SessionRecord create(SessionSpec spec);
+
+    Optional<SessionRecord> get(String sessionId);
+
+    /** All sessions, oldest first. */
+    List<SessionRecord> list();
+
+    void setState(String sessionId, SessionState state);
+
+    void setNativeSessionId(String sessionId, String nativeSessionId);
+
+    /** Removes the session and its events. Returns false if there was no such session. */
+    boolean delete(String sessionId);
+
+    /**
+     * Queues drafts for one session; they are committed together, in order, with consecutive sequences. The
+     * future completes (on the store's writer thread) once they are durable, or fails with {@link
+     * StoreException}; on failure none of them is stored and no sequence is used up.
+     */
+    CompletableFuture<List<UniversalEvent>> append(String sessionId, List<EventDraft> drafts);
+
+    /** Up to {@code limit} events of a session with sequence greater than {@code afterSequence}, in order. */
+    List<UniversalEvent> read(String sessionId, long afterSequence, int limit);
+
+    /**
+     * Registers a listener called with each committed batch (possibly many sessions' events), in commit order,
+     * on the writer thread. It must not block.
+     */
+    void onCommit(Consumer<List<UniversalEvent>> listener);
+
+    /**
+     * Records {@code value} under ({@code scope}, {@code key}) unless something is there already; returns what
+     * was there before, if anything. Used for Idempotency-Key handling, so it survives restarts.
+     */
+    Optional<String> putIdempotencyKeyIfAbsent(String scope, String key, String value);
+
+    /** What {@link #putIdempotencyKeyIfAbsent} recorded under ({@code scope}, {@code key}), if anything. */
+    Optional<String> idempotencyKey(String scope, String key);
+
+    /** Flushes queued appends and closes the database. */
+    @Override
+    void close();
+}

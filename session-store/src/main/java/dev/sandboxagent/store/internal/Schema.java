@@ -1,0 +1,94 @@
+package dev.sandboxagent.store.internal;
+
+import dev.sandboxagent.store.StoreException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The tables, versioned by {@code PRAGMA user_version}. {@code MIGRATIONS.get(v)} takes a file from version
+ * {@code v} to {@code v + 1}; a later change appends a step and never edits a shipped one.
+ */
+final class Schema {
+    private static final List<List<String>> MIGRATIONS = List.of(List.of(
+            """
+            CREATE TABLE IF NOT EXISTS sessions (
+                session_id        TEXT PRIMARY KEY,
+                agent             TEXT NOT NULL,
+                agent_mode        TEXT NOT NULL,
+                permission_mode   TEXT NOT NULL,
+                model             TEXT,
+                variant           TEXT,
+                directory         TEXT,
+                title             TEXT,
+                state             TEXT NOT NULL CHECK (state IN ('ACTIVE', 'INTERRUPTED', 'ENDED')),
+                native_session_id TEXT,
+                last_sequence     INTEGER NOT NULL DEFAULT 0,
+                created_at        INTEGER NOT NULL,
+                updated_at        INTEGER NOT NULL
+            )""",
+            // A rowid table, not WITHOUT ROWID: events are often larger than the twentieth of a page below which
+            // SQLite recommends WITHOUT ROWID. The foreign key (no cascade: delete removes events explicitly) makes
+            // an insert for a deleted session fail instead of leaving orphans.
+            """
+            CREATE TABLE IF NOT EXISTS events (
+                session_id TEXT NOT NULL REFERENCES sessions (session_id),
+                sequence   INTEGER NOT NULL,
+                event_id   TEXT NOT NULL,
+                time       TEXT NOT NULL,
+                type       TEXT NOT NULL,
+                json       TEXT NOT NULL,
+                PRIMARY KEY (session_id, sequence)
+            )""",
+            """
+            CREATE TABLE IF NOT EXISTS idempotency_keys (
+                scope      TEXT NOT NULL,
+                key        TEXT NOT NULL,
+                value      TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                PRIMARY KEY (scope, key)
+            ) WITHOUT ROWID"""));
+
+    static final int VERSION = MIGRATIONS.size();
+
+    private Schema() {
+    }
+
+    /** Brings the file to {@link #VERSION} in one transaction; refuses a file written by a newer build. */
+    static void migrate(Connection connection, Path file) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            int found = userVersion(statement);
+            if (found > VERSION) {
+                throw new StoreException(file + " has schema version " + found + " but this build knows only up to "
+                        + VERSION + "; run a newer sandbox-agent (the file was left untouched)");
+            }
+            if (found == VERSION) {
+                return;
+            }
+            statement.execute("BEGIN IMMEDIATE");
+            try {
+                for (int version = found; version < VERSION; version++) {
+                    for (String sql : MIGRATIONS.get(version)) {
+                        statement.execute(sql);
+                    }
+                }
+                // user_version is part of the database header, so it commits or rolls back with the tables.
+                statement.execute("PRAGMA user_version = " + VERSION);
+                statement.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                StoreDatabase.rollbackQuietly(connection);
+                throw e;
+            }
+        }
+    }
+
+    private static int userVersion(Statement statement) throws SQLException {
+        try (ResultSet rs = statement.executeQuery("PRAGMA user_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

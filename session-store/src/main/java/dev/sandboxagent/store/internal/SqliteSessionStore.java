@@ -1,0 +1,288 @@
+package dev.sandboxagent.store.internal;
+
+import dev.sandboxagent.store.EventDraft;
+import dev.sandboxagent.store.SessionExistsException;
+import dev.sandboxagent.store.SessionRecord;
+import dev.sandboxagent.store.SessionSpec;
+import dev.sandboxagent.store.SessionState;
+import dev.sandboxagent.store.SessionStore;
+import dev.sandboxagent.store.StoreException;
+import dev.sandboxagent.store.UniversalEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * {@link SessionStore} in one SQLite file, {@code <dataDir>/sessions.db}, in WAL mode with {@code synchronous=FULL}:
+ * a commit survives kill -9 and power loss, and one fsync per commit is made affordable by group commit.
+ *
+ * <p><b>Threads and connections.</b> Every write goes through one daemon thread, "session-store-writer", which
+ * owns the only write connection ({@link StoreWriter}). Appends are queued and group-committed; the synchronous
+ * writes (create, setState, setNativeSessionId, delete, putIdempotencyKeyIfAbsent) are queued behind them as
+ * one-transaction tasks whose caller waits. One writer keeps the in-memory next sequence of each session exact
+ * without locks, and means a delete cannot slip between an append being numbered and being inserted. The price: a
+ * synchronous write waits for the appends queued before it, usually one commit, about two seconds behind a full
+ * queue. Reads use a small pool of read-only connections ({@link ReadPool}) that WAL lets run alongside the
+ * writer. A lock file keeps a second store off the same directory ({@link DataDirLock}).
+ *
+ * <p><b>Backpressure.</b> At most {@value #QUEUE_CAPACITY_DRAFTS} drafts wait for the writer. While the queue is
+ * full, {@link #append} blocks its caller until the writer has made room, which slows a producer down to the
+ * speed of the disk instead of letting memory grow. Calls on the writer thread itself (future callbacks and
+ * listeners) never block, as only that thread could make room.
+ *
+ * <p>Drafts are encoded to JSON on the writer thread, so their {@code data} and {@code raw} nodes must not be
+ * changed after {@code append}. The store never logs event contents, which may hold secrets.
+ */
+public final class SqliteSessionStore implements SessionStore {
+    static final int QUEUE_CAPACITY_DRAFTS = 100_000;
+    // SSE catch-up, listings and gets of a busy server at once; each extra connection costs only a page cache.
+    private static final int READ_CONNECTIONS = 4;
+    // SQLite's ceiling for max_page_count: asking for more sets this.
+    private static final long NO_PAGE_LIMIT = 0xFFFFFFFEL;
+
+    private final DataDirLock lock;
+    private final SessionSequences sequences;
+    private final WriteQueue queue;
+    private final StoreWriter writer;
+    private final ReadPool readers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SqliteSessionStore(DataDirLock lock, SessionSequences sequences, WriteQueue queue, StoreWriter writer,
+                               ReadPool readers) {
+        this.lock = lock;
+        this.sequences = sequences;
+        this.queue = queue;
+        this.writer = writer;
+        this.readers = readers;
+    }
+
+    /**
+     * Opens (creating if needed) {@code <dataDir>/sessions.db}, marks the sessions left ACTIVE as INTERRUPTED and
+     * starts the writer thread.
+     *
+     * @throws StoreException if the file is corrupt or not a database (it is left untouched), was written by a
+     *                        newer schema, or another store has the directory open
+     */
+    public static SqliteSessionStore open(Path dataDir) {
+        Objects.requireNonNull(dataDir, "dataDir");
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new StoreException("cannot create the data directory " + dataDir + ": " + e, e);
+        }
+        Path file = dataDir.resolve("sessions.db");
+        DataDirLock lock = DataDirLock.acquire(dataDir.resolve("sessions.lock"), file);
+        Connection connection;
+        try {
+            connection = StoreDatabase.openWriter(file);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        try {
+            SessionSequences sequences = new SessionSequences(SessionTable.lastSequences(connection));
+            ReadPool readers = ReadPool.open(file, READ_CONNECTIONS);
+            WriteQueue queue = new WriteQueue(QUEUE_CAPACITY_DRAFTS);
+            StoreWriter writer = new StoreWriter(connection, file, queue, sequences);
+            writer.start();
+            return new SqliteSessionStore(lock, sequences, queue, writer, readers);
+        } catch (SQLException e) {
+            StoreDatabase.closeQuietly(connection);
+            lock.close();
+            throw StoreFailures.failed("open the session store", e, file);
+        } catch (RuntimeException e) {
+            StoreDatabase.closeQuietly(connection);
+            lock.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public SessionRecord create(SessionSpec spec) {
+        Objects.requireNonNull(spec, "spec");
+        String id = spec.sessionId();
+        return writer.execute("create session '" + id + "'", tx -> {
+            long now = System.currentTimeMillis();
+            if (!SessionTable.insert(tx.connection(), spec, now)) {
+                throw new SessionExistsException(id);
+            }
+            tx.afterCommit(() -> sequences.created(id));
+            return new SessionRecord(spec, SessionState.ACTIVE, null, 0, now, now);
+        });
+    }
+
+    @Override
+    public Optional<SessionRecord> get(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return readers.query("read session '" + sessionId + "'", c -> SessionTable.find(c, sessionId));
+    }
+
+    @Override
+    public List<SessionRecord> list() {
+        return readers.query("list sessions", SessionTable::all);
+    }
+
+    /** @throws StoreException "unknown session" if there is no such session */
+    @Override
+    public void setState(String sessionId, SessionState state) {
+        Objects.requireNonNull(state, "state");
+        updateSession(sessionId, "set the state of session '" + sessionId + "'",
+                (c, now) -> SessionTable.updateState(c, sessionId, state, now));
+    }
+
+    /** @throws StoreException "unknown session" if there is no such session */
+    @Override
+    public void setNativeSessionId(String sessionId, String nativeSessionId) {
+        updateSession(sessionId, "set the native session id of session '" + sessionId + "'",
+                (c, now) -> SessionTable.updateNativeSessionId(c, sessionId, nativeSessionId, now));
+    }
+
+    /** Also removes the idempotency keys whose scope is the session id. Appends still queued for it fail. */
+    @Override
+    public boolean delete(String sessionId) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        return writer.execute("delete session '" + sessionId + "'", tx -> {
+            EventTable.deleteSession(tx.connection(), sessionId);
+            IdempotencyKeyTable.deleteScope(tx.connection(), sessionId);
+            boolean existed = SessionTable.delete(tx.connection(), sessionId);
+            tx.afterCommit(() -> sequences.deleted(sessionId));
+            return existed;
+        });
+    }
+
+    /**
+     * See {@link SessionStore#append}. The future completes on the writer thread, except that it is already
+     * failed when the session is unknown or the store closed, and already completed for an empty list. Blocks
+     * while the write queue is full (see the class comment).
+     */
+    @Override
+    public CompletableFuture<List<UniversalEvent>> append(String sessionId, List<EventDraft> drafts) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        List<EventDraft> copy = List.copyOf(drafts);
+        if (!sequences.isKnown(sessionId)) {
+            return CompletableFuture.failedFuture(StoreFailures.unknownSession(sessionId));
+        }
+        if (copy.isEmpty()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        WriteRequest.Append append = new WriteRequest.Append(sessionId, copy, System.currentTimeMillis(),
+                new CompletableFuture<>());
+        try {
+            queue.putAppend(append, !writer.isWriterThread());
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return CompletableFuture.failedFuture(new StoreException("interrupted while waiting for room in the"
+                    + " write queue; none of the " + copy.size() + " events was stored", e));
+        }
+        return append.result();
+    }
+
+    /** Events are decoded from the stored JSON. An unknown session has no events. */
+    @Override
+    public List<UniversalEvent> read(String sessionId, long afterSequence, int limit) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        if (limit == 0) {
+            return List.of();
+        }
+        return readers.query("read the events of session '" + sessionId + "'",
+                c -> EventTable.page(c, sessionId, afterSequence, limit));
+    }
+
+    @Override
+    public void onCommit(Consumer<List<UniversalEvent>> listener) {
+        writer.addListener(Objects.requireNonNull(listener, "listener"));
+    }
+
+    @Override
+    public Optional<String> putIdempotencyKeyIfAbsent(String scope, String key, String value) {
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(value, "value");
+        return writer.execute("record an idempotency key", tx -> {
+            if (IdempotencyKeyTable.insertIfAbsent(tx.connection(), scope, key, value, System.currentTimeMillis())) {
+                return Optional.empty();
+            }
+            return IdempotencyKeyTable.find(tx.connection(), scope, key);
+        });
+    }
+
+    @Override
+    public Optional<String> idempotencyKey(String scope, String key) {
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(key, "key");
+        return readers.query("read an idempotency key", c -> IdempotencyKeyTable.find(c, scope, key));
+    }
+
+    /**
+     * Refuses new appends and writes ("store is closed"), waits until the writer has committed everything already
+     * queued, then closes the connections and releases the data directory. Idempotent.
+     *
+     * @throws IllegalStateException on the writer thread (a listener or future callback), which would wait for
+     *                               itself
+     */
+    @Override
+    public void close() {
+        if (writer.isWriterThread()) {
+            throw new IllegalStateException("close() must not be called from the session store's writer thread");
+        }
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        queue.close();
+        writer.awaitStopped();
+        readers.close();
+        writer.closeConnection();
+        lock.close();
+    }
+
+    /**
+     * Test hook: with {@code full}, caps the database at its current size, so anything that needs a new page fails
+     * with SQLITE_FULL exactly as on a full disk; without, lifts the cap.
+     */
+    void simulateFullDisk(boolean full) {
+        writer.execute("simulate a full disk", tx -> {
+            try (Statement statement = tx.connection().createStatement()) {
+                long pages = NO_PAGE_LIMIT;
+                if (full) {
+                    try (ResultSet rs = statement.executeQuery("PRAGMA page_count")) {
+                        rs.next();
+                        pages = rs.getLong(1);
+                    }
+                }
+                statement.execute("PRAGMA max_page_count = " + pages);
+            }
+            return null;
+        });
+    }
+
+    /** A change to one existing session's row. */
+    @FunctionalInterface
+    private interface SessionUpdate {
+        boolean apply(Connection connection, long now) throws SQLException;
+    }
+
+    private void updateSession(String sessionId, String description, SessionUpdate update) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        writer.execute(description, tx -> {
+            if (!update.apply(tx.connection(), System.currentTimeMillis())) {
+                throw StoreFailures.unknownSession(sessionId);
+            }
+            return null;
+        });
+    }
+}

@@ -1,0 +1,134 @@
+package dev.sandboxagent.store.internal;
+
+import dev.sandboxagent.store.StoreException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+/** Opens connections to {@code sessions.db} with the settings the store's promises depend on. */
+final class StoreDatabase {
+    private static final Logger LOG = Logger.getLogger(StoreDatabase.class.getName());
+    // Only this process writes (DataDirLock), so waits are short: a checkpoint, or a reader during WAL recovery.
+    private static final int BUSY_TIMEOUT_MILLIS = 5_000;
+    private static final int PROBLEMS_SHOWN = 3;
+
+    private StoreDatabase() {
+    }
+
+    /**
+     * Opens the connection the writer thread will own. Checks the file before anything can write to it, sets the
+     * durability pragmas, migrates the schema and marks the sessions the previous process left ACTIVE as
+     * INTERRUPTED.
+     */
+    static Connection openWriter(Path file) {
+        Connection connection = connect(file);
+        try (Statement statement = connection.createStatement()) {
+            checkIntegrity(statement, file);
+            String mode = queryString(statement, "PRAGMA journal_mode = WAL");
+            if (!"wal".equalsIgnoreCase(mode)) {
+                // Still durable with a rollback journal; readers just wait for commits instead of running alongside.
+                LOG.warning("the filesystem of " + file + " does not support WAL; using journal mode " + mode);
+            }
+            // FULL fsyncs the WAL at every commit: NORMAL would survive kill -9 but not a power cut.
+            statement.execute("PRAGMA synchronous = FULL");
+            statement.execute("PRAGMA foreign_keys = ON");
+            Schema.migrate(connection, file);
+            int interrupted = SessionTable.interruptActive(connection, System.currentTimeMillis());
+            if (interrupted > 0) {
+                LOG.info(interrupted + " session(s) were active when the store was last closed; marked interrupted");
+            }
+            return connection;
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw StoreFailures.failed("open the session store", e, file);
+        } catch (RuntimeException e) {
+            closeQuietly(connection);
+            throw e;
+        }
+    }
+
+    /** A connection that can only read (the writer thread is the one writer). */
+    static Connection openReader(Path file) {
+        Connection connection = connect(file);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA query_only = ON");
+            return connection;
+        } catch (SQLException e) {
+            closeQuietly(connection);
+            throw StoreFailures.failed("open a read connection", e, file);
+        }
+    }
+
+    static void rollbackQuietly(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("ROLLBACK");
+        } catch (SQLException ignored) {
+            // SQLite rolls back by itself after some errors (SQLITE_FULL, SQLITE_IOERR): no transaction is left
+        }
+    }
+
+    static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, "could not close a database connection", e);
+        }
+    }
+
+    private static Connection connect(Path file) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        try {
+            return config.createConnection("jdbc:sqlite:" + file);
+        } catch (SQLException e) {
+            throw StoreFailures.failed("open the session store", e, file);
+        }
+    }
+
+    /**
+     * Refuses a damaged file with a message naming it. Runs before any pragma that writes, so a file that is not
+     * a database at all stays byte for byte as it was; the operator decides what to do with it.
+     */
+    private static void checkIntegrity(Statement statement, Path file) {
+        List<String> problems = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery("PRAGMA quick_check(" + PROBLEMS_SHOWN + ")")) {
+            while (rs.next()) {
+                problems.add(rs.getString(1));
+            }
+        } catch (SQLException e) {
+            if (!isCorruption(e)) {
+                throw StoreFailures.failed("read the session store", e, file);
+            }
+            problems.add(e.getMessage());
+        }
+        if (!problems.equals(List.of("ok"))) {
+            String found = String.join("; ", problems).replace('\n', ' ');
+            throw new StoreException(file + " is not a valid SQLite database or is corrupt (" + found + "). It was"
+                    + " left untouched: restore it from a backup, or move it aside to start with an empty session"
+                    + " store.");
+        }
+    }
+
+    private static boolean isCorruption(SQLException e) {
+        if (!(e instanceof SQLiteException sqlite)) {
+            return false;
+        }
+        int primary = sqlite.getResultCode().code & 0xff;
+        return primary == SQLiteErrorCode.SQLITE_NOTADB.code || primary == SQLiteErrorCode.SQLITE_CORRUPT.code;
+    }
+
+    private static String queryString(Statement statement, String sql) throws SQLException {
+        try (ResultSet rs = statement.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+}

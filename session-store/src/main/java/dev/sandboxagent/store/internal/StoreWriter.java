@@ -1,0 +1,199 @@
+package dev.sandboxagent.store.internal;
+
+import dev.sandboxagent.store.StoreException;
+import dev.sandboxagent.store.UniversalEvent;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one thread that writes to the database. It owns the write connection and is the only one to advance
+ * {@link SessionSequences}, so numbering needs no lock and never runs ahead of what is committed.
+ *
+ * <p>Group commit: the writer takes everything queued, up to {@link #BATCH_MAX_DRAFTS} drafts, waits up to
+ * {@link #BATCH_LINGER_NANOS} for more once it holds something, and stores it all in one transaction, so one fsync
+ * serves every append in it. Only after COMMIT returns does it complete the futures, in queue order, and hand the
+ * batch to the commit listeners, once. A failed transaction fails its appends and nothing else: the writer goes
+ * on with the next batch, so appends work again once, say, disk space returns.
+ */
+final class StoreWriter {
+    private static final Logger LOG = Logger.getLogger(StoreWriter.class.getName());
+    // Bounds one transaction (a few MB of JSON) and how long a synchronous write queued behind it waits.
+    static final int BATCH_MAX_DRAFTS = 2_000;
+    // Short next to an fsync (a few ms on most disks), long enough for concurrently running sessions to share it.
+    static final long BATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
+
+    private final Connection connection;
+    private final Path file;
+    private final WriteQueue queue;
+    private final SessionSequences sequences;
+    private final List<Consumer<List<UniversalEvent>>> listeners = new CopyOnWriteArrayList<>();
+    private final Thread thread = new Thread(this::run, "session-store-writer");
+
+    StoreWriter(Connection connection, Path file, WriteQueue queue, SessionSequences sequences) {
+        this.connection = connection;
+        this.file = file;
+        this.queue = queue;
+        this.sequences = sequences;
+        // Daemon so a forgotten close() cannot keep the JVM alive; everything acknowledged is committed already.
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    boolean isWriterThread() {
+        return Thread.currentThread() == thread;
+    }
+
+    void addListener(Consumer<List<UniversalEvent>> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Runs a synchronous write in its own transaction after the appends queued before it, and waits for it. On the
+     * writer thread itself (a future callback or listener calling the store) it runs at once: queueing would wait
+     * for this very thread.
+     */
+    <T> T execute(String description, WriteTask<T> work) {
+        if (isWriterThread()) {
+            return runInTransaction(description, work);
+        }
+        WriteRequest.Task<T> task = new WriteRequest.Task<>(description, work, new CompletableFuture<>());
+        queue.putTask(task);
+        try {
+            return task.result().join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw new StoreException("could not " + description + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Waits until the writer has drained the (closed) queue and stopped. */
+    void awaitStopped() {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true; // keep waiting: returning early would close the connection under the writer
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Closes the write connection; only once the writer has stopped. */
+    void closeConnection() {
+        StoreDatabase.closeQuietly(connection);
+    }
+
+    private void run() {
+        StoreException leftOver = StoreFailures.closed();
+        try {
+            List<WriteRequest> batch;
+            while (!(batch = queue.takeBatch(BATCH_MAX_DRAFTS, BATCH_LINGER_NANOS)).isEmpty()) {
+                if (batch.get(0) instanceof WriteRequest.Task<?> task) {
+                    runQueued(task);
+                } else {
+                    commitAppends(batch.stream().map(WriteRequest.Append.class::cast).toList());
+                }
+            }
+        } catch (InterruptedException e) {
+            leftOver = new StoreException("the store's writer thread was interrupted", e);
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.SEVERE, "the session store's writer stopped", e);
+            leftOver = new StoreException("the store's writer stopped after an unexpected error: " + e, e);
+        } finally {
+            // Nothing may wait forever on a future the writer will never complete.
+            for (WriteRequest request : queue.closeAndDrain()) {
+                if (request instanceof WriteRequest.Append append) {
+                    append.result().completeExceptionally(leftOver);
+                } else if (request instanceof WriteRequest.Task<?> task) {
+                    task.result().completeExceptionally(leftOver);
+                }
+            }
+        }
+    }
+
+    private <T> void runQueued(WriteRequest.Task<T> task) {
+        try {
+            task.result().complete(runInTransaction(task.description(), task.work()));
+        } catch (RuntimeException e) {
+            task.result().completeExceptionally(e);
+        }
+    }
+
+    private <T> T runInTransaction(String description, WriteTask<T> work) {
+        try {
+            return transact(work);
+        } catch (SQLException e) {
+            throw StoreFailures.failed(description, e, file);
+        }
+    }
+
+    private void commitAppends(List<WriteRequest.Append> appends) {
+        AppendBatch batch = AppendBatch.prepare(appends, sequences);
+        if (batch.hasEvents()) {
+            try {
+                transact(tx -> {
+                    batch.write(tx.connection(), System.currentTimeMillis());
+                    return null;
+                });
+            } catch (SQLException | RuntimeException e) {
+                // Counts only: the events themselves may hold secrets.
+                LOG.warning("could not store a batch of " + batch.eventCount() + " events: "
+                        + StoreFailures.kind(e) + " (" + e.getMessage() + ")");
+                batch.fail(e, file);
+                return;
+            }
+            batch.committed(sequences);
+        }
+        batch.complete();
+        if (batch.hasEvents()) {
+            notifyListeners(batch.events());
+        }
+    }
+
+    /** Runs {@code work} between BEGIN IMMEDIATE and COMMIT, rolling back if anything fails. */
+    private <T> T transact(WriteTask<T> work) throws SQLException {
+        Transaction transaction = new Transaction(connection);
+        T result;
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("BEGIN IMMEDIATE");
+            try {
+                result = work.run(transaction);
+                statement.execute("COMMIT");
+            } catch (SQLException | RuntimeException e) {
+                StoreDatabase.rollbackQuietly(connection);
+                throw e;
+            }
+        }
+        transaction.committed();
+        return result;
+    }
+
+    private void notifyListeners(List<UniversalEvent> events) {
+        for (Consumer<List<UniversalEvent>> listener : listeners) {
+            try {
+                listener.accept(events);
+            } catch (RuntimeException e) {
+                // One broken subscriber must not keep the others, or the next commit, from their events.
+                LOG.log(Level.WARNING, "a commit listener failed", e);
+            }
+        }
+    }
+}

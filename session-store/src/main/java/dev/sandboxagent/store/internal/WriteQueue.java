@@ -1,0 +1,138 @@
+package dev.sandboxagent.store.internal;
+
+import dev.sandboxagent.store.StoreException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The writer thread's inbox: FIFO, so the order appends enter it is the order their events are numbered. Bounded
+ * in drafts, not requests, because drafts are what costs memory and write time.
+ */
+final class WriteQueue {
+    private final int capacityDrafts;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition notEmpty = lock.newCondition();
+    private final Condition hasRoom = lock.newCondition();
+    private final ArrayDeque<WriteRequest> requests = new ArrayDeque<>();
+    private int queuedDrafts;
+    private boolean closed;
+
+    WriteQueue(int capacityDrafts) {
+        this.capacityDrafts = capacityDrafts;
+    }
+
+    /**
+     * Queues an append. With {@code mayBlock}, waits while it would take the queue past its capacity: that is the
+     * backpressure on a producer faster than the disk. An append larger than the whole capacity gets in once the
+     * queue is empty, or it never would.
+     *
+     * @throws StoreException if the queue is closed, also when it closes during the wait
+     */
+    void putAppend(WriteRequest.Append append, boolean mayBlock) throws InterruptedException {
+        int drafts = append.drafts().size();
+        lock.lock();
+        try {
+            while (mayBlock && !closed && queuedDrafts > 0 && queuedDrafts + drafts > capacityDrafts) {
+                hasRoom.await();
+            }
+            add(append, drafts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues a task; tasks do not count against the capacity (their callers wait for them one at a time). */
+    void putTask(WriteRequest.Task<?> task) {
+        lock.lock();
+        try {
+            add(task, 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The writer's next unit of work: a task on its own, or consecutive appends totalling at most {@code maxDrafts}
+     * drafts (a bigger single append comes alone). Once it holds an append it waits up to {@code lingerNanos} for
+     * more to join the same commit, unless the cap is reached, a task is next or the queue is closed. Blocks while
+     * the queue is empty; returns an empty list once the queue is closed and drained.
+     */
+    List<WriteRequest> takeBatch(int maxDrafts, long lingerNanos) throws InterruptedException {
+        lock.lock();
+        try {
+            while (requests.isEmpty()) {
+                if (closed) {
+                    return List.of();
+                }
+                notEmpty.await();
+            }
+            if (requests.peek() instanceof WriteRequest.Task) {
+                return List.of(requests.poll());
+            }
+            List<WriteRequest> batch = new ArrayList<>();
+            int drafts = 0;
+            long lingerLeft = lingerNanos;
+            while (drafts < maxDrafts) {
+                WriteRequest next = requests.peek();
+                if (next == null) {
+                    if (closed || lingerLeft <= 0) {
+                        break;
+                    }
+                    hasRoom.signalAll();
+                    lingerLeft = notEmpty.awaitNanos(lingerLeft);
+                    continue;
+                }
+                if (!(next instanceof WriteRequest.Append append)
+                        || (!batch.isEmpty() && drafts + append.drafts().size() > maxDrafts)) {
+                    break;
+                }
+                requests.poll();
+                batch.add(append);
+                drafts += append.drafts().size();
+                queuedDrafts -= append.drafts().size();
+            }
+            hasRoom.signalAll();
+            return batch;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refuses new requests and wakes everyone waiting; what is queued stays for the writer to drain. */
+    void close() {
+        lock.lock();
+        try {
+            closed = true;
+            notEmpty.signalAll();
+            hasRoom.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Closes the queue and hands back what nobody will write (the writer stopped). */
+    List<WriteRequest> closeAndDrain() {
+        lock.lock();
+        try {
+            close();
+            List<WriteRequest> left = new ArrayList<>(requests);
+            requests.clear();
+            queuedDrafts = 0;
+            return left;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void add(WriteRequest request, int drafts) {
+        if (closed) {
+            throw StoreFailures.closed();
+        }
+        requests.add(request);
+        queuedDrafts += drafts;
+        notEmpty.signal();
+    }
+}

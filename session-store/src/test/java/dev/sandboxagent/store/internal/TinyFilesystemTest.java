@@ -1,0 +1,112 @@
+package dev.sandboxagent.store.internal;
+
+import static dev.sandboxagent.store.StoreTesting.bulky;
+import static dev.sandboxagent.store.StoreTesting.numbered;
+import static dev.sandboxagent.store.StoreTesting.oneTo;
+import static dev.sandboxagent.store.StoreTesting.readAll;
+import static dev.sandboxagent.store.StoreTesting.sequences;
+import static dev.sandboxagent.store.StoreTesting.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.sandboxagent.store.EventDraft;
+import dev.sandboxagent.store.SessionStore;
+import dev.sandboxagent.store.StoreException;
+import dev.sandboxagent.store.StoreTesting;
+import dev.sandboxagent.store.UniversalEvent;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A really full disk: the store on a 2 MB tmpfs that a filler file fills up. Needs the privilege to mount (root in
+ * a container that allows it) and is skipped elsewhere; {@link DiskFullTest} covers the same ground everywhere.
+ */
+@EnabledOnOs(OS.LINUX)
+class TinyFilesystemTest {
+    @TempDir
+    Path tempDir;
+    Path mountPoint;
+    boolean mounted;
+    SessionStore store;
+
+    @BeforeEach
+    void mountTinyFilesystem() throws Exception {
+        mountPoint = Files.createDirectory(tempDir.resolve("tiny"));
+        String failure = run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mountPoint.toString());
+        mounted = failure == null;
+        assumeTrue(mounted, () -> "cannot mount a tmpfs here: " + failure);
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        if (store != null) {
+            store.close();
+        }
+        if (mounted) {
+            assertThat(run("umount", mountPoint.toString())).as("umount " + mountPoint).isNull();
+        }
+    }
+
+    @Test
+    void appendsFailWhileTheDiskIsFullAndResumeWithoutAGapWhenSpaceReturns() throws IOException {
+        store = SessionStore.openSqlite(mountPoint.resolve("data"));
+        store.create(spec("s"));
+        List<UniversalEvent> before = store.append("s", numbered("p", 0, 10)).join();
+        Path filler = mountPoint.resolve("filler");
+        fillUp(filler);
+
+        CompletableFuture<List<UniversalEvent>> lost = store.append("s", drafts(37));
+
+        assertThat(lost).failsWithin(StoreTesting.DEADLINE)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(StoreException.class)
+                .withMessageContaining("disk full: could not store 37 events of session 's'");
+        assertThat(readAll(store, "s")).isEqualTo(before);
+
+        Files.delete(filler);
+        List<UniversalEvent> after = store.append("s", drafts(37)).join();
+
+        assertThat(after.get(0).sequence()).isEqualTo(11);
+        assertThat(sequences(readAll(store, "s"))).isEqualTo(oneTo(47));
+    }
+
+    private static void fillUp(Path filler) {
+        byte[] block = new byte[64 * 1024];
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            while (true) {
+                out.write(block);
+            }
+        } catch (IOException expected) {
+            // no space left on device: exactly what we wanted
+        }
+    }
+
+    private static List<EventDraft> drafts(int count) {
+        return Collections.nCopies(count, bulky(8_000));
+    }
+
+    /** Runs a command; null when it succeeded, else its exit code and output. */
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            return "timed out";
+        }
+        return process.exitValue() == 0 ? null : "exit " + process.exitValue() + ": " + output.strip();
+    }
+}
