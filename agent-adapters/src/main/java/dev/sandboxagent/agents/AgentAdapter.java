@@ -1,5 +1,8 @@
 package dev.sandboxagent.agents;
 
+import dev.sandboxagent.agents.install.NpmPackage;
+import java.util.Optional;
+
 /**
  * One kind of coding agent (mock, claude, codex, ...). An adapter knows how to launch its agent under a PTY, how
  * to turn the agent's output into {@link AgentEvent}s and how to turn API calls into the agent's input.
@@ -16,4 +19,9 @@ public interface AgentAdapter {
      * @throws AgentStartException if the agent cannot be started (not installed, bad mode, crashed at once)
      */
     AgentProcess start(AgentLaunch launch, AgentListener listener) throws AgentStartException;
+
+    /** Where install-agent gets this agent's CLI; empty for agents that need no install (the mock). */
+    default Optional<NpmPackage> npmPackage() {
+        return Optional.empty();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sandboxagent.agents;
 
+import dev.sandboxagent.agents.claude.ClaudeAdapter;
 import dev.sandboxagent.agents.mock.MockAdapter;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +15,14 @@ public final class AgentCatalog {
         this.adapters = Map.copyOf(adapters);
     }
 
+    /** The mock agent only: for tests that need no real agent. */
     public static AgentCatalog builtIn() {
         return of(List.of(new MockAdapter()));
+    }
+
+    /** Every agent this build has an adapter for. */
+    public static AgentCatalog builtIn(AgentContext context) {
+        return of(List.of(new MockAdapter(), new ClaudeAdapter(context)));
     }
 
     public static AgentCatalog of(List<AgentAdapter> adapters) {

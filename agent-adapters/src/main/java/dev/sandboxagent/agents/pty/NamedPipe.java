@@ -48,6 +48,11 @@ final class NamedPipe {
         return fifo;
     }
 
+    /** Where the wrapper makes the stdin FIFO when the program's stdin is a pipe (same private directory). */
+    Path stdinPath() {
+        return directory.resolve("stdin");
+    }
+
     /** Starts draining; call once the FIFO exists (the wrapper made it before printing its marker). */
     void startReader(String threadName, TerminalOutput output) {
         reader = new Thread(() -> read(output), threadName);
@@ -110,6 +115,7 @@ final class NamedPipe {
 
     void delete() {
         deleteQuietly(fifo);
+        deleteQuietly(stdinPath());
         deleteQuietly(directory);
     }
 

@@ -72,6 +72,7 @@ public final class TerminalProcess {
     private final String threadName;
     private final TerminalOutput stderrOutput;
     private final Thread exitWaiter;
+    private volatile PipeInput pipeInput;
 
     TerminalProcess(PtyProcess process, TerminalProcessBuilder b, String marker, NamedPipe stderrPipe) {
         this.process = process;
@@ -156,6 +157,11 @@ public final class TerminalProcess {
      * terminal is full (the program does not read).
      */
     public void write(byte[] bytes) throws IOException {
+        PipeInput pipe = pipeInput;
+        if (pipe != null) {
+            pipe.write(bytes);
+            return;
+        }
         input.write(bytes);
     }
 
@@ -169,6 +175,10 @@ public final class TerminalProcess {
      * terminal. The future fails if the terminal is closed.
      */
     public CompletableFuture<Void> writeAsync(byte[] bytes) {
+        PipeInput pipe = pipeInput;
+        if (pipe != null) {
+            return pipe.writeAsync(bytes);
+        }
         return input.writeAsync(bytes, "pty-" + name + "-" + pid() + "-in");
     }
 
@@ -325,6 +335,10 @@ public final class TerminalProcess {
     }
 
     private void closeTerminal() {
+        PipeInput pipe = pipeInput;
+        if (pipe != null) {
+            pipe.close();
+        }
         input.close();
     }
 
@@ -352,9 +366,21 @@ public final class TerminalProcess {
         return t;
     }
 
-    void awaitReady(Duration timeout) throws IOException {
+    void awaitReady(Duration timeout, boolean stdinPipe) throws IOException {
         try {
             ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (stdinPipe) {
+                // The wrapper holds the FIFO read-write, so this open does not block; then the go line lets it
+                // hand the FIFO to the program as stdin.
+                try {
+                    pipeInput = PipeInput.open(stderrPipe.stdinPath(), name + " (pid " + pid() + ")",
+                            threadName + "-in");
+                    input.write("\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    terminate(Duration.ZERO);
+                    throw new IOException("cannot start " + name + ": its stdin pipe failed: " + e.getMessage(), e);
+                }
+            }
             return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

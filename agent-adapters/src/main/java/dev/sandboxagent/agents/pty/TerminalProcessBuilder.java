@@ -26,6 +26,16 @@ public final class TerminalProcessBuilder {
     static final String WRAPPER =
             "stty raw -echo && mkfifo -m 600 \"$2\" || exit 125; printf '%s' \"$1\"; stderr=$2; shift 2; "
                     + "exec \"$@\" 2>\"$stderr\"";
+    /**
+     * {@link #WRAPPER} with stdin from a second FIFO ($3). The wrapper holds it open read-write on fd 3, so neither
+     * its own open nor ours blocks, then waits for a go line on the terminal: by then our write end is open, so
+     * the program never reads a premature end-of-file. It then opens the read end, removes the name and hands the
+     * read end to the program as stdin, with fd 3 closed.
+     */
+    static final String WRAPPER_STDIN_PIPE =
+            "stty raw -echo && mkfifo -m 600 \"$2\" && mkfifo -m 600 \"$3\" && exec 3<>\"$3\" || exit 125; "
+                    + "printf '%s' \"$1\"; IFS= read -r go; exec 4<\"$3\" && rm -f \"$3\" || exit 125; "
+                    + "stderr=$2; shift 3; exec \"$@\" <&4 2>\"$stderr\" 3<&- 4<&-";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     final List<String> command;
@@ -43,6 +53,7 @@ public final class TerminalProcessBuilder {
     Duration readyTimeout = Duration.ofSeconds(10);
     Duration drain = Duration.ofSeconds(5);
     String name;
+    boolean stdinPipe;
 
     TerminalProcessBuilder(List<String> command) {
         if (command.isEmpty()) {
@@ -113,6 +124,15 @@ public final class TerminalProcessBuilder {
         return this;
     }
 
+    /**
+     * Gives the program a pipe for stdin instead of the terminal (stdout stays the terminal), for protocols that
+     * refuse a tty on stdin. {@link TerminalProcess#write} then writes to the pipe.
+     */
+    public TerminalProcessBuilder stdinPipe(boolean stdinPipe) {
+        this.stdinPipe = stdinPipe;
+        return this;
+    }
+
     /** A short name for thread names and messages; default the program's file name. */
     public TerminalProcessBuilder name(String name) {
         this.name = Objects.requireNonNull(name, "name");
@@ -135,8 +155,11 @@ public final class TerminalProcessBuilder {
         RANDOM.nextBytes(nonce);
         String marker = "<sandbox-agent-pty-ready-" + HexFormat.of().formatHex(nonce) + ">";
         NamedPipe stderrPipe = NamedPipe.create();
-        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", WRAPPER, "sh", marker,
-                stderrPipe.path().toString()));
+        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", stdinPipe ? WRAPPER_STDIN_PIPE : WRAPPER,
+                "sh", marker, stderrPipe.path().toString()));
+        if (stdinPipe) {
+            wrapped.add(stderrPipe.stdinPath().toString());
+        }
         wrapped.addAll(command);
         PtyProcess process;
         try {
@@ -152,7 +175,7 @@ public final class TerminalProcessBuilder {
             throw new IOException("cannot start " + name + " under a terminal: " + e.getMessage(), e);
         }
         TerminalProcess terminal = new TerminalProcess(process, this, marker, stderrPipe);
-        terminal.awaitReady(readyTimeout);
+        terminal.awaitReady(readyTimeout, stdinPipe);
         return terminal;
     }
 

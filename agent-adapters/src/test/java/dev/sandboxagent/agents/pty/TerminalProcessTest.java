@@ -85,6 +85,35 @@ class TerminalProcessTest {
     }
 
     @Test
+    void withAStdinPipeTheProgramReadsAPipeWritesTheTerminalAndAWriteAfterItsExitFails() throws Exception {
+        List<String> out = new CopyOnWriteArrayList<>();
+        TerminalProcess p = start(TerminalProcess.builder("/bin/sh", "-c", String.join("; ",
+                        "[ -t 0 ] || echo stdin-is-a-pipe",
+                        "[ -t 1 ] && echo stdout-is-a-tty",
+                        "(exec 3</dev/tty) && echo has-a-controlling-terminal",
+                        "[ -e /proc/self/fd/3 ] || echo no-stray-descriptor",
+                        "while IFS= read -r line; do echo \"got:$line\"; done",
+                        "echo eof"))
+                .stdinPipe(true)
+                .output(new LineReader(out::add)));
+        String big = "y".repeat(100_000);
+        p.writeLine("hello");
+        p.writeAsync((big + "\n").getBytes(StandardCharsets.UTF_8)).get(20, TimeUnit.SECONDS);
+        awaitSize(out, 6);
+        assertThat(out).containsExactly("stdin-is-a-pipe", "stdout-is-a-tty", "has-a-controlling-terminal",
+                "no-stray-descriptor", "got:hello", "got:" + big);
+        p.terminate(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> p.writeLine("after the exit")).isInstanceOf(IOException.class);
+    }
+
+    private static void awaitSize(List<String> list, int size) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (list.size() < size && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
     void aLineOfAMegabyteComesBackWholeThroughTheLineReader() throws Exception {
         List<String> lines = new CopyOnWriteArrayList<>();
         CountDownLatch two = new CountDownLatch(2);

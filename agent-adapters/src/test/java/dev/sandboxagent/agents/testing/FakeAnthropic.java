@@ -1,0 +1,230 @@
+package dev.sandboxagent.agents.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A fake Anthropic Messages API on 127.0.0.1 for the real Claude Code CLI (a mock of the model provider only: no
+ * real model can run here). It answers by the text of the last user message, with streamed SSE like the real API:
+ * <ul>
+ *   <li>{@code RUN_BASH: <command>}: a Bash tool_use; once the tool result comes back, a text reply quoting it</li>
+ *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
+ *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
+ * </ul>
+ * Every request body and its x-api-key header are kept for assertions.
+ */
+public final class FakeAnthropic implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern REMINDER = Pattern.compile("(?s)<system-reminder>.*?</system-reminder>");
+
+    private final HttpServer server;
+    private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final List<String> apiKeys = new CopyOnWriteArrayList<>();
+
+    public FakeAnthropic() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "fake-anthropic");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** For ANTHROPIC_BASE_URL (no /v1: the CLI adds it). */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public List<JsonNode> requests() {
+        return List.copyOf(requests);
+    }
+
+    public List<String> apiKeys() {
+        return List.copyOf(apiKeys);
+    }
+
+    /** Every user-visible text of every request, concatenated: to check what the model was shown. */
+    public static String textOf(JsonNode request) {
+        StringBuilder all = new StringBuilder();
+        for (JsonNode message : request.path("messages")) {
+            JsonNode content = message.path("content");
+            if (content.isTextual()) {
+                all.append(content.asText()).append('\n');
+            }
+            for (JsonNode block : content) {
+                all.append(block.path("text").asText("")).append(block.path("content").toString()).append('\n');
+            }
+        }
+        return all.toString();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!exchange.getRequestMethod().equals("POST") || !exchange.getRequestURI().getPath().equals("/v1/messages")) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            JsonNode body = JSON.readTree(exchange.getRequestBody());
+            requests.add(body);
+            apiKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("x-api-key")));
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.getResponseHeaders().add("request-id", "req_fake");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            answer(body, out);
+        } catch (IOException e) {
+            // the client went away (an interrupt): nothing to answer
+        }
+    }
+
+    private void answer(JsonNode body, OutputStream out) throws IOException {
+        JsonNode last = lastMessage(body);
+        String toolResult = toolResult(last);
+        String model = body.path("model").asText("fake");
+        String messageId = "msg_fake_" + UUID.randomUUID().toString().replace("-", "");
+        ObjectNode start = JSON.createObjectNode().put("type", "message_start");
+        start.putObject("message").put("id", messageId).put("type", "message").put("role", "assistant")
+                .put("model", model).putNull("stop_reason").set("content", JSON.createArrayNode());
+        ((ObjectNode) start.get("message")).putObject("usage").put("input_tokens", 10).put("output_tokens", 1);
+        send(out, "message_start", start);
+        if (toolResult != null) {
+            text(out, "FAKE_DONE: tool said: " + toolResult.strip(), 0);
+            finish(out, "end_turn");
+            return;
+        }
+        String said = userText(last);
+        Matcher bash = Pattern.compile("(?s)RUN_BASH: (.*)").matcher(said);
+        Matcher slow = Pattern.compile("SLOW (\\d+)").matcher(said);
+        if (bash.find()) {
+            ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+            block.putObject("content_block").put("type", "tool_use")
+                    .put("id", "toolu_fake_" + UUID.randomUUID().toString().replace("-", ""))
+                    .put("name", "Bash").putObject("input");
+            send(out, "content_block_start", block);
+            ObjectNode input = JSON.createObjectNode().put("command", bash.group(1).strip())
+                    .put("description", "fake bash");
+            ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            delta.putObject("delta").put("type", "input_json_delta").put("partial_json", input.toString());
+            send(out, "content_block_delta", delta);
+            send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+            finish(out, "tool_use");
+        } else if (slow.find()) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 1; i <= Integer.parseInt(slow.group(1)); i++) {
+                parts.add("slow-" + i + " ");
+            }
+            streamText(out, parts, 300);
+            finish(out, "end_turn");
+        } else {
+            text(out, "FAKE_REPLY: you said " + said, 0);
+            finish(out, "end_turn");
+        }
+    }
+
+    private void text(OutputStream out, String text, long pauseMillis) throws IOException {
+        List<String> parts = new ArrayList<>();
+        Matcher word = Pattern.compile("\\S+\\s*|\\s+").matcher(text);
+        while (word.find()) {
+            parts.add(word.group());
+        }
+        streamText(out, parts, pauseMillis);
+    }
+
+    private void streamText(OutputStream out, List<String> parts, long pauseMillis) throws IOException {
+        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+        block.putObject("content_block").put("type", "text").put("text", "");
+        send(out, "content_block_start", block);
+        for (String part : parts) {
+            ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            delta.putObject("delta").put("type", "text_delta").put("text", part);
+            send(out, "content_block_delta", delta);
+            if (pauseMillis > 0) {
+                try {
+                    Thread.sleep(pauseMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+    }
+
+    private void finish(OutputStream out, String stopReason) throws IOException {
+        ObjectNode delta = JSON.createObjectNode().put("type", "message_delta");
+        delta.putObject("delta").put("stop_reason", stopReason).putNull("stop_sequence");
+        delta.putObject("usage").put("output_tokens", 5);
+        send(out, "message_delta", delta);
+        send(out, "message_stop", JSON.createObjectNode().put("type", "message_stop"));
+    }
+
+    private static void send(OutputStream out, String event, JsonNode data) throws IOException {
+        out.write(("event: " + event + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private static JsonNode lastMessage(JsonNode body) {
+        JsonNode last = null;
+        for (JsonNode message : body.path("messages")) {
+            if (message.path("role").asText().equals("user")) {
+                last = message;
+            }
+        }
+        return last == null ? JSON.createObjectNode() : last;
+    }
+
+    /** The tool result the last user message carries, or null if it is the user's own text. */
+    private static String toolResult(JsonNode message) {
+        for (JsonNode block : message.path("content")) {
+            if (block.path("type").asText().equals("tool_result")) {
+                JsonNode content = block.path("content");
+                if (content.isTextual()) {
+                    return content.asText();
+                }
+                StringBuilder text = new StringBuilder();
+                content.forEach(part -> text.append(part.path("text").asText("")));
+                return text.toString();
+            }
+        }
+        return null;
+    }
+
+    private static String userText(JsonNode message) {
+        JsonNode content = message.path("content");
+        String text;
+        if (content.isTextual()) {
+            text = content.asText();
+        } else {
+            StringBuilder all = new StringBuilder();
+            content.forEach(block -> {
+                if (block.path("type").asText().equals("text")) {
+                    all.append(block.path("text").asText()).append('\n');
+                }
+            });
+            text = all.toString();
+        }
+        return REMINDER.matcher(text).replaceAll("").strip();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
