@@ -84,11 +84,12 @@ public final class AgentInstaller {
     /**
      * Installs {@code version} (null: the package's default) unless it is installed already.
      *
+     * @param force    install even if that version is there (a damaged install)
      * @param progress gets npm's output, line by line, as it comes
      * @return the installation, and whether anything was done
      */
-    public Result install(String agentId, NpmPackage pkg, String version, Consumer<String> progress)
-            throws InstallException {
+    public Result install(String agentId, NpmPackage pkg, String version, boolean force,
+                          Consumer<String> progress) throws InstallException {
         if (!AGENT_ID.matcher(agentId).matches()) {
             throw new IllegalArgumentException("bad agent id " + agentId);
         }
@@ -103,7 +104,7 @@ public final class AgentInstaller {
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                  FileLock lock = lockFile.lock()) {
                 Optional<Installation> present = findManaged(agentId, pkg);
-                if (present.isPresent() && wanted.equals(present.get().version())) {
+                if (!force && present.isPresent() && wanted.equals(present.get().version())) {
                     progress.accept(pkg.name() + "@" + wanted + " is already installed in "
                             + agentsDir.resolve(agentId));
                     return new Result(present.get(), false);

@@ -31,7 +31,7 @@ public final class RealAgents {
                 "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
                 "HOME", System.getProperty("user.home")));
         try {
-            return installer.install(agentId, pkg, null, line -> { }).installation();
+            return installer.install(agentId, pkg, null, false, line -> { }).installation();
         } catch (InstallException e) {
             String why = "the real " + agentId + " CLI (" + pkg.name() + "@" + pkg.defaultVersion()
                     + ") could not be installed from npm: " + e.getMessage();

@@ -1,5 +1,12 @@
 package dev.sandboxagent.server.agents;
 
+import dev.sandboxagent.agents.install.AgentInstaller;
+import dev.sandboxagent.agents.install.InstallException;
+import dev.sandboxagent.agents.install.NpmPackage;
+import io.vertx.core.json.JsonObject;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+
 import dev.sandboxagent.agents.AgentAdapter;
 import dev.sandboxagent.agents.AgentCatalog;
 import dev.sandboxagent.agents.AgentDescriptor;
@@ -16,6 +23,7 @@ import java.util.TreeMap;
 
 /** What agents this server can run, in the anchor's AgentInfo shape. */
 public final class AgentRoutes {
+    private static final System.Logger LOG = System.getLogger(AgentRoutes.class.getName());
     /** The anchor's capability flags; each is reported, true or false, for every agent. */
     static final List<String> CAPABILITIES = List.of("planMode", "permissions", "questions", "toolCalls",
             "toolResults", "textMessages", "images", "fileAttachments", "sessionLifecycle", "errorEvents",
@@ -24,16 +32,19 @@ public final class AgentRoutes {
 
     private final AgentCatalog catalog;
     private final ApiDocument api;
+    private final AgentInstaller installer;
 
-    public AgentRoutes(AgentCatalog catalog, ApiDocument api) {
+    public AgentRoutes(AgentCatalog catalog, ApiDocument api, AgentInstaller installer) {
         this.catalog = catalog;
         this.api = api;
+        this.installer = installer;
     }
 
     public void mount(Router router) {
         router.get("/v1/agents").handler(this::list);
         router.get("/v1/agents/:agent/modes").handler(this::modes);
         router.get("/v1/agents/:agent/models").handler(this::models);
+        router.post("/v1/agents/:agent/install").handler(this::install);
     }
 
     private void list(RoutingContext ctx) {
@@ -42,6 +53,34 @@ public final class AgentRoutes {
                         .map(id -> info(catalog.find(id).orElseThrow().descriptor()))
                         .toList(),
                 (c, agents) -> JsonBodies.send(c, 200, Map.of("agents", agents)));
+    }
+
+    /** Holds the request while npm runs (on a worker thread); 204 once the agent is there. */
+    private void install(RoutingContext ctx) {
+        String id = api.validId(ctx, "agent");
+        AgentAdapter adapter = catalog.find(id).orElseThrow(() -> ApiException.unknownAgent(id, catalog.ids()));
+        String raw = ctx.body().asString();
+        JsonObject body = raw == null || raw.isBlank() ? new JsonObject() : api.validBody(ctx, "AgentInstallRequest");
+        String version = body.getString("agentVersion");
+        boolean reinstall = Boolean.TRUE.equals(body.getBoolean("reinstall"));
+        Optional<NpmPackage> pkg = adapter.npmPackage();
+        if (pkg.isEmpty()) {
+            ctx.response().setStatusCode(204).end(); // built in: nothing to install
+            return;
+        }
+        Blocking.noContent(ctx, () -> {
+            try {
+                installer.install(id, pkg.get(), version, reinstall, line -> LOG.log(Level.DEBUG, "install " + id + ": " + line));
+            } catch (InstallException e) {
+                throw switch (e.reason()) {
+                    case NO_SUCH_VERSION -> ApiException.of(400, "no_such_version", "No such version", e.getMessage());
+                    case REGISTRY_UNREACHABLE -> ApiException.of(502, "registry_unreachable",
+                            "npm registry unreachable", e.getMessage());
+                    case NPM_MISSING, FAILED -> ApiException.of(502, "install_failed", "Install failed",
+                            e.getMessage());
+                };
+            }
+        });
     }
 
     private void modes(RoutingContext ctx) {

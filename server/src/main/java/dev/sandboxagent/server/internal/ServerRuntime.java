@@ -1,6 +1,8 @@
 package dev.sandboxagent.server.internal;
 
 import dev.sandboxagent.agents.AgentCatalog;
+import dev.sandboxagent.agents.AgentContext;
+import dev.sandboxagent.agents.install.AgentInstaller;
 import dev.sandboxagent.server.SandboxAgentServer;
 import dev.sandboxagent.server.ServerConfig;
 import dev.sandboxagent.server.agents.AgentRoutes;
@@ -55,7 +57,8 @@ public final class ServerRuntime implements SandboxAgentServer {
         Vertx vertx = Vertx.vertx();
         try {
             EventHub hub = new EventHub(store);
-            AgentCatalog catalog = AgentCatalog.builtIn();
+            AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(agentsDir(config),
+                    config.agentEnvironment()));
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
                     Path.of("").toAbsolutePath(), config.agentEnvironment());
             int closedTurns = sessions.closeInterruptedTurns();
@@ -85,6 +88,16 @@ public final class ServerRuntime implements SandboxAgentServer {
         }
     }
 
+    /**
+     * Where install-agent puts agent CLIs: {@code SANDBOX_AGENT_AGENTS_DIR}, else {@code <data dir>/agents}. A
+     * template can bake agents into its image this way while the data dir is a mounted volume.
+     */
+    static Path agentsDir(ServerConfig config) {
+        String configured = config.agentEnvironment().get("SANDBOX_AGENT_AGENTS_DIR");
+        return configured != null && !configured.isBlank() ? Path.of(configured).toAbsolutePath()
+                : config.dataDir().resolve("agents");
+    }
+
     private static Router router(Vertx vertx, ServerConfig config, ApiDocument api, SessionStore store,
                                  EventHub hub, SessionManager sessions, AgentCatalog catalog) {
         Router router = Router.router(vertx);
@@ -100,7 +113,8 @@ public final class ServerRuntime implements SandboxAgentServer {
         EventRoutes events = new EventRoutes(sessions, store, hub, api, config.heartbeat());
         events.mount(router);
         new SessionRoutes(sessions, events, api).mount(router);
-        new AgentRoutes(catalog, api).mount(router);
+        new AgentRoutes(catalog, api, new AgentInstaller(agentsDir(config), config.agentEnvironment()))
+                .mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(Problems::handleFailure);
         return router;

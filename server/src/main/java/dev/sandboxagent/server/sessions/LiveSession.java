@@ -29,7 +29,7 @@ final class LiveSession implements AgentListener {
 
     private final String sessionId;
     private final SessionStore store;
-    private final Runnable onEnded;
+    private final java.util.function.Consumer<LiveSession> onEnded;
     private volatile AgentProcess process;
     private volatile boolean shuttingDown;
     private final CompletableFuture<Void> exitRecorded = new CompletableFuture<>();
@@ -41,7 +41,8 @@ final class LiveSession implements AgentListener {
     private boolean ended;
     private String nativeSessionId;
 
-    LiveSession(String sessionId, SessionStore store, String nativeSessionId, Runnable onEnded) {
+    LiveSession(String sessionId, SessionStore store, String nativeSessionId,
+                java.util.function.Consumer<LiveSession> onEnded) {
         this.sessionId = sessionId;
         this.store = store;
         this.nativeSessionId = nativeSessionId;
@@ -191,7 +192,7 @@ final class LiveSession implements AgentListener {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "session " + sessionId + ": could not mark ended: " + e.getMessage());
         }
-        onEnded.run();
+        onEnded.accept(this);
         exitRecorded.complete(null);
     }
 

@@ -23,6 +23,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +51,12 @@ public final class SessionManager implements AutoCloseable {
     private final Path defaultDirectory;
     private final Map<String, String> agentEnvironment;
     private final ConcurrentHashMap<String, LiveSession> live = new ConcurrentHashMap<>();
+    /**
+     * Credentials that requests brought, per session, for its agent's environment. In memory only (never in the
+     * store, events or logs), so after a restart the next request must bring them again, or the server's own
+     * environment applies.
+     */
+    private final ConcurrentHashMap<String, Map<String, String>> credentials = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closing;
@@ -67,12 +74,13 @@ public final class SessionManager implements AutoCloseable {
     public record Created(SessionInfo session, boolean healthy, String error) {
     }
 
-    public Created create(CreateRequest requested, String idempotencyKey) {
+    public Created create(CreateRequest requested, String idempotencyKey, Map<String, String> credentials) {
         String id = requested.sessionId();
         synchronized (lockFor(id)) {
             if (idempotencyKey != null && store.idempotencyKey(id, CREATE_KEY + idempotencyKey).isPresent()) {
                 return replayCreate(id);
             }
+
             AgentAdapter adapter = adapterFor(requested.agent());
             SessionSpec spec = withDefaults(requested, adapter.descriptor());
             SessionRecord record;
@@ -80,6 +88,9 @@ public final class SessionManager implements AutoCloseable {
                 record = store.create(spec);
             } catch (SessionExistsException e) {
                 throw SessionErrors.exists(id);
+            }
+            if (!credentials.isEmpty()) {
+                this.credentials.put(id, Map.copyOf(credentials));
             }
             if (idempotencyKey != null) {
                 store.putIdempotencyKeyIfAbsent(id, CREATE_KEY + idempotencyKey, "created");
@@ -120,7 +131,8 @@ public final class SessionManager implements AutoCloseable {
     }
 
     /** Starts a turn; resumes the agent first if the server restarted since the session was live. */
-    public TurnStart sendMessage(String id, String message, String idempotencyKey) {
+    public TurnStart sendMessage(String id, String message, String idempotencyKey,
+                                 Map<String, String> credentials) {
         synchronized (lockFor(id)) {
             SessionRecord record = record(id);
             if (idempotencyKey != null) {
@@ -133,6 +145,18 @@ public final class SessionManager implements AutoCloseable {
                 throw SessionErrors.ended(id);
             }
             LiveSession session = live.get(id);
+            if (!credentials.isEmpty() && !credentials.equals(this.credentials.get(id))) {
+                if (session != null && session.runningTurnId() != null) {
+                    throw SessionErrors.busy(id, session.runningTurnId());
+                }
+                this.credentials.put(id, Map.copyOf(credentials));
+                if (session != null) {
+                    // The agent's environment is fixed when it starts: restart it, resuming its conversation.
+                    session.stopQuietly(STOP_GRACE);
+                    live.remove(id, session);
+                    session = null;
+                }
+            }
             if (session == null) {
                 session = resume(record);
             }
@@ -195,6 +219,7 @@ public final class SessionManager implements AutoCloseable {
                 session.stopQuietly(STOP_GRACE);
             }
             store.delete(id);
+            credentials.remove(id);
             deleteTree(stateRoot.resolve(id));
         }
         locks.remove(id);
@@ -289,9 +314,11 @@ public final class SessionManager implements AutoCloseable {
             throw new AgentStartException("cannot create the session's state directory " + stateDir, e);
         }
         LiveSession session = new LiveSession(spec.sessionId(), store, resumeNativeId,
-                () -> live.remove(spec.sessionId()));
+                ended -> live.remove(spec.sessionId(), ended));
+        Map<String, String> environment = new HashMap<>(agentEnvironment);
+        environment.putAll(credentials.getOrDefault(spec.sessionId(), Map.of()));
         AgentLaunch launch = new AgentLaunch(spec.sessionId(), Path.of(spec.directory()), stateDir,
-                spec.agentMode(), spec.permissionMode(), spec.model(), resumeNativeId, agentEnvironment);
+                spec.agentMode(), spec.permissionMode(), spec.model(), resumeNativeId, environment);
         AgentProcess process = adapter.start(launch, session);
         session.attach(process);
         live.put(spec.sessionId(), session);

@@ -53,7 +53,8 @@ public final class SessionRoutes {
         CreateRequest spec = new CreateRequest(id, body.getString("agent"), body.getString("agentMode"),
                 body.getString("permissionMode"), body.getString("model"), body.getString("variant"),
                 body.getString("directory"), body.getString("title"));
-        Blocking.respond(ctx, () -> sessions.create(spec, key), (c, created) -> {
+        Map<String, String> credentials = credentials(body);
+        Blocking.respond(ctx, () -> sessions.create(spec, key, credentials), (c, created) -> {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("healthy", created.healthy());
             answer.put("nativeSessionId", created.session().nativeSessionId());
@@ -63,6 +64,17 @@ public final class SessionRoutes {
             answer.put("session", created.session());
             JsonBodies.send(c, 200, answer);
         });
+    }
+
+    /** The body's credentials (names checked by the schema); empty when there are none. */
+    private static Map<String, String> credentials(JsonObject body) {
+        JsonObject given = body.getJsonObject("credentials");
+        if (given == null) {
+            return Map.of();
+        }
+        Map<String, String> credentials = new LinkedHashMap<>();
+        given.forEach(entry -> credentials.put(entry.getKey(), (String) entry.getValue()));
+        return Map.copyOf(credentials);
     }
 
     private void get(RoutingContext ctx) {
@@ -80,18 +92,22 @@ public final class SessionRoutes {
 
     private void message(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
-        String text = api.validBody(ctx, "MessageRequest").getString("message");
+        JsonObject body = api.validBody(ctx, "MessageRequest");
+        String text = body.getString("message");
+        Map<String, String> credentials = credentials(body);
         String key = idempotencyKey(ctx);
-        Blocking.respond(ctx, () -> sessions.sendMessage(id, text, key),
+        Blocking.respond(ctx, () -> sessions.sendMessage(id, text, key, credentials),
                 (c, turn) -> JsonBodies.send(c, 202, Map.of("turnId", turn.turnId())));
     }
 
     private void messageStream(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
-        String text = api.validBody(ctx, "MessageRequest").getString("message");
+        JsonObject body = api.validBody(ctx, "MessageRequest");
+        String text = body.getString("message");
+        Map<String, String> credentials = credentials(body);
         boolean includeRaw = "true".equals(ctx.request().getParam("include_raw"));
         Blocking.respond(ctx, () -> {
-            TurnStart turn = sessions.sendMessage(id, text, null);
+            TurnStart turn = sessions.sendMessage(id, text, null, credentials);
             return Map.entry(turn, sessions.record(id));
         }, (c, started) -> {
             String turnId = started.getKey().turnId();

@@ -12,9 +12,16 @@ public final class ServerMain {
 
     public static void main(String[] args) throws Exception {
         Path dataDir = Path.of(args[0]);
+        Map<String, String> agentEnvironment = new java.util.HashMap<>(Map.of(
+                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "HOME", System.getProperty("user.home")));
+        System.getenv().forEach((name, value) -> {
+            if (name.startsWith("SANDBOX_AGENT_")) {
+                agentEnvironment.put(name, value);
+            }
+        });
         ServerConfig config = new ServerConfig("127.0.0.1", 0, RunningServer.TOKEN, dataDir, 1024 * 1024,
-                Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                        "HOME", System.getProperty("user.home")));
+                agentEnvironment);
         SandboxAgentServer server = SandboxAgentServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.println("PORT " + server.port());

@@ -21,10 +21,16 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess start(Path dataDir, Path log) {
+        return start(dataDir, log, java.util.Map.of());
+    }
+
+    /** @param environment added to the child's environment; SANDBOX_AGENT_* entries reach the agents too */
+    public static ServerProcess start(Path dataDir, Path log, java.util.Map<String, String> environment) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
                 ServerMain.class.getName(), dataDir.toString()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(environment);
         try {
             Process process = pb.start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),

@@ -1,0 +1,250 @@
+package dev.sandboxagent.server.agents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.claude.ClaudeAdapter;
+import dev.sandboxagent.agents.testing.FakeAnthropic;
+import dev.sandboxagent.agents.testing.RealAgents;
+import dev.sandboxagent.server.ServerConfig;
+import dev.sandboxagent.server.support.Api;
+import dev.sandboxagent.server.support.RunningServer;
+import dev.sandboxagent.server.support.ServerProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Claude Code sessions through our HTTP API: the real CLI from npm, a fake Anthropic API on 127.0.0.1, and
+ * credentials that come with the requests only (the server's own environment has none).
+ */
+class ClaudeSessionTest {
+    private static final String KEY = "sk-ant-secret-" + Long.toHexString(System.nanoTime()) + "-do-not-store";
+    private static FakeAnthropic provider;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void setUp() throws IOException {
+        RealAgents.require(ClaudeAdapter.ID, ClaudeAdapter.PACKAGE);
+        provider = new FakeAnthropic();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (provider != null) {
+            provider.close();
+        }
+    }
+
+    private RunningServer server() {
+        ServerConfig base = RunningServer.config(dir.resolve("data"), RunningServer.TOKEN, 1024 * 1024);
+        Map<String, String> env = new java.util.HashMap<>(base.agentEnvironment());
+        env.put("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString());
+        env.put("CLAUDE_CODE_MAX_RETRIES", "0");
+        return RunningServer.start(new ServerConfig(base.host(), base.port(), base.token(), base.dataDir(),
+                base.maxBodyBytes(), env));
+    }
+
+    private Map<String, Object> credentials() {
+        return Map.of("ANTHROPIC_API_KEY", KEY, "ANTHROPIC_BASE_URL", provider.baseUrl());
+    }
+
+    private JsonNode create(Api api, String id, String permissionMode) throws IOException {
+        Path work = Files.createDirectories(dir.resolve("work-" + id));
+        Api.Answer a = api.post("/v1/sessions/" + id, Api.json(Map.of("agent", "claude",
+                "permissionMode", permissionMode, "directory", work.toString(), "credentials", credentials())));
+        Api.require(a, 200);
+        assertThat(a.json().path("healthy").asBoolean()).as(a.toString()).isTrue();
+        return a.json();
+    }
+
+    private static String send(Api api, String id, String message, Map<String, Object> credentials) {
+        Api.Answer a = api.post("/v1/sessions/" + id + "/messages", Api.json(credentials == null
+                ? Map.of("message", message) : Map.of("message", message, "credentials", credentials)));
+        Api.require(a, 202);
+        return a.json().path("turnId").asText();
+    }
+
+    private static JsonNode await(Api api, String id, Predicate<JsonNode> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (JsonNode e : api.events(id)) {
+                if (condition.test(e)) {
+                    return e;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not seen within 60 s; events: " + api.events(id).stream()
+                .map(e -> e.path("type").asText()).toList());
+    }
+
+    private static Predicate<JsonNode> turnEnded(String turnId) {
+        return e -> e.path("type").asText().equals("turn.ended")
+                && e.path("data").path("turn_id").asText().equals(turnId);
+    }
+
+    private static Predicate<JsonNode> type(String type) {
+        return e -> e.path("type").asText().equals(type);
+    }
+
+    @Test
+    void agentsListShowsClaudeInstalledWithItsVersionAndNoServerCredentials() {
+        try (RunningServer server = server()) {
+            JsonNode agents = server.api().get("/v1/agents").json().path("agents");
+            JsonNode claude = null;
+            for (JsonNode a : agents) {
+                if (a.path("id").asText().equals("claude")) {
+                    claude = a;
+                }
+            }
+            assertThat(claude).as(agents.toString()).isNotNull();
+            assertThat(claude.path("installed").asBoolean()).isTrue();
+            assertThat(claude.path("version").asText()).isEqualTo(ClaudeAdapter.PACKAGE.defaultVersion());
+            assertThat(claude.path("path").asText()).startsWith(RealAgents.agentsDir().toString());
+            assertThat(claude.path("credentialsAvailable").asBoolean()).isFalse();
+            assertThat(claude.path("capabilities").path("permissions").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
+    void twoTurnsWithDeltasThroughTheApiAndTheSecondSeesTheFirst() throws Exception {
+        try (RunningServer server = server()) {
+            Api api = server.api();
+            create(api, "c1", "default");
+            String t1 = send(api, "c1", "hello from the api", null);
+            await(api, "c1", turnEnded(t1));
+            String t2 = send(api, "c1", "and a second turn", null);
+            JsonNode end = await(api, "c1", turnEnded(t2));
+            assertThat(end.path("data").path("metadata").path("status").asText()).isEqualTo("completed");
+            List<JsonNode> events = api.events("c1");
+            assertThat(events).filteredOn(type("item.delta")).hasSizeGreaterThanOrEqualTo(6);
+            List<String> replies = events.stream().filter(type("item.completed"))
+                    .filter(e -> e.path("data").path("item").path("role").asText().equals("assistant"))
+                    .map(e -> e.path("data").path("item").path("content").path(0).path("text").asText()).toList();
+            assertThat(replies).containsExactly("FAKE_REPLY: you said hello from the api",
+                    "FAKE_REPLY: you said and a second turn");
+            String seen = FakeAnthropic.textOf(provider.requests().get(provider.requests().size() - 1));
+            assertThat(seen).contains("hello from the api", "FAKE_REPLY: you said hello from the api");
+            assertThat(api.session("c1").path("nativeSessionId").asText()).matches("[0-9a-f-]{36}");
+        }
+    }
+
+    @Test
+    void permissionsRepliedOnceRunTheToolAndRejectedOnesDoNot() throws Exception {
+        try (RunningServer server = server()) {
+            Api api = server.api();
+            create(api, "p1", "default");
+            Path work = dir.resolve("work-p1");
+            String t1 = send(api, "p1", "RUN_BASH: echo allowed > allowed.txt", null);
+            JsonNode asked = await(api, "p1", type("permission.requested"));
+            String permission = asked.path("data").path("permission_id").asText();
+            Api.require(api.post("/v1/sessions/p1/permissions/" + permission + "/reply",
+                    "{\"reply\":\"once\"}"), 204);
+            await(api, "p1", turnEnded(t1));
+            assertThat(work.resolve("allowed.txt")).hasContent("allowed");
+            List<String> kinds = api.events("p1").stream().filter(type("item.completed"))
+                    .map(e -> e.path("data").path("item").path("kind").asText()).toList();
+            assertThat(kinds).containsSubsequence("tool_call", "tool_result", "message");
+
+            String t2 = send(api, "p1", "RUN_BASH: echo denied > denied.txt", null);
+            JsonNode second = await(api, "p1", e -> type("permission.requested").test(e)
+                    && !e.path("data").path("permission_id").asText().equals(permission));
+            Api.require(api.post("/v1/sessions/p1/permissions/"
+                    + second.path("data").path("permission_id").asText() + "/reply", "{\"reply\":\"reject\"}"), 204);
+            await(api, "p1", turnEnded(t2));
+            assertThat(work.resolve("denied.txt")).doesNotExist();
+            List<String> resolved = api.events("p1").stream().filter(type("permission.resolved"))
+                    .map(e -> e.path("data").path("status").asText()).toList();
+            assertThat(resolved).containsExactly("accept", "reject");
+        }
+    }
+
+    @Test
+    void interruptEndsALongTurnAndTheSessionStaysUsable() throws Exception {
+        try (RunningServer server = server()) {
+            Api api = server.api();
+            create(api, "i1", "default");
+            String t1 = send(api, "i1", "SLOW 100", null);
+            await(api, "i1", type("item.delta"));
+            Api.require(api.post("/v1/sessions/i1/interrupt", null), 202);
+            JsonNode end = await(api, "i1", turnEnded(t1));
+            assertThat(end.path("data").path("metadata").path("status").asText()).isEqualTo("interrupted");
+            String t2 = send(api, "i1", "are you still there", null);
+            JsonNode next = await(api, "i1", turnEnded(t2));
+            assertThat(next.path("data").path("metadata").path("status").asText()).isEqualTo("completed");
+        }
+    }
+
+    @Test
+    void afterKillNineTheNextMessageContinuesTheConversationAndTheKeyIsStoredNowhere() throws Exception {
+        Path data = dir.resolve("data");
+        Path log = dir.resolve("server.log");
+        Map<String, String> env = Map.of("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString());
+        String t1;
+        try (ServerProcess first = ServerProcess.start(data, log, env)) {
+            Api api = first.api();
+            create(api, "k1", "default");
+            t1 = send(api, "k1", "remember the word pelican", null);
+            await(api, "k1", turnEnded(t1));
+            first.kill9();
+        }
+        try (ServerProcess second = ServerProcess.start(data, log, env)) {
+            Api api = second.api();
+            assertThat(api.session("k1").path("state").asText()).isEqualTo("interrupted");
+            // The restarted server has forgotten the key: the message brings it again, as the CLI does.
+            String t2 = send(api, "k1", "which word did I ask you to remember", credentials());
+            JsonNode end = await(api, "k1", turnEnded(t2));
+            assertThat(end.path("data").path("metadata").path("status").asText()).isEqualTo("completed");
+            String seen = FakeAnthropic.textOf(provider.requests().get(provider.requests().size() - 1));
+            assertThat(seen).contains("remember the word pelican", "which word did I ask you to remember");
+            assertThat(api.events("k1")).filteredOn(type("session.resumed")).hasSize(1);
+            String everything = api.get("/v1/sessions/k1/events?include_raw=true&limit=1000").body();
+            assertThat(everything).contains("pelican").doesNotContain(KEY);
+            second.terminate();
+        }
+        assertThat(provider.apiKeys()).contains(KEY); // it really was used
+        assertThat(filesContaining(data, KEY)).isEmpty();
+        assertThat(Files.readString(log, StandardCharsets.UTF_8)).doesNotContain(KEY);
+        assertThat(filesContaining(data, "pelican")).isNotEmpty(); // the search itself works
+    }
+
+    private static List<Path> filesContaining(Path root, String text) throws IOException {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                byte[] bytes = Files.readAllBytes(file);
+                if (indexOf(bytes, needle) >= 0) {
+                    found.add(file);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
