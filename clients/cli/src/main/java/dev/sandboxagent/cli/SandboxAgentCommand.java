@@ -15,7 +15,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Drive coding-agent sessions: run the server, or talk to one.",
-        subcommands = {ServerCommand.class, ApiCommand.class})
+        subcommands = {ServerCommand.class, ApiCommand.class, InstallAgentCommand.class})
 public final class SandboxAgentCommand {
     private final CliEnvironment environment;
 

@@ -1,6 +1,7 @@
 package dev.sandboxagent.client;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -9,10 +10,20 @@ import java.util.Objects;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CreateSessionRequest(String agent, String agentMode, String permissionMode, String model,
-                                   String variant, String directory, String title) {
+                                   String variant, String directory, String title,
+                                   Map<String, String> credentials) {
 
     public CreateSessionRequest {
         Objects.requireNonNull(agent, "agent");
+        credentials = credentials == null || credentials.isEmpty() ? null : Map.copyOf(credentials);
+    }
+
+    /** Shows which credentials are set, never their values. */
+    @Override
+    public String toString() {
+        return "CreateSessionRequest[agent=" + agent + ", agentMode=" + agentMode + ", permissionMode="
+                + permissionMode + ", model=" + model + ", variant=" + variant + ", directory=" + directory
+                + ", title=" + title + ", credentials=" + (credentials == null ? "[]" : credentials.keySet()) + "]";
     }
 
     /** A request for {@code agent} with every option at the server's default. */
@@ -33,6 +44,7 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
         private String variant;
         private String directory;
         private String title;
+        private Map<String, String> credentials;
 
         private Builder(String agent) {
             this.agent = Objects.requireNonNull(agent, "agent");
@@ -68,8 +80,15 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
             return this;
         }
 
+        /** Provider credentials for the agent (see {@link Credentials}); held in the server's memory only. */
+        public Builder credentials(Map<String, String> value) {
+            this.credentials = value;
+            return this;
+        }
+
         public CreateSessionRequest build() {
-            return new CreateSessionRequest(agent, agentMode, permissionMode, model, variant, directory, title);
+            return new CreateSessionRequest(agent, agentMode, permissionMode, model, variant, directory, title,
+                    credentials);
         }
     }
 }

@@ -114,10 +114,45 @@ public final class SandboxAgentClient {
      * @param idempotencyKey null, or a key that makes a retry return the first call's turn instead of starting one
      */
     public String sendMessage(String sessionId, String message, String idempotencyKey) {
+        return sendMessage(sessionId, message, idempotencyKey, Map.of());
+    }
+
+    /**
+     * Like {@link #sendMessage(String, String, String)}, with provider credentials for the agent (see
+     * {@link Credentials}). If they differ from the ones its agent runs with, the server restarts the agent with
+     * them, continuing its conversation.
+     */
+    public String sendMessage(String sessionId, String message, String idempotencyKey,
+                              Map<String, String> credentials) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("message", Objects.requireNonNull(message, "message"));
+        if (!credentials.isEmpty()) {
+            body.put("credentials", credentials);
+        }
         HttpRequest.Builder http = withKey(sessionRequest(sessionId, "/messages"), idempotencyKey)
                 .header("Content-Type", "application/json")
-                .POST(HttpTransport.jsonBody(Map.of("message", Objects.requireNonNull(message, "message"))));
+                .POST(HttpTransport.jsonBody(body));
         return turnId(transport.exchange(http));
+    }
+
+    /**
+     * Installs an agent's CLI from npm on the server ({@code POST /v1/agents/{agent}/install}); returns when it is
+     * installed. Nothing happens when that version is there already, unless {@code reinstall}.
+     *
+     * @param version null for the server's default (the version it is tested with)
+     */
+    public void installAgent(String agent, String version, boolean reinstall) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        if (version != null) {
+            body.put("agentVersion", version);
+        }
+        if (reinstall) {
+            body.put("reinstall", true);
+        }
+        transport.exchange(transport.request("v1/agents/" + segment(agent) + "/install")
+                .timeout(Duration.ofMinutes(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpTransport.jsonBody(body)));
     }
 
     public String sendMessage(String sessionId, String message) {

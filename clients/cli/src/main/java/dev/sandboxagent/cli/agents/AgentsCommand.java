@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 /** {@code sandbox-agent api agents ...}. */
 @Command(name = "agents", description = "The agents the server can run.",
-        subcommands = ListAgentsCommand.class)
+        subcommands = {ListAgentsCommand.class, InstallAgentApiCommand.class})
 public final class AgentsCommand {
 }

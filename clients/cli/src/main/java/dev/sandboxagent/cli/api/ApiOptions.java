@@ -1,5 +1,8 @@
 package dev.sandboxagent.cli.api;
 
+import dev.sandboxagent.client.Credentials;
+import java.util.Map;
+
 import dev.sandboxagent.cli.CliEnvironment;
 import dev.sandboxagent.cli.CliException;
 import dev.sandboxagent.cli.ExitCodes;
@@ -57,6 +60,15 @@ public final class ApiOptions {
         tokenSource = TokenSource.resolve(token, environment);
         SandboxAgentClient client = SandboxAgentClient.builder().baseUrl(base).token(tokenSource.token()).build();
         return new Connection(client, json, command.commandLine().getOut(), command.commandLine().getErr());
+    }
+
+    /**
+     * The provider credentials in the CLI's own environment (ANTHROPIC_API_KEY, OPENAI_API_KEY, base URLs, ...),
+     * forwarded with create and send-message the way {@code docker sandbox exec -e KEY=...} hands them over. The
+     * server keeps them in memory only.
+     */
+    public Map<String, String> credentials() {
+        return Credentials.fromEnvironment(SandboxAgentCommand.environment(command).variables());
     }
 
     /** Where the token of the last {@link #connect()} came from, for error hints. */

@@ -1,5 +1,7 @@
 package dev.sandboxagent.cli.autostart;
 
+import dev.sandboxagent.client.Credentials;
+
 import dev.sandboxagent.cli.CliEnvironment;
 import dev.sandboxagent.cli.CliException;
 import dev.sandboxagent.client.SandboxAgentClient;
@@ -98,6 +100,9 @@ public final class Autostart {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().remove(CliEnvironment.URL);
+        // The server outlives this command and serves every later caller: it must not keep this caller's keys.
+        // Each api command forwards the credentials it was run with instead.
+        Credentials.NAMES.forEach(builder.environment()::remove);
         if (tokenFlag != null) {
             builder.environment().put(CliEnvironment.TOKEN, tokenFlag);
         }

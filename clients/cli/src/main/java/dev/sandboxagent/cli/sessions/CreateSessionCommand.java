@@ -61,6 +61,7 @@ public final class CreateSessionCommand implements Callable<Integer> {
                 .variant(variant)
                 .directory(directory == null ? null : directory.toAbsolutePath().normalize().toString())
                 .title(title)
+                .credentials(api.credentials())
                 .build();
         CreateSessionResponse created = connection.client().createSession(sessionId, request, idempotencyKey);
         if (connection.json()) {

@@ -46,7 +46,7 @@ public final class SendMessageCommand implements Callable<Integer> {
         // Taken before sending, so the turn's first event is after it; see TurnFollower.
         long offset = await && idempotencyKey == null
                 ? connection.client().getSession(sessionId).eventCount() : 0;
-        String turnId = connection.client().sendMessage(sessionId, text, idempotencyKey);
+        String turnId = connection.client().sendMessage(sessionId, text, idempotencyKey, api.credentials());
         if (await) {
             new TurnFollower(connection).follow(sessionId, turnId, offset);
         } else if (connection.json()) {

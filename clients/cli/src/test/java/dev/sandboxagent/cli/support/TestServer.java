@@ -16,9 +16,17 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dataDir) {
+        return start(dataDir, Map.of());
+    }
+
+    /** @param environment added to the server's agent environment (e.g. SANDBOX_AGENT_AGENTS_DIR) */
+    public static TestServer start(Path dataDir, Map<String, String> environment) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                "HOME", System.getProperty("user.home")));
+        env.putAll(environment);
         return new TestServer(SandboxAgentServer.start(new ServerConfig("127.0.0.1", 0, TOKEN, dataDir, 1024 * 1024,
-                Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                        "HOME", System.getProperty("user.home")))));
+                env)));
     }
 
     public String url() {
