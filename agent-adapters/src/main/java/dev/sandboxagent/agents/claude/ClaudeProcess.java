@@ -190,7 +190,7 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
         }
         ObjectNode data = JSON.objectNode().put("phase", "ended").put("turn_id", turn);
         ObjectNode metadata = data.putObject("metadata")
-                .put("status", interrupted ? "interrupted" : error ? "failed" : "completed");
+                .put("status", interrupted ? "interrupted" : error ? "error" : "completed");
         for (String field : List.of("usage", "total_cost_usd", "num_turns", "duration_ms", "stop_reason")) {
             if (result.has(field)) {
                 metadata.set(field, result.get(field));
