@@ -88,6 +88,21 @@ class BadInputTest {
         refused(400, "invalid_request", () -> api.post("/v1/sessions/existing/messages", "[1,2]"));
         refused(400, "invalid_request", () -> api.post("/v1/sessions/new1", ""));
         assertThat(api.get("/v1/sessions/new1").status()).isEqualTo(404);
+        // A key typed without quotes: the parser's complaint must not quote it back.
+        JsonNode unquoted = refused(400, "invalid_request", () -> api.post("/v1/sessions/new1",
+                "{\"agent\":\"mock\",\"credentials\":{\"ANTHROPIC_API_KEY\": sk-ant-leaked-secret}}"));
+        assertThat(unquoted.toString()).doesNotContain("sk-ant").doesNotContain("leaked");
+    }
+
+    @Test
+    void credentialsWithUnknownNamesOrNonStringValuesAreRefusedWithoutEchoingThem() {
+        JsonNode unknown = refused(400, "invalid_request", () -> api.post("/v1/sessions/new5",
+                "{\"agent\":\"mock\",\"credentials\":{\"AWS_SECRET_ACCESS_KEY\":\"aws-very-secret\"}}"));
+        assertThat(unknown.toString()).doesNotContain("aws-very-secret");
+        JsonNode number = refused(400, "invalid_request", () -> api.post("/v1/sessions/existing/messages",
+                "{\"message\":\"hi\",\"credentials\":{\"OPENAI_API_KEY\":12345678}}"));
+        assertThat(number.toString()).doesNotContain("12345678");
+        assertThat(api.get("/v1/sessions/new5").status()).isEqualTo(404);
     }
 
     @Test

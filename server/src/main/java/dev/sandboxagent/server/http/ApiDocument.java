@@ -78,7 +78,7 @@ public final class ApiDocument {
         try {
             parsed = new JsonObject(raw);
         } catch (DecodeException | ClassCastException e) {
-            throw ApiException.invalid("the body is not a JSON object: " + firstLine(e.getMessage()));
+            throw ApiException.invalid("the body is not a JSON object: " + withoutQuotedText(firstLine(e.getMessage())));
         }
         OutputUnit result = validators
                 .computeIfAbsent(schemaName, name -> repository.validator(BASE + "#/components/schemas/" + name))
@@ -124,6 +124,14 @@ public final class ApiDocument {
             out.append("...");
         }
         return out.append("\" (").append(value.length()).append(" characters)").toString();
+    }
+
+    /**
+     * The parser quotes the text it choked on, which may be a secret (an API key typed without quotes): an error
+     * message keeps where and what kind of mistake, never the body's text.
+     */
+    static String withoutQuotedText(String message) {
+        return message.replaceAll("'[^']*'", "'...'").replaceAll("\\(code \\d+\\)", "");
     }
 
     private static String firstLine(String message) {

@@ -173,6 +173,25 @@ class ClaudeSessionTest {
     }
 
     @Test
+    void aMessageWithOtherCredentialsRestartsTheAgentWithThemAndKeepsTheConversation() throws Exception {
+        try (RunningServer server = server()) {
+            Api api = server.api();
+            create(api, "r1", "default");
+            String t1 = send(api, "r1", "my first key is in use", null);
+            await(api, "r1", turnEnded(t1));
+            assertThat(provider.apiKeys().get(provider.apiKeys().size() - 1)).isEqualTo(KEY);
+            String rotated = KEY + "-rotated";
+            String t2 = send(api, "r1", "now with another key", Map.of("ANTHROPIC_API_KEY", rotated,
+                    "ANTHROPIC_BASE_URL", provider.baseUrl()));
+            await(api, "r1", turnEnded(t2));
+            assertThat(provider.apiKeys().get(provider.apiKeys().size() - 1)).isEqualTo(rotated);
+            String seen = FakeAnthropic.textOf(provider.requests().get(provider.requests().size() - 1));
+            assertThat(seen).contains("my first key is in use", "now with another key");
+            assertThat(api.events("r1")).filteredOn(type("session.resumed")).hasSize(1);
+        }
+    }
+
+    @Test
     void interruptEndsALongTurnAndTheSessionStaysUsable() throws Exception {
         try (RunningServer server = server()) {
             Api api = server.api();
