@@ -53,6 +53,12 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
     private record PendingPermission(String toolName, JsonNode input, String action) {
     }
 
+    private record PendingQuestion(String toolName, JsonNode input, QuestionView view) {
+    }
+
+    /** Questions waiting for an answer: request id -> what was asked. */
+    private final Map<String, PendingQuestion> pendingQuestions = new ConcurrentHashMap<>();
+
     private ClaudeProcess(AgentListener listener, String nativeSessionId) {
         this.listener = listener;
         this.protocol = new ClaudeProtocol(this, nativeSessionId);
@@ -163,6 +169,11 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
         pendingPermissions.put(requestId, new PendingPermission(toolName, input, action));
     }
 
+    @Override
+    public void question(String requestId, String toolName, JsonNode input, QuestionView view) {
+        pendingQuestions.put(requestId, new PendingQuestion(toolName, input, view));
+    }
+
     /** Called right after the permission.requested event went out: answers at once for "always" tools. */
     private void autoAllowIfAlways(String requestId) {
         PendingPermission pending = pendingPermissions.get(requestId);
@@ -262,14 +273,57 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
                 .put("action", pending.action()).put("status", status), null, protocol.nativeSessionId(), true));
     }
 
+    /**
+     * AskUserQuestion: allowed, with the answers added to its input as {@code answers: {question: "a, b"}} (what
+     * the tool reports back to the model). Plan approval: "approve" allows ExitPlanMode, anything else denies it.
+     */
     @Override
     public void replyQuestion(String questionId, List<List<String>> answers) {
-        // Claude Code's questions (AskUserQuestion) are not mapped yet: there is no question to answer.
+        PendingQuestion pending = pendingQuestions.remove(questionId);
+        if (pending == null) {
+            return;
+        }
+        String response = QuestionView.responseText(answers);
+        ObjectNode decision = JSON.objectNode();
+        if (pending.toolName().equals(ClaudeProtocol.EXIT_PLAN_MODE)) {
+            boolean approved = !answers.isEmpty() && answers.get(0) != null
+                    && answers.get(0).contains(QuestionView.APPROVE);
+            if (approved) {
+                decision.put("behavior", "allow").set("updatedInput", pending.input());
+            } else {
+                decision.put("behavior", "deny").put("message", "The user did not approve the plan: " + response);
+            }
+        } else {
+            ObjectNode input = pending.input().isObject() ? ((ObjectNode) pending.input()).deepCopy()
+                    : JSON.objectNode();
+            ObjectNode given = input.putObject("answers");
+            List<String> questions = pending.view().questions();
+            for (int i = 0; i < questions.size() && i < answers.size(); i++) {
+                given.put(questions.get(i), answers.get(i) == null ? "" : String.join(", ", answers.get(i)));
+            }
+            decision.put("behavior", "allow").set("updatedInput", input);
+        }
+        answerControl(questionId, decision);
+        deliver(new AgentEvent("question.resolved", pending.view().data(questionId, "answered", response), null,
+                protocol.nativeSessionId(), true));
     }
 
     @Override
     public void rejectQuestion(String questionId) {
-        // see replyQuestion
+        PendingQuestion pending = pendingQuestions.remove(questionId);
+        if (pending == null) {
+            return;
+        }
+        answerControl(questionId, JSON.objectNode().put("behavior", "deny")
+                .put("message", "The user declined to answer."));
+        deliver(new AgentEvent("question.resolved", pending.view().data(questionId, "rejected", null), null,
+                protocol.nativeSessionId(), true));
+    }
+
+    private void answerControl(String requestId, ObjectNode decision) {
+        ObjectNode response = JSON.objectNode().put("subtype", "success").put("request_id", requestId);
+        response.set("response", decision);
+        send(JSON.objectNode().put("type", "control_response").set("response", response));
     }
 
     @Override

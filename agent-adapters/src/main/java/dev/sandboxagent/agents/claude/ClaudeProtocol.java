@@ -32,6 +32,8 @@ final class ClaudeProtocol {
     private static final Pattern TERMINAL_NOISE = Pattern.compile(
             "\\u001B\\[[0-?]*[ -/]*[@-~]|\\u001B\\][^\\u0007\\u001B]*(\\u0007|\\u001B\\\\)|\\u001B[()][0-9A-Za-z]"
                     + "|\\u001B[0-9A-Za-z=>]|[\\u0000-\\u001F\\u007F]");
+    static final String ASK_USER_QUESTION = "AskUserQuestion";
+    static final String EXIT_PLAN_MODE = "ExitPlanMode";
     private static final Set<String> IGNORED_SYSTEM = Set.of("status", "compact_boundary", "hook_response");
 
     /** What the protocol cannot decide alone: the process answers control messages. */
@@ -41,6 +43,12 @@ final class ClaudeProtocol {
 
         /** Claude Code asks whether it may run a tool; the answer must come back as a control_response. */
         void toolPermission(String requestId, String toolName, JsonNode input);
+
+        /**
+         * Claude Code asks the user something: AskUserQuestion, or plan approval (ExitPlanMode). It arrives as a
+         * permission request for that tool and is answered like one.
+         */
+        void question(String requestId, String toolName, JsonNode input, QuestionView view);
 
         /** The turn ended ({@code result} line): success, error or interrupted. */
         void result(JsonNode result);
@@ -252,6 +260,11 @@ final class ClaudeProtocol {
         }
         String tool = request.path("tool_name").asText("tool");
         JsonNode input = request.path("input");
+        if (tool.equals(ASK_USER_QUESTION) || tool.equals(EXIT_PLAN_MODE)) {
+            QuestionView view = tool.equals(ASK_USER_QUESTION) ? QuestionView.of(input) : QuestionView.planApproval(input);
+            control.question(requestId, tool, input, view);
+            return List.of(event(node, "question.requested", view.data(requestId, "requested", null)));
+        }
         control.toolPermission(requestId, tool, input);
         ObjectNode data = JSON.objectNode().put("permission_id", requestId).put("action", action(tool, input))
                 .put("status", "requested");

@@ -144,6 +144,37 @@ class ClaudeAdapterTest {
     }
 
     @Test
+    void askUserQuestionBecomesAQuestionWhoseAnswerOrRejectionReachesTheModel() throws Exception {
+        EventRecorder events = new EventRecorder(WAIT);
+        AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
+        p.startTurn("t1", "ASK: Which colour? | Blue | Red");
+        AgentEvent asked = events.await(0, type("question.requested"));
+        assertThat(asked.data().path("prompt").asText()).isEqualTo("Which colour?");
+        assertThat(asked.data().path("options").toString()).isEqualTo("[\"Blue\",\"Red\"]");
+        p.replyQuestion(asked.data().path("question_id").asText(), List.of(List.of("Blue")));
+        turnEnd(events, 0, "t1");
+        AgentEvent resolved = events.await(0, type("question.resolved"));
+        assertThat(resolved.data().path("status").asText()).isEqualTo("answered");
+        assertThat(resolved.data().path("response").asText()).isEqualTo("Blue");
+        assertThat(lastReply(events)).contains("\"Which colour?\"=\"Blue\"");
+
+        int mark = events.size();
+        p.startTurn("t2", "ASK: Which size? | Small | Large");
+        AgentEvent second = events.await(mark, type("question.requested"));
+        p.rejectQuestion(second.data().path("question_id").asText());
+        turnEnd(events, mark, "t2");
+        assertThat(events.await(mark, type("question.resolved")).data().path("status").asText())
+                .isEqualTo("rejected");
+        assertThat(lastReply(events)).contains("declined to answer");
+    }
+
+    private static String lastReply(EventRecorder events) {
+        return events.events().stream().filter(type("item.completed"))
+                .filter(e -> e.data().path("item").path("role").asText().equals("assistant"))
+                .reduce((a, b) -> b).orElseThrow().data().path("item").path("content").path(0).path("text").asText();
+    }
+
+    @Test
     void bypassModeRunsToolsWithoutAskingEvenAsRoot() throws Exception {
         EventRecorder events = new EventRecorder(WAIT);
         AgentProcess p = start(adapter(Map.of()), launch("bypass", null), events);

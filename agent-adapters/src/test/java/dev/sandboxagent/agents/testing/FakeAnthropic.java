@@ -23,6 +23,8 @@ import java.util.regex.Pattern;
  * real model can run here). It answers by the text of the last user message, with streamed SSE like the real API:
  * <ul>
  *   <li>{@code RUN_BASH: <command>}: a Bash tool_use; once the tool result comes back, a text reply quoting it</li>
+ *   <li>{@code ASK: <question> | <option> | <option>}: an AskUserQuestion tool_use; then a reply quoting the
+ *   tool's result (the answers)</li>
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
  * </ul>
@@ -112,7 +114,17 @@ public final class FakeAnthropic implements AutoCloseable {
         String said = userText(last);
         Matcher bash = Pattern.compile("(?s)RUN_BASH: (.*)").matcher(said);
         Matcher slow = Pattern.compile("SLOW (\\d+)").matcher(said);
-        if (bash.find()) {
+        Matcher ask = Pattern.compile("ASK: ([^|]+)((?:\\|[^|]+)+)").matcher(said);
+        if (ask.find()) {
+            ObjectNode question = JSON.createObjectNode().put("question", ask.group(1).strip())
+                    .put("header", "Question").put("multiSelect", false);
+            for (String option : ask.group(2).substring(1).split("\\|")) {
+                question.withArray("options").addObject().put("label", option.strip()).put("description", option.strip());
+            }
+            ObjectNode input = JSON.createObjectNode();
+            input.putArray("questions").add(question);
+            toolUse(out, "AskUserQuestion", input);
+        } else if (bash.find()) {
             ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
             block.putObject("content_block").put("type", "tool_use")
                     .put("id", "toolu_fake_" + UUID.randomUUID().toString().replace("-", ""))
@@ -136,6 +148,19 @@ public final class FakeAnthropic implements AutoCloseable {
             text(out, "FAKE_REPLY: you said " + said, 0);
             finish(out, "end_turn");
         }
+    }
+
+    private void toolUse(OutputStream out, String name, JsonNode input) throws IOException {
+        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+        block.putObject("content_block").put("type", "tool_use")
+                .put("id", "toolu_fake_" + UUID.randomUUID().toString().replace("-", ""))
+                .put("name", name).putObject("input");
+        send(out, "content_block_start", block);
+        ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+        delta.putObject("delta").put("type", "input_json_delta").put("partial_json", input.toString());
+        send(out, "content_block_delta", delta);
+        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+        finish(out, "tool_use");
     }
 
     private void text(OutputStream out, String text, long pauseMillis) throws IOException {

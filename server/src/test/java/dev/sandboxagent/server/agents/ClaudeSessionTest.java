@@ -192,6 +192,24 @@ class ClaudeSessionTest {
     }
 
     @Test
+    void aQuestionFromClaudeIsAnsweredThroughTheApi() throws Exception {
+        try (RunningServer server = server()) {
+            Api api = server.api();
+            create(api, "q1", "default");
+            String t1 = send(api, "q1", "ASK: Which database? | Postgres | SQLite", null);
+            JsonNode asked = await(api, "q1", type("question.requested"));
+            assertThat(asked.path("data").path("options").toString()).isEqualTo("[\"Postgres\",\"SQLite\"]");
+            Api.require(api.post("/v1/sessions/q1/questions/" + asked.path("data").path("question_id").asText()
+                    + "/reply", "{\"answers\":[[\"SQLite\"]]}"), 204);
+            await(api, "q1", turnEnded(t1));
+            JsonNode resolved = await(api, "q1", type("question.resolved"));
+            assertThat(resolved.path("data").path("response").asText()).isEqualTo("SQLite");
+            String seen = FakeAnthropic.textOf(provider.requests().get(provider.requests().size() - 1));
+            assertThat(seen).contains("\\\"Which database?\\\"=\\\"SQLite\\\"");
+        }
+    }
+
+    @Test
     void interruptEndsALongTurnAndTheSessionStaysUsable() throws Exception {
         try (RunningServer server = server()) {
             Api api = server.api();
