@@ -212,7 +212,7 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
     }
 
     @Override
-    public void turnCompleted(JsonNode turn, JsonNode usage, JsonNode raw) {
+    public AgentEvent turnCompleted(JsonNode turn, JsonNode usage, JsonNode raw) {
         String status = turn.path("status").asText("completed");
         if (!List.of("completed", "interrupted", "failed").contains(status)) {
             status = "failed";
@@ -230,21 +230,22 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
         if (turn.hasNonNull("error")) {
             metadata.put("error", turn.path("error").path("message").asText(turn.get("error").toString()));
         }
-        endTurn(metadata, raw);
+        return endTurn(metadata, raw);
     }
 
-    private void endTurn(ObjectNode metadata, JsonNode raw) {
+    /** Forgets the turn; returns its turn.ended event, or null when no turn of ours was running. */
+    private AgentEvent endTurn(ObjectNode metadata, JsonNode raw) {
         String turn = turnId;
         turnId = null;
         nativeTurnId = null;
         interruptRequested = false;
         pendingPermissions.clear(); // Codex drops the turn's open approvals with it
         if (turn == null) {
-            return; // a turn we did not start (or one we closed already): nothing to end
+            return null; // a turn we did not start (or one we closed already): nothing to end
         }
         ObjectNode data = JSON.objectNode().put("phase", "ended").put("turn_id", turn);
         data.set("metadata", metadata);
-        deliver(new AgentEvent("turn.ended", data, raw, threadId, raw == null));
+        return new AgentEvent("turn.ended", data, raw, threadId, raw == null);
     }
 
     // --- what the API asks for (any thread) ---
@@ -279,7 +280,10 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
                 // Codex refused the turn (or died): no turn/completed will come, so end it here.
                 deliver(new AgentEvent("error", JSON.objectNode().put("message", "Codex did not start the turn: "
                         + error.getMessage()).put("code", "codex_error"), null, threadId, true));
-                endTurn(JSON.objectNode().put("status", "failed"), null);
+                AgentEvent ended = endTurn(JSON.objectNode().put("status", "failed"), null);
+                if (ended != null) {
+                    deliver(ended);
+                }
             }
         });
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -78,8 +79,11 @@ final class CodexProtocol {
         /** Codex started a turn of its own id (the one turn/interrupt needs). */
         void turnStarted(String nativeTurnId);
 
-        /** The turn ended: {@code turn.status} is completed, interrupted or failed. */
-        void turnCompleted(JsonNode turn, JsonNode usage, JsonNode raw);
+        /**
+         * The turn ended ({@code turn.status} is completed, interrupted or failed): the {@code turn.ended} event
+         * to emit, or null when it was no turn of ours. Returned rather than emitted, to keep the order.
+         */
+        AgentEvent turnCompleted(JsonNode turn, JsonNode usage, JsonNode raw);
     }
 
     private final Control control;
@@ -88,8 +92,14 @@ final class CodexProtocol {
     private final Set<String> announcedCalls = new HashSet<>();
     /** fileChange item id -> its paths, for the approval's action line. */
     private final Map<String, String> changedPaths = new HashMap<>();
-    /** The latest token usage of the running turn: turn/completed carries none. */
+    /** Messages started and not completed yet: item id -> text streamed so far, in start order. */
+    private final Map<String, OpenMessage> openMessages = new LinkedHashMap<>();
+    /** The latest token usage of a turn (by Codex's turn id): turn/completed carries none. */
     private JsonNode usage;
+    private String usageTurnId;
+
+    private record OpenMessage(boolean reasoning, StringBuilder text) {
+    }
 
     CodexProtocol(Control control, String nativeSessionId) {
         this.control = control;
@@ -163,7 +173,6 @@ final class CodexProtocol {
         }
         return switch (method) {
             case "turn/started" -> {
-                usage = null;
                 control.turnStarted(params.path("turn").path("id").asText(null));
                 yield List.of();
             }
@@ -173,18 +182,39 @@ final class CodexProtocol {
                     delta(node, params);
             case "thread/tokenUsage/updated" -> {
                 usage = params.path("tokenUsage").path("last");
+                usageTurnId = params.path("turnId").asText(null);
                 yield List.of();
             }
-            case "turn/completed" -> {
-                control.turnCompleted(params.path("turn"), usage, node);
-                usage = null;
-                yield List.of();
-            }
+            case "turn/completed" -> turnCompleted(node, params.path("turn"));
             case "error" -> List.of(error(node, params));
             case "warning", "guardianWarning" -> List.of(status(node, method, params.path("message")
                     .asText(params.path("summary").asText(params.toString()))));
             default -> IGNORED.contains(method) ? List.of() : null;
         };
+    }
+
+    /**
+     * Closes what the turn left open (an interrupt cuts a streamed message short, and Codex then never completes
+     * it), so no client waits for an item forever; then the turn ends.
+     */
+    private List<AgentEvent> turnCompleted(JsonNode raw, JsonNode turn) {
+        List<AgentEvent> events = new ArrayList<>();
+        String status = turn.path("status").asText().equals("completed") ? "completed" : "failed";
+        openMessages.forEach((id, open) -> events.add(event(raw, "item.completed", itemData(message(id, status,
+                open.text().toString(), open.reasoning())))));
+        openMessages.clear();
+        announcedCalls.clear();
+        changedPaths.clear();
+        // Codex repeats the previous usage when a turn starts, so only a completed turn's usage is its own.
+        boolean ours = status.equals("completed") && usageTurnId != null
+                && usageTurnId.equals(turn.path("id").asText());
+        AgentEvent ended = control.turnCompleted(turn, ours ? usage : null, raw);
+        if (ended != null) {
+            events.add(ended);
+        }
+        usage = null;
+        usageTurnId = null;
+        return events;
     }
 
     private List<AgentEvent> serverRequest(JsonNode node, JsonNode id, String method, JsonNode params) {
@@ -214,10 +244,11 @@ final class CodexProtocol {
     private List<AgentEvent> itemStarted(JsonNode raw, JsonNode item) {
         String id = item.path("id").asText();
         return switch (item.path("type").asText()) {
-            case "agentMessage" -> List.of(event(raw, "item.started", itemData(message(id, "in_progress", null,
-                    false))));
-            case "reasoning" -> List.of(event(raw, "item.started", itemData(message(id, "in_progress", null,
-                    true))));
+            case "agentMessage", "reasoning" -> {
+                boolean reasoning = item.path("type").asText().equals("reasoning");
+                openMessages.put(id, new OpenMessage(reasoning, new StringBuilder()));
+                yield List.of(event(raw, "item.started", itemData(message(id, "in_progress", null, reasoning))));
+            }
             case "commandExecution", "fileChange", "mcpToolCall", "dynamicToolCall", "webSearch" -> {
                 if (item.path("type").asText().equals("fileChange")) {
                     changedPaths.put(id, paths(item));
@@ -233,10 +264,12 @@ final class CodexProtocol {
         String type = item.path("type").asText();
         switch (type) {
             case "agentMessage" -> {
+                openMessages.remove(id);
                 return List.of(event(raw, "item.completed", itemData(message(id, "completed",
                         item.path("text").asText(""), false))));
             }
             case "reasoning" -> {
+                openMessages.remove(id);
                 List<String> parts = new ArrayList<>();
                 item.path("summary").forEach(s -> parts.add(s.asText()));
                 item.path("content").forEach(s -> parts.add(s.asText()));
@@ -346,6 +379,10 @@ final class CodexProtocol {
         String delta = params.path("delta").asText(null);
         if (itemId == null || delta == null) {
             return null;
+        }
+        OpenMessage open = openMessages.get(itemId);
+        if (open != null) {
+            open.text().append(delta);
         }
         return List.of(event(raw, "item.delta", JSON.objectNode().put("item_id", itemId).put("delta", delta)));
     }
