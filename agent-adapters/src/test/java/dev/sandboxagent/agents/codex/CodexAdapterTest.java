@@ -166,6 +166,26 @@ class CodexAdapterTest {
     }
 
     @Test
+    void acceptEditsRunsWorkspaceCommandsInTheSandboxWithoutAsking() throws Exception {
+        EventRecorder events = new EventRecorder(WAIT);
+        AgentProcess p = start(adapter(Map.of()), launch("acceptEdits", null), events);
+        p.startTurn("t1", "RUN_SHELL: echo edited > edit.txt");
+        assertThat(status(turnEnd(events, 0, "t1"))).isEqualTo("completed");
+        assertThat(dir.resolve("work/edit.txt")).hasContent("edited");
+        assertThat(events.types()).doesNotContain("permission.requested");
+    }
+
+    @Test
+    void planModeIsReadOnly() throws Exception {
+        EventRecorder events = new EventRecorder(WAIT);
+        AgentProcess p = start(adapter(Map.of()), launch("plan", null), events);
+        p.startTurn("t1", "RUN_SHELL: echo planned > plan.txt");
+        assertThat(status(turnEnd(events, 0, "t1"))).isEqualTo("completed");
+        assertThat(dir.resolve("work/plan.txt")).doesNotExist();
+        assertThat(FakeOpenAI.textOf(provider.lastRequest())).contains("Read-only file system");
+    }
+
+    @Test
     void interruptEndsTheTurnAndTheNextTurnWorks() throws Exception {
         EventRecorder events = new EventRecorder(WAIT);
         AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
