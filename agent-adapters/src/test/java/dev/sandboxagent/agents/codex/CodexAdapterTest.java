@@ -3,6 +3,7 @@ package dev.sandboxagent.agents.codex;
 import static dev.sandboxagent.agents.testing.EventRecorder.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.agents.AgentContext;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.AgentLaunch;
@@ -153,6 +154,26 @@ class CodexAdapterTest {
                 && e.data().path("item").path("kind").asText().equals("tool_result"));
         assertThat(result.data().path("item").path("status").asText()).isEqualTo("failed");
         assertThat(FakeOpenAI.textOf(provider.lastRequest())).contains("rejected by user");
+    }
+
+    @Test
+    void anApprovedPatchWritesTheFileAndReportsIt() throws Exception {
+        EventRecorder events = new EventRecorder(WAIT);
+        AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
+        p.startTurn("t1", "APPLY_PATCH: patched.txt");
+        AgentEvent requested = events.await(0, type("permission.requested"));
+        assertThat(requested.data().path("action").asText()).startsWith("file change: ").endsWith("patched.txt");
+        p.replyPermission(requested.data().path("permission_id").asText(), "always");
+        assertThat(status(turnEnd(events, 0, "t1"))).isEqualTo("completed");
+        assertThat(dir.resolve("work/patched.txt")).hasContent("patched");
+        AgentEvent result = events.await(0, e -> e.type().equals("item.completed")
+                && e.data().path("item").path("kind").asText().equals("tool_result"));
+        JsonNode ref = result.data().path("item").path("content").path(1);
+        assertThat(ref.path("type").asText()).isEqualTo("file_ref");
+        assertThat(ref.path("action").asText()).isEqualTo("add");
+        assertThat(ref.path("path").asText()).endsWith("patched.txt");
+        assertThat(events.await(0, type("permission.resolved")).data().path("status").asText())
+                .isEqualTo("accept_for_session");
     }
 
     @Test

@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code RUN_SHELL: <command>}: an {@code exec_command} function call (with {@code "login": false}: a login
  *       shell prints pyenv noise here); once its output comes back, a text reply quoting it</li>
+ *   <li>{@code APPLY_PATCH: <file>}: an {@code apply_patch} custom tool call adding {@code <file>} with the line
+ *       {@code patched}; then a text reply quoting the tool's output</li>
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
  * </ul>
@@ -113,7 +115,14 @@ public final class FakeOpenAI implements AutoCloseable {
         String said = lastUserText(body);
         Matcher shell = Pattern.compile("(?s)RUN_SHELL: (.*)").matcher(said);
         Matcher slow = Pattern.compile("SLOW (\\d+)").matcher(said);
-        if (shell.find()) {
+        Matcher patch = Pattern.compile("APPLY_PATCH: (\\S+)").matcher(said);
+        if (patch.find()) {
+            ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
+            done.putObject("item").put("type", "custom_tool_call").put("call_id", "call_fake_" + id())
+                    .put("name", "apply_patch")
+                    .put("input", "*** Begin Patch\n*** Add File: " + patch.group(1) + "\n+patched\n*** End Patch\n");
+            send(out, done);
+        } else if (shell.find()) {
             ObjectNode arguments = JSON.createObjectNode().put("cmd", shell.group(1).strip()).put("login", false);
             ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
             done.putObject("item").put("type", "function_call").put("call_id", "call_fake_" + id())
