@@ -1,6 +1,7 @@
 package dev.sandboxagent.agents;
 
 import dev.sandboxagent.agents.claude.ClaudeAdapter;
+import dev.sandboxagent.agents.codex.CodexAdapter;
 import dev.sandboxagent.agents.mock.MockAdapter;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ public final class AgentCatalog {
 
     /** Every agent this build has an adapter for. */
     public static AgentCatalog builtIn(AgentContext context) {
-        return of(List.of(new MockAdapter(), new ClaudeAdapter(context)));
+        return of(List.of(new MockAdapter(), new ClaudeAdapter(context), new CodexAdapter(context)));
     }
 
     public static AgentCatalog of(List<AgentAdapter> adapters) {
