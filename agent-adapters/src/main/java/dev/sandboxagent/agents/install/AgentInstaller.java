@@ -211,7 +211,8 @@ public final class AgentInstaller {
         environment.forEach((key, value) -> {
             String k = key.toUpperCase(java.util.Locale.ROOT);
             if (k.equals("PATH") || k.equals("HOME") || k.startsWith("NPM_CONFIG_") || k.endsWith("_PROXY")
-                    || k.equals("NODE_EXTRA_CA_CERTS") || k.equals("TMPDIR") || k.startsWith("LC_")
+                    || k.equals("NODE_EXTRA_CA_CERTS") || k.startsWith("SSL_CERT_") || k.equals("TMPDIR")
+                    || k.startsWith("LC_")
                     || k.equals("LANG")) {
                 env.put(key, value);
             }
@@ -230,6 +231,13 @@ public final class AgentInstaller {
             return new InstallException(InstallException.Reason.REGISTRY_UNREACHABLE,
                     "the npm registry cannot be reached, so " + pkg.name() + "@" + version + " cannot be installed"
                             + " (check the network or npm_config_registry): " + last, null);
+        }
+        if (all.contains("SELF_SIGNED_CERT") || all.contains("UNABLE_TO_GET_ISSUER_CERT")
+                || all.contains("UNABLE_TO_VERIFY_LEAF_SIGNATURE") || all.contains("CERT_HAS_EXPIRED")) {
+            return new InstallException(InstallException.Reason.REGISTRY_UNREACHABLE,
+                    "the npm registry's TLS certificate is not trusted, so " + pkg.name() + "@" + version
+                            + " cannot be installed (behind an intercepting proxy, give the server its CA with "
+                            + "NODE_EXTRA_CA_CERTS): " + last, null);
         }
         if (all.contains("ETARGET") || all.contains("E404")) {
             return new InstallException(InstallException.Reason.NO_SUCH_VERSION,

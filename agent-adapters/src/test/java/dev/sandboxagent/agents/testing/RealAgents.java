@@ -5,7 +5,6 @@ import dev.sandboxagent.agents.install.InstallException;
 import dev.sandboxagent.agents.install.Installation;
 import dev.sandboxagent.agents.install.NpmPackage;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -27,9 +26,8 @@ public final class RealAgents {
 
     /** Installs the agent's pinned default version if it is not there yet, and returns it. */
     public static Installation require(String agentId, NpmPackage pkg) {
-        AgentInstaller installer = new AgentInstaller(agentsDir(), Map.of(
-                "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
-                "HOME", System.getProperty("user.home")));
+        // The whole environment, as a server has it: npm may need a proxy or an extra CA (NODE_EXTRA_CA_CERTS).
+        AgentInstaller installer = new AgentInstaller(agentsDir(), System.getenv());
         try {
             return installer.install(agentId, pkg, null, false, line -> { }).installation();
         } catch (InstallException e) {
