@@ -1,5 +1,10 @@
 package dev.sandboxagent.server.agents;
 
+import static dev.sandboxagent.server.support.Transcripts.await;
+import static dev.sandboxagent.server.support.Transcripts.filesContaining;
+import static dev.sandboxagent.server.support.Transcripts.send;
+import static dev.sandboxagent.server.support.Transcripts.turnEnded;
+import static dev.sandboxagent.server.support.Transcripts.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,11 +19,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -68,36 +70,6 @@ class ClaudeSessionTest {
         Api.require(a, 200);
         assertThat(a.json().path("healthy").asBoolean()).as(a.toString()).isTrue();
         return a.json();
-    }
-
-    private static String send(Api api, String id, String message, Map<String, Object> credentials) {
-        Api.Answer a = api.post("/v1/sessions/" + id + "/messages", Api.json(credentials == null
-                ? Map.of("message", message) : Map.of("message", message, "credentials", credentials)));
-        Api.require(a, 202);
-        return a.json().path("turnId").asText();
-    }
-
-    private static JsonNode await(Api api, String id, Predicate<JsonNode> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            for (JsonNode e : api.events(id)) {
-                if (condition.test(e)) {
-                    return e;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not seen within 60 s; events: " + api.events(id).stream()
-                .map(e -> e.path("type").asText()).toList());
-    }
-
-    private static Predicate<JsonNode> turnEnded(String turnId) {
-        return e -> e.path("type").asText().equals("turn.ended")
-                && e.path("data").path("turn_id").asText().equals(turnId);
-    }
-
-    private static Predicate<JsonNode> type(String type) {
-        return e -> e.path("type").asText().equals(type);
     }
 
     @Test
@@ -256,32 +228,5 @@ class ClaudeSessionTest {
         assertThat(filesContaining(data, KEY)).isEmpty();
         assertThat(Files.readString(log, StandardCharsets.UTF_8)).doesNotContain(KEY);
         assertThat(filesContaining(data, "pelican")).isNotEmpty(); // the search itself works
-    }
-
-    private static List<Path> filesContaining(Path root, String text) throws IOException {
-        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
-        List<Path> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                byte[] bytes = Files.readAllBytes(file);
-                if (indexOf(bytes, needle) >= 0) {
-                    found.add(file);
-                }
-            }
-        }
-        return found;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 }

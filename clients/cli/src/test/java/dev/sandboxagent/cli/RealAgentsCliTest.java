@@ -3,7 +3,9 @@ package dev.sandboxagent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandboxagent.agents.claude.ClaudeAdapter;
+import dev.sandboxagent.agents.codex.CodexAdapter;
 import dev.sandboxagent.agents.testing.FakeAnthropic;
+import dev.sandboxagent.agents.testing.FakeOpenAI;
 import dev.sandboxagent.agents.testing.RealAgents;
 import dev.sandboxagent.cli.support.Cli;
 import dev.sandboxagent.cli.support.Cli.Result;
@@ -19,12 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real Claude Code through the CLI, the way {@code docker sandbox exec -e ANTHROPIC_API_KEY=...} drives it: the
+ * The real Claude Code and Codex through the CLI, the way {@code docker sandbox exec -e ANTHROPIC_API_KEY=...} drives it: the
  * key and the endpoint are in the CLI's environment only, and the CLI forwards them.
  */
-class ClaudeCliTest {
+class RealAgentsCliTest {
     private static final String KEY = "sk-ant-cli-" + Long.toHexString(System.nanoTime());
+    private static final String OPENAI_KEY = "sk-openai-cli-" + Long.toHexString(System.nanoTime());
     private static FakeAnthropic provider;
+    private static FakeOpenAI openai;
 
     @TempDir
     Path dataDir;
@@ -34,13 +38,18 @@ class ClaudeCliTest {
     @BeforeAll
     static void setUp() throws IOException {
         RealAgents.require(ClaudeAdapter.ID, ClaudeAdapter.PACKAGE);
+        RealAgents.require(CodexAdapter.ID, CodexAdapter.PACKAGE);
         provider = new FakeAnthropic();
+        openai = new FakeOpenAI();
     }
 
     @AfterAll
     static void tearDown() {
         if (provider != null) {
             provider.close();
+        }
+        if (openai != null) {
+            openai.close();
         }
     }
 
@@ -69,6 +78,26 @@ class ClaudeCliTest {
             String seen = FakeAnthropic.textOf(provider.requests().get(provider.requests().size() - 1));
             assertThat(seen).contains("hello from the cli", "what did I say");
             assertThat(provider.apiKeys()).containsOnly(KEY);
+        }
+    }
+
+    @Test
+    void codexCreateAndTwoTurnsWithCredentialsFromTheCliEnvironment() throws IOException {
+        Path work = Files.createDirectories(dataDir.resolve("work"));
+        try (TestServer server = TestServer.start(dataDir.resolve("data"),
+                Map.of("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString()))) {
+            Cli cli = server.cli(home).env("OPENAI_API_KEY", OPENAI_KEY).env("OPENAI_BASE_URL", openai.baseUrl());
+            ok(cli.run("api", "sessions", "create", "cx", "--agent", "codex", "--directory", work.toString()));
+            Result first = ok(cli.run("api", "sessions", "send-message", "cx", "--message", "hello codex cli",
+                    "--wait"));
+            assertThat(first.outLines()).anyMatch(l -> l.matches("#\\d+ item\\.delta .*"));
+            assertThat(first.out()).contains("assistant: FAKE_REPLY: you said hello codex cli");
+            assertThat(first.outLines().get(first.outLines().size() - 1))
+                    .matches("#\\d+ turn\\.ended +turn_\\S+ completed");
+            Result second = ok(cli.run("api", "sessions", "send-message", "cx", "--message", "again", "--wait"));
+            assertThat(second.out()).contains("FAKE_REPLY: you said again");
+            assertThat(FakeOpenAI.textOf(openai.lastRequest())).contains("hello codex cli", "again");
+            assertThat(openai.authorizations()).containsOnly("Bearer " + OPENAI_KEY);
         }
     }
 

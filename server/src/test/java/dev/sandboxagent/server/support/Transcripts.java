@@ -1,0 +1,85 @@
+package dev.sandboxagent.server.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/** Waiting on a session's stored events, and searching a data directory, for tests of real agents. */
+public final class Transcripts {
+    private static final long WAIT_NANOS = 60_000_000_000L;
+
+    private Transcripts() {
+    }
+
+    /** The first stored event of the session that matches, polling for up to 60 s. */
+    public static JsonNode await(Api api, String id, Predicate<JsonNode> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT_NANOS;
+        while (System.nanoTime() < deadline) {
+            for (JsonNode e : api.events(id)) {
+                if (condition.test(e)) {
+                    return e;
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("not seen within 60 s; events: " + api.events(id).stream()
+                .map(e -> e.path("type").asText()).toList());
+    }
+
+    public static Predicate<JsonNode> turnEnded(String turnId) {
+        return e -> e.path("type").asText().equals("turn.ended")
+                && e.path("data").path("turn_id").asText().equals(turnId);
+    }
+
+    public static Predicate<JsonNode> type(String type) {
+        return e -> e.path("type").asText().equals(type);
+    }
+
+    /** POST .../messages, with credentials when given; returns the turn id. */
+    public static String send(Api api, String id, String message, Map<String, Object> credentials) {
+        Api.Answer a = api.post("/v1/sessions/" + id + "/messages", Api.json(credentials == null
+                ? Map.of("message", message) : Map.of("message", message, "credentials", credentials)));
+        Api.require(a, 202);
+        return a.json().path("turnId").asText();
+    }
+
+    /** The kinds of the session's completed items, in order. */
+    public static List<String> completedKinds(Api api, String id) {
+        return api.events(id).stream().filter(type("item.completed"))
+                .map(e -> e.path("data").path("item").path("kind").asText()).toList();
+    }
+
+    /** Every regular file under {@code root} whose bytes contain {@code text} (UTF-8). */
+    public static List<Path> filesContaining(Path root, String text) throws IOException {
+        byte[] needle = text.getBytes(StandardCharsets.UTF_8);
+        List<Path> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                if (indexOf(Files.readAllBytes(file), needle) >= 0) {
+                    found.add(file);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+}
