@@ -1,6 +1,10 @@
 package dev.sandboxagent.agents;
 
 import dev.sandboxagent.agents.install.AgentInstaller;
+import dev.sandboxagent.agents.install.Installation;
+import dev.sandboxagent.agents.install.NpmPackage;
+import java.nio.file.Files;
+import java.util.Optional;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +24,19 @@ public record AgentContext(Path agentsDir, Map<String, String> environment) {
 
     public AgentInstaller installer() {
         return new AgentInstaller(agentsDir, environment);
+    }
+
+    /**
+     * Where an agent's CLI is: the executable {@code overrideVariable} names (a template's own build, or a test's
+     * wrapper), else our managed install, else the command on PATH.
+     */
+    public Optional<Installation> find(String agentId, NpmPackage pkg, String overrideVariable) {
+        String override = environment.get(overrideVariable);
+        if (override != null && !override.isBlank()) {
+            Path path = Path.of(override);
+            return Files.isExecutable(path) ? Optional.of(new Installation(path, null, false)) : Optional.empty();
+        }
+        return installer().find(agentId, pkg);
     }
 
     /** Never prints the environment: it carries credentials. */

@@ -1,18 +1,18 @@
 package dev.sandboxagent.agents.claude;
 
+import static dev.sandboxagent.agents.UniversalItems.item;
+import static dev.sandboxagent.agents.UniversalItems.itemData;
+import static dev.sandboxagent.agents.UniversalItems.message;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.sandboxagent.agents.AgentEvent;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.sandboxagent.agents.UniversalItems;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +35,10 @@ final class ClaudeProtocol {
     static final String ASK_USER_QUESTION = "AskUserQuestion";
     static final String EXIT_PLAN_MODE = "ExitPlanMode";
     private static final Set<String> IGNORED_SYSTEM = Set.of("status", "compact_boundary", "hook_response");
+
+    AgentEvent unparsed(String line, String reason) {
+        return UniversalItems.unparsed("Claude Code", line, reason, nativeSessionId);
+    }
 
     /** What the protocol cannot decide alone: the process answers control messages. */
     interface Control {
@@ -103,14 +107,6 @@ final class ClaudeProtocol {
             return List.of(unparsed(line, "unexpected " + e.getClass().getSimpleName() + " reading "
                     + node.path("type").asText()));
         }
-    }
-
-    AgentEvent unparsed(String line, String reason) {
-        ObjectNode data = JSON.objectNode()
-                .put("error", "cannot parse Claude Code output: " + reason)
-                .put("location", "stdout")
-                .put("raw_hash", sha256(line));
-        return new AgentEvent("agent.unparsed", data, TextNode.valueOf(line), nativeSessionId, false);
     }
 
     /** Null for a line type we do not know. */
@@ -295,40 +291,8 @@ final class ClaudeProtocol {
         return text.toString();
     }
 
-    private static ObjectNode item(String id, String kind, String role, String status) {
-        ObjectNode item = JSON.objectNode().put("item_id", id).put("native_item_id", id).put("kind", kind)
-                .put("role", role).put("status", status);
-        item.putArray("content");
-        return item;
-    }
-
-    private static ObjectNode message(String id, String status, String text, boolean reasoning) {
-        ObjectNode item = item(id, "message", "assistant", status);
-        if (text != null) {
-            ObjectNode part = item.withArray("content").addObject();
-            if (reasoning) {
-                part.put("type", "reasoning").put("text", text).put("visibility", "public");
-            } else {
-                part.put("type", "text").put("text", text);
-            }
-        }
-        return item;
-    }
-
-    private static ObjectNode itemData(ObjectNode item) {
-        return JSON.objectNode().set("item", item);
-    }
-
     private AgentEvent event(JsonNode raw, String type, ObjectNode data) {
         return new AgentEvent(type, data, raw, nativeSessionId, false);
     }
 
-    private static String sha256(String line) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(line.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

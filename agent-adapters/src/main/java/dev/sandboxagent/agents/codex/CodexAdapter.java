@@ -83,12 +83,7 @@ public final class CodexAdapter implements AgentAdapter {
     }
 
     private Optional<Installation> installation() {
-        String override = context.environment().get(EXECUTABLE_VARIABLE);
-        if (override != null && !override.isBlank()) {
-            Path path = Path.of(override);
-            return Files.isExecutable(path) ? Optional.of(new Installation(path, null, false)) : Optional.empty();
-        }
-        return context.installer().find(ID, PACKAGE);
+        return context.find(ID, PACKAGE, EXECUTABLE_VARIABLE);
     }
 
     /**

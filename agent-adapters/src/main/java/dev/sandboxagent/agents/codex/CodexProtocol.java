@@ -1,20 +1,20 @@
 package dev.sandboxagent.agents.codex;
 
+import static dev.sandboxagent.agents.UniversalItems.item;
+import static dev.sandboxagent.agents.UniversalItems.itemData;
+import static dev.sandboxagent.agents.UniversalItems.message;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import dev.sandboxagent.agents.AgentEvent;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.sandboxagent.agents.UniversalItems;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,11 +142,7 @@ final class CodexProtocol {
     }
 
     AgentEvent unparsed(String line, String reason) {
-        ObjectNode data = JSON.objectNode()
-                .put("error", "cannot parse Codex output: " + reason)
-                .put("location", "stdout")
-                .put("raw_hash", sha256(line));
-        return new AgentEvent("agent.unparsed", data, TextNode.valueOf(line), nativeSessionId, false);
+        return UniversalItems.unparsed("Codex", line, reason, nativeSessionId);
     }
 
     private static String describe(JsonNode node) {
@@ -399,7 +395,7 @@ final class CodexProtocol {
     }
 
     private AgentEvent status(JsonNode raw, String label, String detail) {
-        ObjectNode item = item("status_" + sha256(raw.toString()).substring(0, 16), "status", "system",
+        ObjectNode item = item("status_" + UniversalItems.sha256(raw.toString()).substring(0, 16), "status", "system",
                 "completed");
         item.withArray("content").addObject().put("type", "status").put("label", label).put("detail", detail);
         return event(raw, "item.completed", itemData(item));
@@ -411,40 +407,8 @@ final class CodexProtocol {
         return paths.isEmpty() ? "files" : String.join(", ", paths);
     }
 
-    private static ObjectNode item(String id, String kind, String role, String status) {
-        ObjectNode item = JSON.objectNode().put("item_id", id).put("native_item_id", id).put("kind", kind)
-                .put("role", role).put("status", status);
-        item.putArray("content");
-        return item;
-    }
-
-    private static ObjectNode message(String id, String status, String text, boolean reasoning) {
-        ObjectNode item = item(id, "message", "assistant", status);
-        if (text != null) {
-            ObjectNode part = item.withArray("content").addObject();
-            if (reasoning) {
-                part.put("type", "reasoning").put("text", text).put("visibility", "public");
-            } else {
-                part.put("type", "text").put("text", text);
-            }
-        }
-        return item;
-    }
-
-    private static ObjectNode itemData(ObjectNode item) {
-        return JSON.objectNode().set("item", item);
-    }
-
     private AgentEvent event(JsonNode raw, String type, ObjectNode data) {
         return new AgentEvent(type, data, raw, nativeSessionId, false);
     }
 
-    private static String sha256(String line) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(line.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,14 +1,14 @@
 package dev.sandboxagent.agents.mock;
 
+import static dev.sandboxagent.agents.UniversalItems.item;
+import static dev.sandboxagent.agents.UniversalItems.itemData;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.sandboxagent.agents.AgentEvent;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.sandboxagent.agents.UniversalItems;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,11 +62,12 @@ final class MockProtocol {
 
     /** The event for a line that means nothing to the adapter. */
     AgentEvent unparsed(String line, String reason) {
-        ObjectNode data = JSON.objectNode()
-                .put("error", "cannot parse mock agent output: " + reason)
-                .put("location", "stdout")
-                .put("raw_hash", sha256(line));
-        return new AgentEvent("agent.unparsed", data, TextNode.valueOf(line), nativeSessionId, false);
+        return UniversalItems.unparsed("mock agent", line, reason, nativeSessionId);
+    }
+
+    /** An assistant message; {@code text} null for one still in progress, whose content is empty. */
+    private static ObjectNode message(String id, String status, String text) {
+        return UniversalItems.message(id, status, text, false);
     }
 
     private List<AgentEvent> translate(String line, Fields f) {
@@ -172,26 +173,6 @@ final class MockProtocol {
         };
     }
 
-    private static ObjectNode item(String id, String kind, String role, String status) {
-        ObjectNode item = JSON.objectNode().put("item_id", id).put("native_item_id", id).put("kind", kind)
-                .put("role", role).put("status", status);
-        item.putArray("content");
-        return item;
-    }
-
-    /** An assistant message; {@code text} null for one still in progress, whose content is empty. */
-    private static ObjectNode message(String id, String status, String text) {
-        ObjectNode item = item(id, "message", "assistant", status);
-        if (text != null) {
-            item.withArray("content").addObject().put("type", "text").put("text", text);
-        }
-        return item;
-    }
-
-    private static ObjectNode itemData(ObjectNode item) {
-        return JSON.objectNode().set("item", item);
-    }
-
     private static ObjectNode permission(String id, String action, String status) {
         return JSON.objectNode().put("permission_id", id).put("action", action).put("status", status);
     }
@@ -204,15 +185,6 @@ final class MockProtocol {
 
     private AgentEvent event(String line, String type, ObjectNode data) {
         return new AgentEvent(type, data, TextNode.valueOf(line), nativeSessionId, false);
-    }
-
-    private static String sha256(String line) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(line.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** Reads the space-separated fields of one line; the last field of most verbs is free text. */
