@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -49,6 +50,7 @@ public final class SessionManager implements AutoCloseable {
     private final Path stateRoot;
     private final Path defaultDirectory;
     private final Map<String, String> agentEnvironment;
+    private final Supplier<Map<String, String>> liveEnvironment;
     private final ConcurrentHashMap<String, LiveSession> live = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
@@ -56,6 +58,16 @@ public final class SessionManager implements AutoCloseable {
 
     public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
                           Map<String, String> agentEnvironment) {
+        this(store, catalog, dataDir, defaultDirectory, agentEnvironment, Map::of);
+    }
+
+    /**
+     * @param liveEnvironment asked at each agent start, for variables that depend on what runs now (DOCKER_HOST
+     *                        while the warm engine is ready); wins over {@code agentEnvironment}
+     */
+    public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
+                          Map<String, String> agentEnvironment, Supplier<Map<String, String>> liveEnvironment) {
+        this.liveEnvironment = liveEnvironment;
         this.store = store;
         this.catalog = catalog;
         this.stateRoot = dataDir.resolve("sessions");
@@ -291,11 +303,21 @@ public final class SessionManager implements AutoCloseable {
         LiveSession session = new LiveSession(spec.sessionId(), store, resumeNativeId,
                 () -> live.remove(spec.sessionId()));
         AgentLaunch launch = new AgentLaunch(spec.sessionId(), Path.of(spec.directory()), stateDir,
-                spec.agentMode(), spec.permissionMode(), spec.model(), resumeNativeId, agentEnvironment);
+                spec.agentMode(), spec.permissionMode(), spec.model(), resumeNativeId, environmentNow());
         AgentProcess process = adapter.start(launch, session);
         session.attach(process);
         live.put(spec.sessionId(), session);
         return session;
+    }
+
+    private Map<String, String> environmentNow() {
+        Map<String, String> live = liveEnvironment.get();
+        if (live.isEmpty()) {
+            return agentEnvironment;
+        }
+        Map<String, String> merged = new java.util.HashMap<>(agentEnvironment);
+        merged.putAll(live);
+        return Map.copyOf(merged);
     }
 
     private void endAfterFailedStart(String id, String error) {
