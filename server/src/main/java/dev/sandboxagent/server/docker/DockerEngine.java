@@ -214,6 +214,7 @@ public final class DockerEngine {
                 Files.delete(pidFile);
                 LOG.log(Level.INFO, "removed the stale pidfile " + pidFile);
             }
+            clearContainerdPidFile();
             if (Files.exists(settings.socket()) && ping().isPresent()) {
                 Files.delete(settings.socket());
                 LOG.log(Level.INFO, "removed the stale socket " + settings.socket());
@@ -223,6 +224,50 @@ public final class DockerEngine {
             throw new UncheckedIOException("could not clear a previous dockerd's leftovers: " + e.getMessage(), e);
         } catch (NumberFormatException e) {
             throw new IllegalStateException("the pidfile " + settings.pidFile() + " holds no PID", e);
+        }
+    }
+
+    /**
+     * dockerd runs containerd in a process group of its own, with a parent-death signal, so a kill -9 of dockerd takes
+     * containerd down too. But the pid in {@code <exec-root>/containerd/containerd.pid} may still name a zombie (a
+     * container's PID 1 need not reap orphans), and dockerd, seeing that PID "alive", would wait for a containerd
+     * that never answers. So: a containerd of this exec root that still runs is ours and is killed; the file goes.
+     */
+    private void clearContainerdPidFile() throws IOException {
+        Path file = settings.execRoot().resolve("containerd").resolve("containerd.pid");
+        if (!Files.exists(file)) {
+            return;
+        }
+        String text = Files.readString(file).strip();
+        if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+            long pid = Long.parseLong(text);
+            String command = commandLine(pid);
+            if (ProcessGroup.isRunning(pid) && command.contains("containerd")
+                    && command.contains(settings.execRoot().toString())) {
+                LOG.log(Level.INFO, "killing containerd pid " + pid + " left by a crashed dockerd");
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                long deadline = System.currentTimeMillis() + 5000;
+                while (ProcessGroup.isRunning(pid) && System.currentTimeMillis() < deadline) {
+                    sleep(20);
+                }
+            }
+        }
+        Files.deleteIfExists(file);
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -21,9 +21,16 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess start(Path dataDir, Path log) {
+        return start(dataDir, log, List.of());
+    }
+
+    /** With extra arguments for {@link ServerMain} (e.g. an isolated Docker engine). */
+    public static ServerProcess start(Path dataDir, Path log, List<String> extra) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                ServerMain.class.getName(), dataDir.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                ServerMain.class.getName(), dataDir.toString()));
+        command.addAll(extra);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         try {
             Process process = pb.start();
