@@ -22,6 +22,19 @@ public final class DockerSupport {
     public static final String IMAGE = "sandbox-agent-test/busybox:1";
     private static final List<String> SEARCH = List.of("/usr/sbin", "/usr/bin", "/usr/local/sbin", "/usr/local/bin");
 
+    /** The CLI's own config directory, so the machine's ~/.docker (contexts, credentials) never applies. */
+    private static final Path CLI_CONFIG = cliConfig();
+
+    private static Path cliConfig() {
+        try {
+            Path dir = Files.createTempDirectory("sa-dkcfg-");
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private DockerSupport() {
     }
 
@@ -74,7 +87,7 @@ public final class DockerSupport {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("DOCKER_HOST", dockerHost);
         pb.environment().put("DOCKER_BUILDKIT", "0"); // the classic builder needs nothing beyond the engine
-        pb.environment().put("DOCKER_CONFIG", Files.createTempDirectory("sa-dkcfg-").toString());
+        pb.environment().put("DOCKER_CONFIG", CLI_CONFIG.toString());
         pb.environment().remove("DOCKER_CONTEXT");
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
