@@ -53,22 +53,21 @@ public final class ServerRuntime implements SandboxAgentServer {
     /** The warm side of the server: processes, the engine among them, and the in-memory feed of their changes. */
     private record Warm(Supervisor supervisor, DockerEngine docker, ServerEvents events,
                         ServerEventRoutes eventRoutes) {
-        static Warm start(ServerConfig config) {
+        static Warm create(ServerConfig config) {
             Supervisor supervisor = new Supervisor(config.dataDir().resolve("logs"));
             ServerEvents events = new ServerEvents(1000);
             supervisor.onChange(status -> events.publish("process.state", status));
             DockerEngine docker = new DockerEngine(config.docker(), supervisor,
                     status -> events.publish("docker.state", status));
-            try {
-                List<WarmProcessSpec> declared = config.warmConfig() == null ? List.of()
-                        : WarmConfigFile.load(config.warmConfig());
-                docker.start();
-                declared.forEach(supervisor::start);
-            } catch (RuntimeException e) {
-                supervisor.close();
-                throw e;
-            }
             return new Warm(supervisor, docker, events, new ServerEventRoutes(events, config.heartbeat()));
+        }
+
+        /** After the port is bound: a server that cannot listen must not have started an engine first. */
+        void start(ServerConfig config) {
+            List<WarmProcessSpec> declared = config.warmConfig() == null ? List.of()
+                    : WarmConfigFile.load(config.warmConfig());
+            docker.start();
+            declared.forEach(supervisor::start);
         }
 
         Map<String, String> agentEnvironment() {
@@ -93,7 +92,7 @@ public final class ServerRuntime implements SandboxAgentServer {
         Vertx vertx = Vertx.vertx();
         Warm warm = null;
         try {
-            warm = Warm.start(config);
+            warm = Warm.create(config);
             EventHub hub = new EventHub(store);
             AgentCatalog catalog = AgentCatalog.builtIn();
             Warm w = warm;
@@ -113,6 +112,7 @@ public final class ServerRuntime implements SandboxAgentServer {
                     .listen()
                     .toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
+            warm.start(config);
             ServerRuntime runtime = new ServerRuntime(config, vertx, store, hub, sessions, http, router, warm);
             LOG.log(Level.INFO, "listening on " + config.host() + ":" + http.actualPort() + " " + config);
             return runtime;
