@@ -33,14 +33,17 @@ class EventStreamTest {
         })) {
             List<Long> seen = new CopyOnWriteArrayList<>();
             CountDownLatch three = new CountDownLatch(3);
-            try (EventStream stream = server.client("t").streamEvents("s", 0, e -> {
+            EventStream stream = server.client("t").streamEvents("s", 0, e -> {
                 seen.add(e.sequence());
                 three.countDown();
-            })) {
+            });
+            try (stream) {
                 assertThat(three.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
                 assertThat(seen).containsExactly(1L, 2L, 3L);
-                assertThat(stream.lastSequence()).isEqualTo(3);
             }
+            // lastSequence moves once the consumer has returned, on the stream's thread: read it once that ended.
+            assertThat(stream.await(WAIT)).isTrue();
+            assertThat(stream.lastSequence()).isEqualTo(3);
             assertThat(server.requests.get(0).path()).isEqualTo("/v1/sessions/s/events/sse");
             assertThat(server.requests.get(0).header("Last-Event-ID")).isEqualTo("0");
             assertThat(server.requests.get(1).header("Last-Event-ID")).isEqualTo("2");
