@@ -1,5 +1,6 @@
 package dev.sandboxagent.server;
 
+import dev.sandboxagent.server.docker.DockerSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,9 +15,13 @@ import java.util.Map;
  *
  * @param token the bearer token clients must send, or null when auth is off ({@code --no-token})
  * @param agentEnvironment the environment agents inherit (credentials included); never logged or stored
+ * @param docker how to get a Docker engine ({@code --docker auto|on|off}); off unless asked for, so that embedding the
+ *               server (or a test) never starts an engine by surprise; {@link #resolve} defaults it to auto
+ * @param warmConfig a JSON file declaring warm processes ({@code --warm-config}), or null
  */
 public record ServerConfig(String host, int port, String token, Path dataDir, long maxBodyBytes,
-                           Map<String, String> agentEnvironment, java.time.Duration heartbeat) {
+                           Map<String, String> agentEnvironment, java.time.Duration heartbeat,
+                           DockerSettings docker, Path warmConfig) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 2468;
@@ -30,12 +35,28 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
         this(host, port, token, dataDir, maxBodyBytes, agentEnvironment, DEFAULT_HEARTBEAT);
     }
 
+    public ServerConfig(String host, int port, String token, Path dataDir, long maxBodyBytes,
+                        Map<String, String> agentEnvironment, java.time.Duration heartbeat) {
+        this(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, DockerSettings.off(), null);
+    }
+
     public ServerConfig withHeartbeat(java.time.Duration every) {
-        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, every);
+        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, every, docker,
+                warmConfig);
+    }
+
+    public ServerConfig withDocker(DockerSettings settings) {
+        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, settings,
+                warmConfig);
+    }
+
+    public ServerConfig withWarmConfig(Path file) {
+        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker, file);
     }
 
     public ServerConfig {
         agentEnvironment = Map.copyOf(agentEnvironment);
+        docker = docker == null ? DockerSettings.off() : docker;
         if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
             throw new IllegalArgumentException("heartbeat must be positive");
         }
@@ -63,6 +84,51 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
      */
     public static ServerConfig resolve(String host, Integer port, String token, boolean noToken, Path dataDir,
                                        Map<String, String> env) throws IOException {
+        return resolve(host, port, token, noToken, dataDir, null, null, env);
+    }
+
+    /**
+     * As above, plus the Docker engine and warm processes.
+     *
+     * @param docker {@code auto|on|off} from {@code --docker}, else SANDBOX_AGENT_DOCKER, else auto. The engine's
+     *               socket, dockerd and data root come from SANDBOX_AGENT_DOCKER_SOCKET, SANDBOX_AGENT_DOCKERD and
+     *               SANDBOX_AGENT_DOCKER_DATA_ROOT when set
+     * @param warmConfig from {@code --warm-config}, else SANDBOX_AGENT_WARM_CONFIG, else none
+     */
+    public static ServerConfig resolve(String host, Integer port, String token, boolean noToken, Path dataDir,
+                                       String docker, Path warmConfig, Map<String, String> env) throws IOException {
+        DockerSettings dockerSettings = dockerSettings(docker, env);
+        Path resolvedWarmConfig = warmConfig != null ? warmConfig.toAbsolutePath()
+                : blankToNull(env.get("SANDBOX_AGENT_WARM_CONFIG")) == null ? null
+                : Path.of(env.get("SANDBOX_AGENT_WARM_CONFIG")).toAbsolutePath();
+        return resolveBasics(host, port, token, noToken, dataDir, env).withDocker(dockerSettings)
+                .withWarmConfig(resolvedWarmConfig);
+    }
+
+    private static DockerSettings dockerSettings(String flag, Map<String, String> env) {
+        DockerSettings.Mode mode = flag != null ? DockerSettings.Mode.parse(flag, "--docker")
+                : blankToNull(env.get("SANDBOX_AGENT_DOCKER")) != null
+                ? DockerSettings.Mode.parse(env.get("SANDBOX_AGENT_DOCKER"), "SANDBOX_AGENT_DOCKER")
+                : DockerSettings.Mode.AUTO;
+        DockerSettings settings = DockerSettings.system(mode);
+        if (blankToNull(env.get("SANDBOX_AGENT_DOCKER_SOCKET")) != null) {
+            settings = settings.withSocket(Path.of(env.get("SANDBOX_AGENT_DOCKER_SOCKET")));
+        }
+        if (blankToNull(env.get("SANDBOX_AGENT_DOCKERD")) != null) {
+            settings = settings.withDockerd(Path.of(env.get("SANDBOX_AGENT_DOCKERD")));
+        }
+        if (blankToNull(env.get("SANDBOX_AGENT_DOCKER_DATA_ROOT")) != null) {
+            settings = settings.withDataRoot(Path.of(env.get("SANDBOX_AGENT_DOCKER_DATA_ROOT")));
+        }
+        return settings;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    private static ServerConfig resolveBasics(String host, Integer port, String token, boolean noToken, Path dataDir,
+                                              Map<String, String> env) throws IOException {
         String resolvedHost = host != null ? host : env.getOrDefault("SANDBOX_AGENT_HOST", DEFAULT_HOST);
         int resolvedPort = port != null ? port : parsePort(env.get("SANDBOX_AGENT_PORT"));
         Path resolvedDataDir = resolveDataDir(dataDir, env);
@@ -116,6 +182,7 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
     @Override
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", auth=" + (token != null) + ", dataDir=" + dataDir
+                + ", docker=" + docker.mode().wireName() + (warmConfig == null ? "" : ", warmConfig=" + warmConfig)
                 + "]";
     }
 }

@@ -1,6 +1,7 @@
 package dev.sandboxagent.cli;
 
 import dev.sandboxagent.cli.api.ApiCommand;
+import dev.sandboxagent.cli.docker.DockerCommand;
 import dev.sandboxagent.cli.server.ServerCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -15,7 +16,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Drive coding-agent sessions: run the server, or talk to one.",
-        subcommands = {ServerCommand.class, ApiCommand.class, InstallAgentCommand.class})
+        subcommands = {ServerCommand.class, ApiCommand.class, InstallAgentCommand.class, DockerCommand.class})
 public final class SandboxAgentCommand {
     private final CliEnvironment environment;
 

@@ -189,12 +189,14 @@ public final class EventStream implements AutoCloseable {
             if (event.sequence() <= lastSequence) {
                 continue; // already delivered before a reconnect; the server should not resend, but never twice
             }
+            // Before the hand-over, so a caller woken by the consumer (a latch, a future) already reads this event's
+            // sequence; a consumer that throws ends the stream, so no reconnect can skip the event.
+            lastSequence = event.sequence();
             try {
                 consumer.accept(event);
             } catch (RuntimeException | Error e) {
                 throw new ConsumerFailure(e);
             }
-            lastSequence = event.sequence();
         }
     }
 

@@ -73,6 +73,43 @@ public final class SandboxAgentClient {
                 AgentModels.class);
     }
 
+    // ---- the Docker engine and other warm processes
+
+    /** {@code GET /v1/docker}: the warm engine's state. */
+    public DockerStatus docker() {
+        return transport.exchange(transport.request("v1/docker").GET(), DockerStatus.class);
+    }
+
+    /** Restarts the engine the server runs; 409 ({@code docker_not_managed}) for an adopted or absent one. */
+    public DockerStatus restartDocker() {
+        return transport.exchange(transport.request("v1/docker/restart").POST(HttpRequest.BodyPublishers.noBody()),
+                DockerStatus.class);
+    }
+
+    /** The newest {@code tail} lines of the managed dockerd's output. */
+    public List<String> dockerLogs(int tail) {
+        return transport.exchange(transport.request("v1/docker/logs?tail=" + tail).GET(), Wire.LogLines.class)
+                .lines();
+    }
+
+    /** The newest {@code tail} lines, then every new line as dockerd writes it, until {@link LineStream#close()}. */
+    public LineStream followDockerLogs(int tail, Consumer<String> consumer) {
+        Objects.requireNonNull(consumer, "consumer");
+        return LineStream.open(transport, transport.request("v1/docker/logs?follow=true&tail=" + tail)
+                .timeout(Duration.ofDays(365)).GET(), consumer);
+    }
+
+    /** {@code GET /v1/processes}: every warm process (dockerd among them when the server runs it). */
+    public List<ProcessStatus> processes() {
+        return transport.exchange(transport.request("v1/processes").GET(), Wire.ProcessList.class).processes();
+    }
+
+    /** The newest {@code tail} lines of a warm process's output. */
+    public List<String> processLogs(String name, int tail) {
+        return transport.exchange(transport.request("v1/processes/" + segment(name) + "/logs?tail=" + tail).GET(),
+                Wire.LogLines.class).lines();
+    }
+
     // ---- sessions
 
     public List<SessionInfo> listSessions() {

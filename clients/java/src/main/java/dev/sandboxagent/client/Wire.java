@@ -15,4 +15,10 @@ final class Wire {
 
     record SessionList(List<SessionInfo> sessions) {
     }
+
+    record ProcessList(List<ProcessStatus> processes) {
+    }
+
+    record LogLines(String name, List<String> lines) {
+    }
 }

@@ -6,10 +6,19 @@ import dev.sandboxagent.agents.install.AgentInstaller;
 import dev.sandboxagent.server.SandboxAgentServer;
 import dev.sandboxagent.server.ServerConfig;
 import dev.sandboxagent.server.agents.AgentRoutes;
+import dev.sandboxagent.server.docker.DockerEngine;
+import dev.sandboxagent.server.docker.DockerRoutes;
+import dev.sandboxagent.server.events.ServerEventRoutes;
+import dev.sandboxagent.server.events.ServerEvents;
+import dev.sandboxagent.server.warm.ProcessRoutes;
+import dev.sandboxagent.server.warm.Supervisor;
+import dev.sandboxagent.server.warm.WarmConfigFile;
+import dev.sandboxagent.server.warm.WarmProcessSpec;
 import dev.sandboxagent.server.events.EventHub;
 import dev.sandboxagent.server.events.EventRoutes;
 import dev.sandboxagent.server.http.ApiDocument;
 import dev.sandboxagent.server.http.BearerAuth;
+import dev.sandboxagent.server.http.Blocking;
 import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.server.http.Problems;
 import dev.sandboxagent.server.sessions.SessionManager;
@@ -23,6 +32,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,9 +50,36 @@ public final class ServerRuntime implements SandboxAgentServer {
     private final HttpServer http;
     private final Router router;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Warm warm;
+
+    /** The warm side of the server: processes, the engine among them, and the in-memory feed of their changes. */
+    private record Warm(Supervisor supervisor, DockerEngine docker, ServerEvents events,
+                        ServerEventRoutes eventRoutes) {
+        static Warm create(ServerConfig config) {
+            Supervisor supervisor = new Supervisor(config.dataDir().resolve("logs"));
+            ServerEvents events = new ServerEvents(1000);
+            supervisor.onChange(status -> events.publish("process.state", status));
+            DockerEngine docker = new DockerEngine(config.docker(), supervisor,
+                    status -> events.publish("docker.state", status));
+            return new Warm(supervisor, docker, events, new ServerEventRoutes(events, config.heartbeat()));
+        }
+
+        /** After the port is bound: a server that cannot listen must not have started an engine first. */
+        void start(ServerConfig config) {
+            List<WarmProcessSpec> declared = config.warmConfig() == null ? List.of()
+                    : WarmConfigFile.load(config.warmConfig());
+            docker.start();
+            declared.forEach(supervisor::start);
+        }
+
+        Map<String, String> agentEnvironment() {
+            return docker.dockerHost().map(host -> Map.of("DOCKER_HOST", host)).orElse(Map.of());
+        }
+    }
 
     private ServerRuntime(ServerConfig config, Vertx vertx, SessionStore store, EventHub hub,
-                          SessionManager sessions, HttpServer http, Router router) {
+                          SessionManager sessions, HttpServer http, Router router, Warm warm) {
+        this.warm = warm;
         this.config = config;
         this.router = router;
         this.vertx = vertx;
@@ -55,18 +92,21 @@ public final class ServerRuntime implements SandboxAgentServer {
     public static ServerRuntime start(ServerConfig config) {
         SessionStore store = SessionStore.openSqlite(config.dataDir());
         Vertx vertx = Vertx.vertx();
+        Warm warm = null;
         try {
+            warm = Warm.create(config);
             EventHub hub = new EventHub(store);
             AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(agentsDir(config),
                     config.agentEnvironment()));
+            Warm w = warm;
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
-                    Path.of("").toAbsolutePath(), config.agentEnvironment());
+                    Path.of("").toAbsolutePath(), config.agentEnvironment(), w::agentEnvironment);
             int closedTurns = sessions.closeInterruptedTurns();
             if (closedTurns > 0) {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
             }
             ApiDocument api = ApiDocument.load();
-            Router router = router(vertx, config, api, store, hub, sessions, catalog);
+            Router router = router(vertx, config, api, store, hub, sessions, catalog, warm);
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
@@ -75,10 +115,14 @@ public final class ServerRuntime implements SandboxAgentServer {
                     .listen()
                     .toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
-            ServerRuntime runtime = new ServerRuntime(config, vertx, store, hub, sessions, http, router);
+            warm.start(config);
+            ServerRuntime runtime = new ServerRuntime(config, vertx, store, hub, sessions, http, router, warm);
             LOG.log(Level.INFO, "listening on " + config.host() + ":" + http.actualPort() + " " + config);
             return runtime;
         } catch (Exception e) {
+            if (warm != null) {
+                warm.supervisor().close();
+            }
             vertx.close();
             store.close();
             Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
@@ -99,11 +143,13 @@ public final class ServerRuntime implements SandboxAgentServer {
     }
 
     private static Router router(Vertx vertx, ServerConfig config, ApiDocument api, SessionStore store,
-                                 EventHub hub, SessionManager sessions, AgentCatalog catalog) {
+                                 EventHub hub, SessionManager sessions, AgentCatalog catalog, Warm warm) {
         Router router = Router.router(vertx);
         long startedAt = System.currentTimeMillis();
-        router.get("/v1/health").handler(ctx -> JsonBodies.send(ctx, 200, Map.of(
-                "status", "ok", "version", VERSION, "uptimeMs", System.currentTimeMillis() - startedAt)));
+        // The engine's state is reported, never judged: an absent or crashed engine does not make the server unwell.
+        router.get("/v1/health").handler(ctx -> Blocking.respond(ctx, () -> warm.docker().status().state(),
+                (c, docker) -> JsonBodies.send(c, 200, Map.of("status", "ok", "version", VERSION,
+                        "uptimeMs", System.currentTimeMillis() - startedAt, "docker", docker))));
         router.get("/openapi.json").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(api.text()));
         if (config.token() != null) {
@@ -115,6 +161,9 @@ public final class ServerRuntime implements SandboxAgentServer {
         new SessionRoutes(sessions, events, api).mount(router);
         new AgentRoutes(catalog, api, new AgentInstaller(agentsDir(config), config.agentEnvironment()))
                 .mount(router);
+        warm.eventRoutes().mount(router);
+        new DockerRoutes(warm.docker(), config.heartbeat()).mount(router);
+        new ProcessRoutes(warm.supervisor(), api, config.heartbeat()).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(Problems::handleFailure);
         return router;
@@ -143,7 +192,10 @@ public final class ServerRuntime implements SandboxAgentServer {
         return config;
     }
 
-    /** Order matters: stop taking requests, stop agents, end streams, flush the store, then stop Vert.x. */
+    /**
+     * Order matters: stop taking requests, stop agents, end streams, flush the store, then the warm processes (TERM,
+     * KILL after their grace; the engine last, since agents may have been using it until now), then Vert.x.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -153,7 +205,9 @@ public final class ServerRuntime implements SandboxAgentServer {
         await(http.close(), Duration.ofSeconds(5));
         sessions.close();
         hub.closeAll();
+        warm.eventRoutes().closeAll();
         store.close();
+        warm.supervisor().close();
         await(vertx.close(), Duration.ofSeconds(10));
         LOG.log(Level.INFO, "stopped");
     }

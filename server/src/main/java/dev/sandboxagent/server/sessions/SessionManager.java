@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -50,6 +51,7 @@ public final class SessionManager implements AutoCloseable {
     private final Path stateRoot;
     private final Path defaultDirectory;
     private final Map<String, String> agentEnvironment;
+    private final Supplier<Map<String, String>> liveEnvironment;
     private final ConcurrentHashMap<String, LiveSession> live = new ConcurrentHashMap<>();
     /**
      * Credentials that requests brought, per session, for its agent's environment. In memory only (never in the
@@ -63,6 +65,16 @@ public final class SessionManager implements AutoCloseable {
 
     public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
                           Map<String, String> agentEnvironment) {
+        this(store, catalog, dataDir, defaultDirectory, agentEnvironment, Map::of);
+    }
+
+    /**
+     * @param liveEnvironment asked at each agent start, for variables that depend on what runs now (DOCKER_HOST
+     *                        while the warm engine is ready); wins over {@code agentEnvironment}
+     */
+    public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
+                          Map<String, String> agentEnvironment, Supplier<Map<String, String>> liveEnvironment) {
+        this.liveEnvironment = liveEnvironment;
         this.store = store;
         this.catalog = catalog;
         this.stateRoot = dataDir.resolve("sessions");
@@ -315,7 +327,7 @@ public final class SessionManager implements AutoCloseable {
         }
         LiveSession session = new LiveSession(spec.sessionId(), store, resumeNativeId,
                 ended -> live.remove(spec.sessionId(), ended));
-        Map<String, String> environment = new HashMap<>(agentEnvironment);
+        Map<String, String> environment = new HashMap<>(environmentNow());
         environment.putAll(credentials.getOrDefault(spec.sessionId(), Map.of()));
         AgentLaunch launch = new AgentLaunch(spec.sessionId(), Path.of(spec.directory()), stateDir,
                 spec.agentMode(), spec.permissionMode(), spec.model(), resumeNativeId, environment);
@@ -323,6 +335,16 @@ public final class SessionManager implements AutoCloseable {
         session.attach(process);
         live.put(spec.sessionId(), session);
         return session;
+    }
+
+    private Map<String, String> environmentNow() {
+        Map<String, String> live = liveEnvironment.get();
+        if (live.isEmpty()) {
+            return agentEnvironment;
+        }
+        Map<String, String> merged = new java.util.HashMap<>(agentEnvironment);
+        merged.putAll(live);
+        return Map.copyOf(merged);
     }
 
     private void endAfterFailedStart(String id, String error) {

@@ -21,14 +21,26 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess start(Path dataDir, Path log) {
-        return start(dataDir, log, java.util.Map.of());
+        return start(dataDir, log, java.util.Map.of(), List.of());
     }
 
     /** @param environment added to the child's environment; SANDBOX_AGENT_* entries reach the agents too */
     public static ServerProcess start(Path dataDir, Path log, java.util.Map<String, String> environment) {
+        return start(dataDir, log, environment, List.of());
+    }
+
+    /** With extra arguments for {@link ServerMain} (e.g. an isolated Docker engine). */
+    public static ServerProcess start(Path dataDir, Path log, List<String> extra) {
+        return start(dataDir, log, java.util.Map.of(), extra);
+    }
+
+    public static ServerProcess start(Path dataDir, Path log, java.util.Map<String, String> environment,
+                                      List<String> extra) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
-                ServerMain.class.getName(), dataDir.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                ServerMain.class.getName(), dataDir.toString()));
+        command.addAll(extra);
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(environment);
         try {

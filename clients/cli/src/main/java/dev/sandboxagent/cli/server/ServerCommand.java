@@ -22,8 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "server",
         description = {"Run the server in the foreground; SIGTERM or Ctrl-C stops it gracefully.",
-                "Flags win over environment variables (SANDBOX_AGENT_HOST, _PORT, _TOKEN, _DATA_DIR), which win "
-                        + "over defaults."})
+                "Flags win over environment variables (SANDBOX_AGENT_HOST, _PORT, _TOKEN, _DATA_DIR, _DOCKER, "
+                        + "_WARM_CONFIG), which win over defaults."})
 public final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -43,6 +43,16 @@ public final class ServerCommand implements Callable<Integer> {
                     + "~/.sandbox-agent).")
     Path dataDir;
 
+    @Option(names = "--docker", paramLabel = "auto|on|off",
+            description = "The Docker engine for agents: auto adopts one on /var/run/docker.sock, else starts dockerd "
+                    + "if installed, else runs without; on fails the start without a ready engine; off "
+                    + "(default: $SANDBOX_AGENT_DOCKER, else auto).")
+    String docker;
+
+    @Option(names = "--warm-config", paramLabel = "FILE",
+            description = "A JSON file of warm processes to keep running (default: $SANDBOX_AGENT_WARM_CONFIG).")
+    Path warmConfig;
+
     /** A token or none, not both. */
     static final class Auth {
         @Option(names = "--token", paramLabel = "TOKEN",
@@ -57,7 +67,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         ServerOptions options = new ServerOptions(host, port, auth == null ? null : auth.token,
-                auth != null && auth.noToken, dataDir);
+                auth != null && auth.noToken, dataDir, docker, warmConfig);
         try {
             ForegroundServer.run(options, SandboxAgentCommand.environment(spec), spec.commandLine().getOut());
         } catch (IllegalArgumentException e) {

@@ -20,9 +20,12 @@ public final class Cli {
         this.commonArgs = List.copyOf(commonArgs);
     }
 
-    /** A CLI whose environment has only HOME (so no token file or URL leaks in from the machine). */
+    /**
+     * A CLI whose environment has only HOME (so no token file or URL leaks in from the machine), and docker off so
+     * that a {@code server} command never touches the machine's Docker socket.
+     */
     public static Cli withHome(java.nio.file.Path home) {
-        return new Cli(Map.of("HOME", home.toString()), List.of());
+        return new Cli(Map.of("HOME", home.toString(), "SANDBOX_AGENT_DOCKER", "off"), List.of());
     }
 
     public Cli env(String name, String value) {

@@ -39,6 +39,8 @@ public final class Launcher {
         env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
         env.put("JAVA_HOME", System.getProperty("java.home"));
         env.put("HOME", workDir.toString());
+        // Servers these tests start (directly or by autostart) must never start an engine on the system socket.
+        env.put("SANDBOX_AGENT_DOCKER", "off");
         return new Launcher(Path.of(path).toAbsolutePath().normalize(), workDir, env);
     }
 

@@ -1,0 +1,48 @@
+package dev.sandboxagent.cli.docker;
+
+import dev.sandboxagent.cli.api.ApiOptions;
+import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.client.DockerStatus;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code docker status}. */
+@Command(name = "status", description = "Show the engine's state, pid, version, restarts and last error.")
+public final class DockerStatusCommand implements Callable<Integer> {
+    @Mixin(name = ApiOptions.MIXIN_NAME)
+    ApiOptions api;
+
+    @Override
+    public Integer call() {
+        Connection connection = api.connect();
+        DockerStatus status = connection.client().docker();
+        if (connection.json()) {
+            connection.printJson(status);
+        } else {
+            print(status, connection);
+        }
+        return 0;
+    }
+
+    static void print(DockerStatus s, Connection connection) {
+        StringBuilder line = new StringBuilder("docker: ").append(s.state());
+        StringBuilder detail = new StringBuilder();
+        if (s.source() != null) {
+            detail.append(s.source());
+        }
+        if (s.pid() != null) {
+            detail.append(detail.length() > 0 ? ", " : "").append("pid ").append(s.pid());
+        }
+        if (s.version() != null) {
+            detail.append(detail.length() > 0 ? ", " : "").append("version ").append(s.version());
+        }
+        detail.append(detail.length() > 0 ? ", " : "").append("restarts ").append(s.restarts());
+        line.append(" (").append(detail).append(")");
+        connection.println(line.toString());
+        connection.println("mode: " + s.mode() + "   socket: " + s.socket());
+        if (s.lastError() != null) {
+            connection.println("last error: " + s.lastError());
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package dev.sandboxagent.server.docker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxagent.server.warm.ProcessGroup;
+import dev.sandboxagent.server.warm.ProcessState;
+import dev.sandboxagent.server.warm.ProcessStatus;
+import dev.sandboxagent.server.warm.ReadinessProbe;
+import dev.sandboxagent.server.warm.RestartPolicy;
+import dev.sandboxagent.server.warm.RotatingLog;
+import dev.sandboxagent.server.warm.Supervisor;
+import dev.sandboxagent.server.warm.UnixHttp;
+import dev.sandboxagent.server.warm.WarmProcessSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The Docker engine agents use (DESIGN.md "Warm processes and the Docker engine"): adopted when one already answers
+ * on the socket, else dockerd started and kept alive by the {@link Supervisor} as the warm process "dockerd".
+ */
+public final class DockerEngine {
+    public static final String PROCESS_NAME = "dockerd";
+    private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+    private static final List<String> SEARCH_PATH = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+            "/usr/bin", "/sbin", "/bin");
+
+    private enum Source { NONE, ADOPTED, MANAGED }
+
+    private final DockerSettings settings;
+    private final Supervisor supervisor;
+    private final Consumer<DockerStatus> listener;
+    private volatile Source source = Source.NONE;
+    private volatile String version;
+    private volatile String absentReason;
+    private volatile long since = System.currentTimeMillis();
+
+    public DockerEngine(DockerSettings settings, Supervisor supervisor, Consumer<DockerStatus> listener) {
+        this.settings = settings;
+        this.supervisor = supervisor;
+        this.listener = listener;
+    }
+
+    /**
+     * Adopts or starts the engine. In mode {@code on} this waits until it is ready and throws
+     * {@link IllegalStateException} when it cannot be; in mode {@code auto} dockerd comes up in the background.
+     */
+    public void start() {
+        if (settings.mode() == DockerSettings.Mode.OFF) {
+            return;
+        }
+        if (ping().isEmpty()) {
+            source = Source.ADOPTED;
+            version = queryVersion();
+            since = System.currentTimeMillis();
+            LOG.log(Level.INFO, "adopted the Docker engine on " + settings.socket() + " (version " + version + ")");
+            publish();
+            return;
+        }
+        Optional<Path> dockerd = findDockerd();
+        if (dockerd.isEmpty()) {
+            absentReason = settings.dockerd() != null ? "dockerd not found at " + settings.dockerd()
+                    : "no engine answers on " + settings.socket() + " and dockerd is not installed";
+            if (settings.mode() == DockerSettings.Mode.ON) {
+                throw new IllegalStateException("--docker on: " + absentReason);
+            }
+            LOG.log(Level.INFO, "no Docker engine: " + absentReason);
+            since = System.currentTimeMillis();
+            publish();
+            return;
+        }
+        source = Source.MANAGED;
+        supervisor.onChange(this::processChanged);
+        supervisor.start(spec(dockerd.get()));
+        if (settings.mode() == DockerSettings.Mode.ON) {
+            ProcessStatus status = supervisor.await(PROCESS_NAME, s -> s.state() == ProcessState.READY,
+                    settings.startTimeout());
+            if (status.state() != ProcessState.READY) {
+                supervisor.stop(PROCESS_NAME);
+                throw new IllegalStateException("--docker on: dockerd did not become ready within "
+                        + settings.startTimeout().toSeconds() + " s (" + status.state().wireName()
+                        + (status.lastError() == null ? "" : ": " + status.lastError()) + "); see "
+                        + supervisor.log(PROCESS_NAME).file());
+            }
+        }
+    }
+
+    public DockerStatus status() {
+        String mode = settings.mode().wireName();
+        String socket = settings.socket().toString();
+        return switch (source) {
+            case NONE -> new DockerStatus(mode, settings.mode() == DockerSettings.Mode.OFF ? "off" : "absent", null,
+                    socket, null, null, null, since, 0, absentReason);
+            case ADOPTED -> {
+                Optional<String> failure = ping();
+                String state = failure.isEmpty() ? ProcessState.READY.wireName() : ProcessState.UNHEALTHY.wireName();
+                yield new DockerStatus(mode, state, "adopted", socket,
+                        failure.isEmpty() ? settings.dockerHost() : null, null, version, since, 0,
+                        failure.orElse(null));
+            }
+            case MANAGED -> managedStatus(supervisor.status(PROCESS_NAME).orElse(null));
+        };
+    }
+
+    /** DOCKER_HOST for agents, while the engine is ready. */
+    public Optional<String> dockerHost() {
+        return switch (source) {
+            case NONE -> Optional.empty();
+            case ADOPTED -> Optional.of(settings.dockerHost());
+            case MANAGED -> supervisor.status(PROCESS_NAME)
+                    .filter(s -> s.state() == ProcessState.READY)
+                    .map(s -> settings.dockerHost());
+        };
+    }
+
+    /** Restarts the dockerd this server runs; an adopted or absent engine is not ours to restart. */
+    public void restart() {
+        requireManaged("restart");
+        supervisor.restart(PROCESS_NAME);
+    }
+
+    public RotatingLog log() {
+        requireManaged("show the logs of");
+        return supervisor.log(PROCESS_NAME);
+    }
+
+    private void requireManaged(String action) {
+        if (source != Source.MANAGED) {
+            throw new NotManagedException("cannot " + action + " the Docker engine: "
+                    + switch (source) {
+                        case ADOPTED -> "it was already running on " + settings.socket()
+                                + " and is not managed by this server";
+                        case NONE -> settings.mode() == DockerSettings.Mode.OFF ? "docker is off (--docker off)"
+                                : "there is none (" + absentReason + ")";
+                        case MANAGED -> "";
+                    });
+        }
+    }
+
+    /** The engine is not run by this server, so it cannot be restarted or its logs read here. */
+    public static final class NotManagedException extends IllegalStateException {
+        NotManagedException(String message) {
+            super(message);
+        }
+    }
+
+    private DockerStatus managedStatus(ProcessStatus s) {
+        if (s == null) {
+            return new DockerStatus(settings.mode().wireName(), ProcessState.STOPPED.wireName(), "managed",
+                    settings.socket().toString(), null, null, version, since, 0, null);
+        }
+        return new DockerStatus(settings.mode().wireName(), s.state().wireName(), "managed",
+                settings.socket().toString(), s.state() == ProcessState.READY ? settings.dockerHost() : null,
+                s.pid(), version, s.since(), s.restarts(), s.lastError());
+    }
+
+    private void processChanged(ProcessStatus status) {
+        if (!status.name().equals(PROCESS_NAME)) {
+            return;
+        }
+        if (status.state() == ProcessState.READY) {
+            version = queryVersion();
+        }
+        listener.accept(managedStatus(status));
+    }
+
+    private void publish() {
+        listener.accept(status());
+    }
+
+    private WarmProcessSpec spec(Path dockerd) {
+        List<String> command = new ArrayList<>(List.of(dockerd.toString(),
+                "--data-root", settings.dataRoot().toString(),
+                "--exec-root", settings.execRoot().toString(),
+                "--pidfile", settings.pidFile().toString(),
+                "-H", settings.dockerHost()));
+        command.addAll(settings.extraFlags());
+        // dockerd finds containerd and runc on PATH; a minimal server environment may lack the sbin directories.
+        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
+                + ":/sbin:/bin";
+        return new WarmProcessSpec(PROCESS_NAME, command, Map.of("PATH", path), null,
+                ReadinessProbe.unixSocketHttp(settings.socket(), "/_ping"), RestartPolicy.always(),
+                settings.startTimeout(), Duration.ofMillis(500), settings.stopGrace(), this::clearLeftovers);
+    }
+
+    /**
+     * A dockerd killed with -9 leaves its pidfile and socket behind. The pidfile is removed when the PID in it is
+     * gone or is no dockerd; a live dockerd that owns it is not ours, so we refuse rather than fight it. The socket
+     * is removed when nothing answers on it (we only get here when the ping failed).
+     */
+    private void clearLeftovers() {
+        try {
+            Path pidFile = settings.pidFile();
+            if (Files.exists(pidFile)) {
+                String text = Files.readString(pidFile).strip();
+                long pid = text.isEmpty() ? -1 : Long.parseLong(text);
+                boolean liveDockerd = pid > 0 && ProcessGroup.isRunning(pid) && ProcessHandle.of(pid)
+                        .flatMap(h -> h.info().command())
+                        .map(c -> c.endsWith("dockerd"))
+                        .orElse(false);
+                if (liveDockerd) {
+                    throw new IllegalStateException("dockerd pid " + pid + " (from " + pidFile + ") runs but does "
+                            + "not answer on " + settings.socket() + "; not starting a second engine over it");
+                }
+                Files.delete(pidFile);
+                LOG.log(Level.INFO, "removed the stale pidfile " + pidFile);
+            }
+            clearContainerdPidFile();
+            if (Files.exists(settings.socket()) && ping().isPresent()) {
+                Files.delete(settings.socket());
+                LOG.log(Level.INFO, "removed the stale socket " + settings.socket());
+            }
+            Files.createDirectories(settings.socket().toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not clear a previous dockerd's leftovers: " + e.getMessage(), e);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("the pidfile " + settings.pidFile() + " holds no PID", e);
+        }
+    }
+
+    /**
+     * dockerd runs containerd in a process group of its own, with a parent-death signal, so a kill -9 of dockerd takes
+     * containerd down too. But the pid in {@code <exec-root>/containerd/containerd.pid} may still name a zombie (a
+     * container's PID 1 need not reap orphans), and dockerd, seeing that PID "alive", would wait for a containerd
+     * that never answers. So: a containerd of this exec root that still runs is ours and is killed; the file goes.
+     */
+    private void clearContainerdPidFile() throws IOException {
+        Path file = settings.execRoot().resolve("containerd").resolve("containerd.pid");
+        if (!Files.exists(file)) {
+            return;
+        }
+        String text = Files.readString(file).strip();
+        if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+            long pid = Long.parseLong(text);
+            String command = commandLine(pid);
+            if (ProcessGroup.isRunning(pid) && command.contains("containerd")
+                    && command.contains(settings.execRoot().toString())) {
+                LOG.log(Level.INFO, "killing containerd pid " + pid + " left by a crashed dockerd");
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                long deadline = System.currentTimeMillis() + 5000;
+                while (ProcessGroup.isRunning(pid) && System.currentTimeMillis() < deadline) {
+                    sleep(20);
+                }
+            }
+        }
+        Files.deleteIfExists(file);
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Optional<Path> findDockerd() {
+        if (settings.dockerd() != null) {
+            return Files.isExecutable(settings.dockerd()) ? Optional.of(settings.dockerd()) : Optional.empty();
+        }
+        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        dirs.addAll(SEARCH_PATH);
+        return dirs.stream()
+                .filter(d -> !d.isBlank())
+                .map(d -> Path.of(d, "dockerd"))
+                .filter(Files::isExecutable)
+                .findFirst();
+    }
+
+    private Optional<String> ping() {
+        return ReadinessProbe.unixSocketHttp(settings.socket(), "/_ping").check(PING_TIMEOUT);
+    }
+
+    private String queryVersion() {
+        try {
+            UnixHttp.Answer answer = UnixHttp.get(settings.socket(), "/version", PING_TIMEOUT);
+            if (answer.status() == 200) {
+                JsonNode body = new ObjectMapper().readTree(answer.body());
+                return body.path("Version").asText(null);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.DEBUG, "could not read the engine's version: " + e.getMessage());
+        }
+        return null;
+    }
+}
