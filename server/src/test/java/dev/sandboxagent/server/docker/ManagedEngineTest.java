@@ -3,7 +3,15 @@ package dev.sandboxagent.server.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.claude.ClaudeAdapter;
+import dev.sandboxagent.agents.testing.FakeAnthropic;
+import dev.sandboxagent.agents.testing.RealAgents;
+import dev.sandboxagent.server.ServerConfig;
 import dev.sandboxagent.server.support.Api;
+import dev.sandboxagent.server.support.Transcripts;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.Map;
 import dev.sandboxagent.server.support.DockerSupport;
 import dev.sandboxagent.server.support.RunningServer;
 import dev.sandboxagent.server.support.SseReader;
@@ -36,8 +44,11 @@ class ManagedEngineTest {
     static void startServerWithEngine() throws Exception {
         Path dockerd = DockerSupport.requireDockerd();
         engineDir = DockerSupport.engineDir();
-        server = RunningServer.start(RunningServer.config(work.resolve("data"), RunningServer.TOKEN, 1024 * 1024)
-                .withDocker(DockerSettings.isolated(DockerSettings.Mode.ON, engineDir, dockerd)));
+        ServerConfig base = RunningServer.config(work.resolve("data"), RunningServer.TOKEN, 1024 * 1024);
+        Map<String, String> env = new HashMap<>(base.agentEnvironment());
+        env.put("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString()); // for the agent test below
+        server = RunningServer.start(new ServerConfig(base.host(), base.port(), base.token(), base.dataDir(),
+                base.maxBodyBytes(), env).withDocker(DockerSettings.isolated(DockerSettings.Mode.ON, engineDir, dockerd)));
         api = server.api();
         dockerHost = "unix://" + engineDir.resolve("docker.sock");
     }
@@ -118,6 +129,29 @@ class ManagedEngineTest {
         assertThat(status.get("state").asText()).isEqualTo("ready");
         assertThat(status.get("pid").asLong()).isNotEqualTo(before);
         assertThat(DockerSupport.commandOf(before)).as("the old dockerd is gone").isEmpty();
+    }
+
+    /**
+     * What the engine is for: an agent's own tool call runs a container. The real Claude Code, in bypass mode,
+     * runs {@code docker} from its Bash tool with the DOCKER_HOST the session got.
+     */
+    @Test
+    @Order(4)
+    void anAgentSessionRunsAContainerThroughTheWarmEngine() throws Exception {
+        RealAgents.require(ClaudeAdapter.ID, ClaudeAdapter.PACKAGE);
+        Path project = Files.createDirectories(work.resolve("project"));
+        try (FakeAnthropic provider = new FakeAnthropic()) {
+            Api.require(api.post("/v1/sessions/dk", Api.json(Map.of("agent", "claude", "permissionMode", "bypass",
+                    "directory", project.toString(), "credentials", Map.of("ANTHROPIC_API_KEY", "sk-ant-docker-test",
+                            "ANTHROPIC_BASE_URL", provider.baseUrl())))), 200);
+            String turn = Transcripts.send(api, "dk", "RUN_BASH: echo \"$DOCKER_HOST\" > docker-host.txt; docker run "
+                    + "--rm --network none " + DockerSupport.IMAGE + " echo hi-from-a-container > from-container.txt",
+                    null);
+            JsonNode end = Transcripts.await(api, "dk", Transcripts.turnEnded(turn));
+            assertThat(end.at("/data/metadata/status").asText()).isEqualTo("completed");
+        }
+        assertThat(Files.readString(project.resolve("docker-host.txt")).strip()).isEqualTo(dockerHost);
+        assertThat(Files.readString(project.resolve("from-container.txt")).strip()).isEqualTo("hi-from-a-container");
     }
 
     private static boolean docker(JsonNode event, String state) {
