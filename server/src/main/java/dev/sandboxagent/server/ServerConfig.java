@@ -92,7 +92,8 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
      *
      * @param docker {@code auto|on|off} from {@code --docker}, else SANDBOX_AGENT_DOCKER, else auto. The engine's
      *               socket, dockerd and data root come from SANDBOX_AGENT_DOCKER_SOCKET, SANDBOX_AGENT_DOCKERD and
-     *               SANDBOX_AGENT_DOCKER_DATA_ROOT when set
+     *               SANDBOX_AGENT_DOCKER_DATA_ROOT when set; extra dockerd flags from SANDBOX_AGENT_DOCKER_FLAGS
+     *               (whitespace-separated)
      * @param warmConfig from {@code --warm-config}, else SANDBOX_AGENT_WARM_CONFIG, else none
      */
     public static ServerConfig resolve(String host, Integer port, String token, boolean noToken, Path dataDir,
@@ -119,6 +120,11 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
         }
         if (blankToNull(env.get("SANDBOX_AGENT_DOCKER_DATA_ROOT")) != null) {
             settings = settings.withDataRoot(Path.of(env.get("SANDBOX_AGENT_DOCKER_DATA_ROOT")));
+        }
+        if (blankToNull(env.get("SANDBOX_AGENT_DOCKER_FLAGS")) != null) {
+            // Split on whitespace only: dockerd flags take no quoted values worth supporting here.
+            settings = settings.withExtraFlags(java.util.List.of(env.get("SANDBOX_AGENT_DOCKER_FLAGS").strip()
+                    .split("\\s+")));
         }
         return settings;
     }

@@ -73,6 +73,12 @@ public record DockerSettings(Mode mode, Path socket, Path dockerd, Path dataRoot
                 stopGrace);
     }
 
+    /** Replaces the extra dockerd flags (e.g. {@code --storage-driver=vfs}, {@code --bip=...}). */
+    public DockerSettings withExtraFlags(List<String> flags) {
+        return new DockerSettings(mode, socket, dockerd, dataRoot, execRoot, pidFile, flags, startTimeout,
+                stopGrace);
+    }
+
     public DockerSettings withDataRoot(Path other) {
         return new DockerSettings(mode, socket, dockerd, other, execRoot, pidFile, extraFlags, startTimeout,
                 stopGrace);
