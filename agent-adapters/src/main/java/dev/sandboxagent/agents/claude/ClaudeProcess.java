@@ -4,16 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
-import dev.sandboxagent.agents.AgentExit;
 import dev.sandboxagent.agents.AgentListener;
-import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.agents.AgentStartException;
+import dev.sandboxagent.agents.TerminalAgentProcess;
 import dev.sandboxagent.agents.pty.LineReader;
-import dev.sandboxagent.agents.pty.StderrCapture;
 import dev.sandboxagent.agents.pty.TerminalProcess;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -32,21 +27,17 @@ import java.util.concurrent.atomic.AtomicLong;
  * refuses stream-json input from a tty). A turn is one user line in and, eventually, one {@code result} line out.
  * Permission requests arrive as {@code control_request can_use_tool} and are answered by {@link #replyPermission}.
  */
-final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
-    private static final System.Logger LOG = System.getLogger(ClaudeProcess.class.getName());
+final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol.Control {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final String INIT_REQUEST = "init_1";
 
     private final ClaudeProtocol protocol;
-    private final AgentListener listener;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
-    private final AtomicBoolean exitReported = new AtomicBoolean();
     private final AtomicLong requestIds = new AtomicLong();
     /** Permission requests waiting for a reply: request id -> the tool's input (allow must echo it back). */
     private final Map<String, PendingPermission> pendingPermissions = new ConcurrentHashMap<>();
     /** Tools the user allowed "always" in this process. */
     private final Set<String> alwaysAllowed = ConcurrentHashMap.newKeySet();
-    private volatile TerminalProcess terminal;
     private volatile String turnId;
     private volatile boolean interruptRequested;
 
@@ -60,7 +51,7 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
     private final Map<String, PendingQuestion> pendingQuestions = new ConcurrentHashMap<>();
 
     private ClaudeProcess(AgentListener listener, String nativeSessionId) {
-        this.listener = listener;
+        super("claude", listener);
         this.protocol = new ClaudeProtocol(this, nativeSessionId);
     }
 
@@ -69,14 +60,14 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
             throws AgentStartException {
         ClaudeProcess claude = new ClaudeProcess(listener, nativeSessionId);
         try {
-            claude.terminal = TerminalProcess.builder(command)
+            claude.attach(TerminalProcess.builder(command)
                     .name("claude")
                     .directory(directory)
                     .environment(environment)
                     .stdinPipe(true)
                     .output(new LineReader(claude::onLine))
                     .onExit(claude::onExit)
-                    .start();
+                    .start());
         } catch (IOException e) {
             throw new AgentStartException("Claude Code could not be started: " + e.getMessage(), e);
         }
@@ -95,30 +86,25 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
             ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             if (ready.completeExceptionally(e)) {
-                terminal.terminate(Duration.ZERO);
+                terminal().terminate(Duration.ZERO);
                 throw new AgentStartException("Claude Code did not answer within " + timeout.toSeconds() + " s"
                         + stderrDetail(), e);
             }
         } catch (ExecutionException e) {
             try {
-                terminal.waitFor(Duration.ofSeconds(5));
+                terminal().waitFor(Duration.ofSeconds(5));
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
             throw new AgentStartException("Claude Code exited before it was ready (exit code "
-                    + terminal.exit().getNow(-1) + ")" + stderrDetail(), e.getCause());
+                    + terminal().exit().getNow(-1) + ")" + stderrDetail(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             if (ready.completeExceptionally(e)) {
-                terminal.terminate(Duration.ZERO);
+                terminal().terminate(Duration.ZERO);
                 throw new AgentStartException("interrupted while starting Claude Code", e);
             }
         }
-    }
-
-    private String stderrDetail() {
-        String err = terminal.stderr().toString().strip();
-        return err.isEmpty() ? "" : "; stderr: " + err;
     }
 
     private void onLine(String line) {
@@ -133,20 +119,10 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
         }
     }
 
-    private void deliver(AgentEvent event) {
-        try {
-            listener.onEvent(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "listener failed on " + event.type() + " of claude pid " + pid(), e);
-        }
-    }
-
     private void onExit(int code) {
         if (!ready.completeExceptionally(new IOException("Claude Code exited with code " + code))
-                && !ready.isCompletedExceptionally() && exitReported.compareAndSet(false, true)) {
-            StderrCapture stderr = terminal.stderr();
-            listener.onExit(new AgentExit(code, terminal.terminationRequested(), stderr.head(), stderr.tail(),
-                    stderr.total()));
+                && !ready.isCompletedExceptionally()) {
+            reportExit(code);
         }
     }
 
@@ -222,17 +198,6 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
     @Override
     public String nativeSessionId() {
         return protocol.nativeSessionId();
-    }
-
-    @Override
-    public long pid() {
-        TerminalProcess t = terminal;
-        return t == null ? -1 : t.pid();
-    }
-
-    @Override
-    public boolean isAlive() {
-        return terminal.isAlive();
     }
 
     @Override
@@ -337,17 +302,8 @@ final class ClaudeProcess implements AgentProcess, ClaudeProtocol.Control {
                 .set("request", JSON.objectNode().put("subtype", "interrupt")));
     }
 
-    @Override
-    public void terminate(Duration grace) {
-        terminal.terminate(grace);
-    }
-
     private void send(ObjectNode message) {
-        terminal.writeAsync((message.toString() + "\n").getBytes(StandardCharsets.UTF_8)).whenComplete((ok, e) -> {
-            if (e != null) {
-                LOG.log(Level.DEBUG, "claude pid " + pid() + " did not take input: " + e.getMessage());
-            }
-        });
+        write(message.toString() + "\n");
     }
 
     @Override

@@ -4,16 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
-import dev.sandboxagent.agents.AgentExit;
 import dev.sandboxagent.agents.AgentListener;
-import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.agents.AgentStartException;
+import dev.sandboxagent.agents.TerminalAgentProcess;
 import dev.sandboxagent.agents.pty.LineReader;
-import dev.sandboxagent.agents.pty.StderrCapture;
 import dev.sandboxagent.agents.pty.TerminalProcess;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,8 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * wait for, and the answers Codex waits for (approvals, and an error for every request we do not serve).
  * A turn is one {@code turn/start} and, eventually, one {@code turn/completed}.
  */
-final class CodexProcess implements AgentProcess, CodexProtocol.Control {
-    private static final System.Logger LOG = System.getLogger(CodexProcess.class.getName());
+final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.Control {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     /** How the thread is opened: {@code thread/start} or {@code thread/resume}, with their params. */
@@ -41,15 +36,12 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
     }
 
     private final CodexProtocol protocol;
-    private final AgentListener listener;
-    private final AtomicBoolean exitReported = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicLong requestIds = new AtomicLong();
     /** Our requests waiting for Codex's answer. */
     private final Map<Long, CompletableFuture<JsonNode>> calls = new ConcurrentHashMap<>();
     /** Approval requests waiting for the user: permission id -> the JSON-RPC id and what it is about. */
     private final Map<String, PendingPermission> pendingPermissions = new ConcurrentHashMap<>();
-    private volatile TerminalProcess terminal;
     private volatile String threadId;
     /** Our turn id, and Codex's id for the same turn (known from turn/start's answer or turn/started). */
     private volatile String turnId;
@@ -60,7 +52,7 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
     }
 
     private CodexProcess(AgentListener listener) {
-        this.listener = listener;
+        super("codex", listener);
         this.protocol = new CodexProtocol(this, null);
     }
 
@@ -68,20 +60,20 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
                               ThreadRequest thread, Duration readyTimeout, AgentListener listener) throws AgentStartException {
         CodexProcess codex = new CodexProcess(listener);
         try {
-            codex.terminal = TerminalProcess.builder(command)
+            codex.attach(TerminalProcess.builder(command)
                     .name("codex")
                     .directory(directory)
                     .environment(environment)
                     .output(new LineReader(codex::onLine))
                     .onExit(codex::onExit)
-                    .start();
+                    .start());
         } catch (IOException e) {
             throw new AgentStartException("Codex could not be started: " + e.getMessage(), e);
         }
         try {
             codex.handshake(thread, readyTimeout);
         } catch (AgentStartException e) {
-            codex.terminal.terminate(Duration.ZERO);
+            codex.terminal().terminate(Duration.ZERO);
             throw e;
         }
         return codex;
@@ -129,47 +121,36 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
                         e.getCause());
             }
             try {
-                terminal.waitFor(Duration.ofSeconds(5));
+                terminal().waitFor(Duration.ofSeconds(5));
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
             }
             throw new AgentStartException("Codex exited before it was ready (exit code "
-                    + terminal.exit().getNow(-1) + ")" + stderrDetail(), e.getCause());
+                    + terminal().exit().getNow(-1) + ")" + stderrDetail(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AgentStartException("interrupted while starting Codex", e);
         }
     }
 
-    private String stderrDetail() {
-        String err = terminal.stderr().toString().strip();
-        return err.isEmpty() ? "" : "; stderr: " + err;
-    }
-
     private void onLine(String line) {
         for (AgentEvent event : protocol.parse(line)) {
-            deliver(event);
+            deliverOnceStarted(event);
         }
     }
 
-    private void deliver(AgentEvent event) {
+    private void deliverOnceStarted(AgentEvent event) {
         if (!started.get() && !event.type().equals("agent.unparsed")) {
             return; // nothing of a session happens before the thread is open; lines seen before are noise
         }
-        try {
-            listener.onEvent(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "listener failed on " + event.type() + " of codex pid " + pid(), e);
-        }
+        deliver(event);
     }
 
     private void onExit(int code) {
         IOException gone = new IOException("Codex exited with code " + code);
         calls.values().forEach(c -> c.completeExceptionally(gone));
-        if (started.get() && exitReported.compareAndSet(false, true)) {
-            StderrCapture stderr = terminal.stderr();
-            listener.onExit(new AgentExit(code, terminal.terminationRequested(), stderr.head(), stderr.tail(),
-                    stderr.total()));
+        if (started.get()) {
+            reportExit(code);
         }
     }
 
@@ -256,17 +237,6 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
     }
 
     @Override
-    public long pid() {
-        TerminalProcess t = terminal;
-        return t == null ? -1 : t.pid();
-    }
-
-    @Override
-    public boolean isAlive() {
-        return terminal.isAlive();
-    }
-
-    @Override
     public void startTurn(String turnId, String message) {
         this.turnId = turnId;
         this.nativeTurnId = null;
@@ -342,11 +312,6 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
         call("turn/interrupt", JSON.objectNode().put("threadId", threadId).put("turnId", nativeTurnId));
     }
 
-    @Override
-    public void terminate(Duration grace) {
-        terminal.terminate(grace);
-    }
-
     private CompletableFuture<JsonNode> call(String method, ObjectNode params) {
         long id = requestIds.incrementAndGet();
         CompletableFuture<JsonNode> answer = new CompletableFuture<>();
@@ -358,11 +323,7 @@ final class CodexProcess implements AgentProcess, CodexProtocol.Control {
     }
 
     private void send(ObjectNode message) {
-        terminal.writeAsync((message.toString() + "\n").getBytes(StandardCharsets.UTF_8)).whenComplete((ok, e) -> {
-            if (e != null) {
-                LOG.log(Level.DEBUG, "codex pid " + pid() + " did not take input: " + e.getMessage());
-            }
-        });
+        write(message.toString() + "\n");
     }
 
     @Override
