@@ -203,16 +203,21 @@ class ClaudeSessionTest {
         Path log = dir.resolve("server.log");
         Map<String, String> env = Map.of("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString());
         String t1;
+        String cut;
         try (ServerProcess first = ServerProcess.start(data, log, env)) {
             Api api = first.api();
             create(api, "k1", "default");
             t1 = send(api, "k1", "remember the word pelican", null);
             await(api, "k1", turnEnded(t1));
+            // Killed mid-turn: Claude Code is streaming a slow reply when the server dies.
+            cut = send(api, "k1", "SLOW 100", null);
+            await(api, "k1", type("item.delta"));
             first.kill9();
         }
         try (ServerProcess second = ServerProcess.start(data, log, env)) {
             Api api = second.api();
             assertThat(api.session("k1").path("state").asText()).isEqualTo("interrupted");
+            assertThat(await(api, "k1", turnEnded(cut)).at("/data/metadata/status").asText()).isEqualTo("interrupted");
             // The restarted server has forgotten the key: the message brings it again, as the CLI does.
             String t2 = send(api, "k1", "which word did I ask you to remember", credentials());
             JsonNode end = await(api, "k1", turnEnded(t2));
