@@ -162,6 +162,7 @@ public final class TerminalProcessBuilder {
         }
         wrapped.addAll(command);
         PtyProcess process;
+        PtyNatives.beforeStart();
         try {
             process = new PtyProcessBuilder(wrapped.toArray(String[]::new))
                     .setDirectory(directory.toString())
@@ -174,6 +175,7 @@ public final class TerminalProcessBuilder {
             stderrPipe.delete();
             throw new IOException("cannot start " + name + " under a terminal: " + e.getMessage(), e);
         }
+        PtyNatives.afterStart();
         TerminalProcess terminal = new TerminalProcess(process, this, marker, stderrPipe);
         terminal.awaitReady(readyTimeout, stdinPipe);
         return terminal;
