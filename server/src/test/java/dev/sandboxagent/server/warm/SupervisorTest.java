@@ -98,10 +98,27 @@ class SupervisorTest {
             assertThat(status.pid()).isNotEqualTo(firstPid);
             assertThat(status.restarts()).isEqualTo(1);
             assertThat(ProcessReadiness.answers(port)).isTrue();
-            assertThat(supervisor.log("listener").tail(50))
-                    .contains("listening on " + port)
-                    .anyMatch(l -> l.contains("killed by signal 9"));
+            // Ready means the port answers; the line the listener prints right after binding may still be on its
+            // way through the log pump, so wait for it rather than race it.
+            List<String> lines = awaitLog(supervisor, "listener", "listening on " + port);
+            assertThat(lines).anyMatch(l -> l.contains("killed by signal 9"));
         }
+    }
+
+    private static List<String> awaitLog(Supervisor supervisor, String name, String line) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        List<String> tail = supervisor.log(name).tail(50);
+        while (!tail.contains(line) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            tail = supervisor.log(name).tail(50);
+        }
+        assertThat(tail).contains(line);
+        return tail;
     }
 
     @Test

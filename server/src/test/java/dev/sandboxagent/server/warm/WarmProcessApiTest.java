@@ -49,7 +49,14 @@ class WarmProcessApiTest {
             assertThat(again.at("/data/restarts").asInt()).isEqualTo(1);
             assertThat(events.frameIds()).isSorted();
 
+            // Ready means the port answers; the line the listener prints right after binding may still be on its
+            // way into the log, so poll for it rather than race it.
             JsonNode logs = api.get("/v1/processes/listener/logs?tail=50").json();
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!logs.get("lines").toString().contains("listening on " + port) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                logs = api.get("/v1/processes/listener/logs?tail=50").json();
+            }
             assertThat(logs.get("lines").findValuesAsText("x")).isEmpty();
             assertThat(logs.get("lines").toString()).contains("listening on " + port).contains("killed by signal 9");
             assertThat(api.get("/v1/processes/nope/logs").status()).isEqualTo(404);
