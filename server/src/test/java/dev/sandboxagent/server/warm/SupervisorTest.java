@@ -54,10 +54,12 @@ class SupervisorTest {
                     waits.add(seen.get(i + 1).since() - seen.get(i).since());
                 }
             }
+            // Lower bounds only: a loaded machine may oversleep any of them, but never wake early.
             assertThat(waits).hasSizeGreaterThanOrEqualTo(3);
-            assertThat(waits.get(0)).isBetween(90L, 1000L);
-            assertThat(waits.get(2)).isGreaterThanOrEqualTo(380L).isGreaterThan(waits.get(0));
-            assertThat(supervisor.log("crasher").tail(100)).contains("boom");
+            assertThat(waits.get(0)).isGreaterThanOrEqualTo(95L);
+            assertThat(waits.get(1)).isGreaterThanOrEqualTo(195L);
+            assertThat(waits.get(2)).isGreaterThanOrEqualTo(395L);
+            awaitLog(supervisor, "crasher", "boom");
         }
         assertThat(events.states()).last().isEqualTo(ProcessState.STOPPED);
     }
