@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.AgentListener;
 import dev.sandboxagent.agents.AgentStartException;
+import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.TerminalAgentProcess;
 import dev.sandboxagent.agents.pty.LineReader;
 import dev.sandboxagent.agents.pty.TerminalProcess;
@@ -252,7 +253,7 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
         ObjectNode decision = JSON.objectNode();
         if (pending.toolName().equals(ClaudeProtocol.EXIT_PLAN_MODE)) {
             boolean approved = !answers.isEmpty() && answers.get(0) != null
-                    && answers.get(0).contains(QuestionView.APPROVE);
+                    && answers.get(0).contains(ClaudeProtocol.APPROVE);
             if (approved) {
                 decision.put("behavior", "allow").set("updatedInput", pending.input());
             } else {
@@ -262,9 +263,9 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
             ObjectNode input = pending.input().isObject() ? ((ObjectNode) pending.input()).deepCopy()
                     : JSON.objectNode();
             ObjectNode given = input.putObject("answers");
-            List<String> questions = pending.view().questions();
+            List<QuestionView.Question> questions = pending.view().questions();
             for (int i = 0; i < questions.size() && i < answers.size(); i++) {
-                given.put(questions.get(i), answers.get(i) == null ? "" : String.join(", ", answers.get(i)));
+                given.put(questions.get(i).text(), answers.get(i) == null ? "" : String.join(", ", answers.get(i)));
             }
             decision.put("behavior", "allow").set("updatedInput", input);
         }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,6 +35,9 @@ final class ClaudeProtocol {
                     + "|\\u001B[0-9A-Za-z=>]|[\\u0000-\\u001F\\u007F]");
     static final String ASK_USER_QUESTION = "AskUserQuestion";
     static final String EXIT_PLAN_MODE = "ExitPlanMode";
+    /** The options of plan approval: "approve" lets ExitPlanMode run, anything else stops it. */
+    static final String APPROVE = "approve";
+    static final String REJECT = "reject";
     private static final Set<String> IGNORED_SYSTEM = Set.of("status", "compact_boundary", "hook_response");
 
     AgentEvent unparsed(String line, String reason) {
@@ -257,7 +261,7 @@ final class ClaudeProtocol {
         String tool = request.path("tool_name").asText("tool");
         JsonNode input = request.path("input");
         if (tool.equals(ASK_USER_QUESTION) || tool.equals(EXIT_PLAN_MODE)) {
-            QuestionView view = tool.equals(ASK_USER_QUESTION) ? QuestionView.of(input) : QuestionView.planApproval(input);
+            QuestionView view = tool.equals(ASK_USER_QUESTION) ? askUserQuestion(input) : planApproval(input);
             control.question(requestId, tool, input, view);
             return List.of(event(node, "question.requested", view.data(requestId, "requested", null)));
         }
@@ -268,6 +272,25 @@ final class ClaudeProtocol {
         metadata.put("tool_name", tool).set("input", input);
         metadata.put("tool_use_id", request.path("tool_use_id").asText(null));
         return List.of(event(node, "permission.requested", data));
+    }
+
+    /** AskUserQuestion's input: one to four questions, each with options (labels and descriptions). */
+    static QuestionView askUserQuestion(JsonNode input) {
+        List<QuestionView.Question> questions = new ArrayList<>();
+        for (JsonNode q : input.path("questions")) {
+            List<String> labels = new ArrayList<>();
+            q.path("options").forEach(o -> labels.add(o.path("label").asText("")));
+            questions.add(new QuestionView.Question(q.path("question").asText(""), q.path("header").asText(""),
+                    q.path("multiSelect").asBoolean(false), labels));
+        }
+        return QuestionView.of(questions);
+    }
+
+    /** ExitPlanMode as one yes/no question with the plan as its text. */
+    static QuestionView planApproval(JsonNode input) {
+        String plan = input.path("plan").asText("");
+        String prompt = plan.isBlank() ? "Approve the plan?" : "Approve this plan?\n\n" + plan;
+        return QuestionView.of(List.of(new QuestionView.Question(prompt, "Plan", false, List.of(APPROVE, REJECT))));
     }
 
     /** What the tool wants to do, in one line: the command for Bash, the path for file tools. */

@@ -75,7 +75,7 @@ public final class CodexAdapter implements AgentAdapter {
                 installed.map(i -> i.executable().toString()).orElse(null), credentials,
                 List.of("textMessages", "streamingDeltas", "toolCalls", "toolResults", "permissions", "reasoning",
                         "errorEvents", "sessionLifecycle", "itemStarted", "commandExecution", "fileChanges",
-                        "planMode"),
+                        "planMode", "questions"),
                 List.of(new AgentDescriptor.AgentMode("build", "Build", "Works on the task"),
                         new AgentDescriptor.AgentMode("plan", "Plan", "Read-only: looks, does not change files")),
                 List.of("default", "acceptEdits", "plan", "bypass"), DEFAULT_MODEL,

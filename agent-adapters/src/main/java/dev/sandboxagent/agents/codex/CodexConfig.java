@@ -20,10 +20,16 @@ final class CodexConfig {
         // An explicit provider, even for the public API: Codex 0.169 ignores OPENAI_BASE_URL for its built-in
         // "openai" provider, and that provider tries WebSockets and ChatGPT login first; this one speaks plain
         // HTTP SSE with the key from OPENAI_API_KEY. One retry: a sandbox should fail fast, but not on one blip.
+        // default_mode_request_user_input: in 0.169 the request_user_input tool is offered to the model in every
+        // mode, but outside Plan collaboration mode its call fails with "request_user_input is unavailable in
+        // Default mode" unless this feature is on; with it, the call reaches us as item/tool/requestUserInput.
+        // The feature counts as under development, and without the suppress flag Codex sends a warning saying so
+        // when a turn starts, which clients would see as a status item.
         return "# Written by sandbox-agent for this session; rewritten at every start.\n"
                 + "model = " + quote(model) + "\n"
                 + "model_provider = \"sandbox\"\n"
                 + "check_for_update_on_startup = false\n"
+                + "suppress_unstable_features_warning = true\n"
                 + "\n"
                 + "[model_providers.sandbox]\n"
                 + "name = \"sandbox\"\n"
@@ -37,7 +43,8 @@ final class CodexConfig {
                 + "enabled = false\n"
                 + "\n"
                 + "[features]\n"
-                + "daemon_auto_start = false\n";
+                + "daemon_auto_start = false\n"
+                + "default_mode_request_user_input = true\n";
     }
 
     /** A TOML basic string. */

@@ -1,11 +1,13 @@
 package dev.sandboxagent.agents.codex;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.AgentListener;
 import dev.sandboxagent.agents.AgentStartException;
+import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.TerminalAgentProcess;
 import dev.sandboxagent.agents.pty.LineReader;
 import dev.sandboxagent.agents.pty.TerminalProcess;
@@ -25,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One running {@code codex app-server}: stdin and stdout are the PTY (in raw mode, so our lines reach it intact,
  * and app-server reads a tty like a pipe). The JSON-RPC conversation is ours to keep: request ids, the answers we
- * wait for, and the answers Codex waits for (approvals, and an error for every request we do not serve).
+ * wait for, and the answers Codex waits for (approvals, questions, and an error for every request we do not serve).
  * A turn is one {@code turn/start} and, eventually, one {@code turn/completed}.
  */
 final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.Control {
@@ -42,6 +44,8 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
     private final Map<Long, CompletableFuture<JsonNode>> calls = new ConcurrentHashMap<>();
     /** Approval requests waiting for the user: permission id -> the JSON-RPC id and what it is about. */
     private final Map<String, PendingPermission> pendingPermissions = new ConcurrentHashMap<>();
+    /** request_user_input requests waiting for the user: question id -> the JSON-RPC id and what was asked. */
+    private final Map<String, PendingQuestion> pendingQuestions = new ConcurrentHashMap<>();
     private volatile String threadId;
     /** Our turn id, and Codex's id for the same turn (known from turn/start's answer or turn/started). */
     private volatile String turnId;
@@ -49,6 +53,9 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
     private volatile boolean interruptRequested;
 
     private record PendingPermission(JsonNode requestId, String action) {
+    }
+
+    private record PendingQuestion(JsonNode requestId, List<String> questionIds, QuestionView view) {
     }
 
     private CodexProcess(AgentListener listener) {
@@ -175,6 +182,11 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
     }
 
     @Override
+    public void question(JsonNode requestId, List<String> questionIds, QuestionView view) {
+        pendingQuestions.put(requestId.asText(), new PendingQuestion(requestId, questionIds, view));
+    }
+
+    @Override
     public void unsupported(JsonNode requestId, String method) {
         ObjectNode answer = JSON.objectNode().set("id", requestId);
         answer.putObject("error").put("code", -32601)
@@ -220,7 +232,8 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
         turnId = null;
         nativeTurnId = null;
         interruptRequested = false;
-        pendingPermissions.clear(); // Codex drops the turn's open approvals with it
+        pendingPermissions.clear(); // Codex drops the turn's open approvals and questions with it
+        pendingQuestions.clear();
         if (turn == null) {
             return null; // a turn we did not start (or one we closed already): nothing to end
         }
@@ -287,14 +300,45 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
                 .put("action", pending.action()).put("status", status), null, threadId, true));
     }
 
+    /**
+     * The result request_user_input waits for: {@code {"answers": {<question id>: {"answers": [...]}}}}, answer i
+     * for question i. Codex passes it to the model as the tool's output, as it is.
+     */
     @Override
     public void replyQuestion(String questionId, List<List<String>> answers) {
-        // Codex's questions (item/tool/requestUserInput) are answered with an error for now: none to reply to.
+        PendingQuestion pending = pendingQuestions.remove(questionId);
+        if (pending == null) {
+            return; // answered already, or its turn is over
+        }
+        List<List<String>> given = answers == null ? List.of() : answers;
+        ObjectNode answer = JSON.objectNode().set("id", pending.requestId());
+        ObjectNode byId = answer.putObject("result").putObject("answers");
+        for (int i = 0; i < pending.questionIds().size() && i < given.size(); i++) {
+            ArrayNode texts = byId.putObject(pending.questionIds().get(i)).putArray("answers");
+            if (given.get(i) != null) {
+                given.get(i).forEach(texts::add);
+            }
+        }
+        send(answer);
+        deliver(new AgentEvent("question.resolved", pending.view().data(questionId, "answered",
+                QuestionView.responseText(given)), null, threadId, true));
     }
 
+    /**
+     * No answers at all: Codex's own way of saying the user gave none (an error answer reaches the model the same
+     * way), and its instructions tell the model to carry on with its best judgment rather than ask again.
+     */
     @Override
     public void rejectQuestion(String questionId) {
-        // see replyQuestion
+        PendingQuestion pending = pendingQuestions.remove(questionId);
+        if (pending == null) {
+            return;
+        }
+        ObjectNode answer = JSON.objectNode().set("id", pending.requestId());
+        answer.putObject("result").putObject("answers");
+        send(answer);
+        deliver(new AgentEvent("question.resolved", pending.view().data(questionId, "rejected", null), null,
+                threadId, true));
     }
 
     @Override

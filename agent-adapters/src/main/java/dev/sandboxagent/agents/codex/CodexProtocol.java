@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>answers to our requests ({@code id} and {@code result} or {@code error}), handed to the {@link Control};</li>
  *   <li>its own requests ({@code method} and {@code id}): approvals become {@code permission.requested}, the
- *       rest go to the {@link Control}, which must answer them or Codex waits forever;</li>
+ *       model's questions {@code question.requested}; all go to the {@link Control}, which must answer each one
+ *       (those we do not serve with an error) or Codex waits forever;</li>
  *   <li>notifications ({@code method}, no {@code id}): items, deltas, the end of a turn, errors.</li>
  * </ul>
  * Never throws: a line it cannot read, or a method it has never heard of, becomes {@code agent.unparsed}; the
@@ -72,6 +74,13 @@ final class CodexProtocol {
 
         /** Codex asks for approval; the answer goes back as the result of request {@code requestId}. */
         void approval(JsonNode requestId, String action);
+
+        /**
+         * Codex asks the user (its request_user_input tool); the answers go back as the result of request
+         * {@code requestId}, keyed by Codex's question ids ({@code questionIds}, in the order of the view's
+         * questions).
+         */
+        void question(JsonNode requestId, List<String> questionIds, QuestionView view);
 
         /** A server request we do not serve: it must still be answered (with an error), or Codex waits. */
         void unsupported(JsonNode requestId, String method);
@@ -214,6 +223,9 @@ final class CodexProtocol {
     }
 
     private List<AgentEvent> serverRequest(JsonNode node, JsonNode id, String method, JsonNode params) {
+        if (method.equals("item/tool/requestUserInput")) {
+            return userInput(node, id, method, params);
+        }
         String action = switch (method) {
             case "item/commandExecution/requestApproval" -> params.path("command").asText("a command");
             case "item/fileChange/requestApproval" -> "file change: " + changedPaths.getOrDefault(
@@ -235,6 +247,42 @@ final class CodexProtocol {
             }
         }
         return List.of(event(node, "permission.requested", data));
+    }
+
+    /**
+     * request_user_input: one to three questions, each with an id (the key of its answer), a header, the text and
+     * options (labels with descriptions; Codex itself sets {@code isOther}, so a free-text answer is welcome too).
+     * A request we cannot read is answered with an error at once, which Codex hands the model as "no answers",
+     * and reported unparsed: a question nobody can see must not hold the turn.
+     */
+    private List<AgentEvent> userInput(JsonNode node, JsonNode id, String method, JsonNode params) {
+        List<String> ids = new ArrayList<>();
+        List<QuestionView.Question> questions = new ArrayList<>();
+        for (JsonNode q : params.path("questions")) {
+            String questionId = q.path("id").isTextual() ? q.path("id").asText() : "";
+            JsonNode options = q.path("options");
+            boolean readable = !questionId.isBlank() && !ids.contains(questionId) && q.path("question").isTextual()
+                    && (options.isArray() || options.isMissingNode() || options.isNull());
+            List<String> labels = new ArrayList<>();
+            for (JsonNode option : options) {
+                readable = readable && option.path("label").isTextual();
+                labels.add(option.path("label").asText(""));
+            }
+            if (!readable) {
+                questions.clear();
+                break;
+            }
+            ids.add(questionId);
+            questions.add(new QuestionView.Question(q.path("question").asText(), q.path("header").asText(""), false,
+                    labels));
+        }
+        if (questions.isEmpty()) {
+            control.unsupported(id, method);
+            return List.of(unparsed(node.toString(), "a " + method + " request without readable questions"));
+        }
+        QuestionView view = QuestionView.of(questions);
+        control.question(id, List.copyOf(ids), view);
+        return List.of(event(node, "question.requested", view.data(id.asText(), "requested", null)));
     }
 
     private List<AgentEvent> itemStarted(JsonNode raw, JsonNode item) {

@@ -176,6 +176,83 @@ class CodexAdapterTest {
                 .isEqualTo("accept_for_session");
     }
 
+    /** The output of the model's last request_user_input call, as the model got it in the next request. */
+    private static String userInputOutput(JsonNode request) {
+        String callId = null;
+        String output = null;
+        for (JsonNode item : request.path("input")) {
+            if (item.path("type").asText().equals("function_call")
+                    && item.path("name").asText().equals("request_user_input")) {
+                callId = item.path("call_id").asText();
+            } else if (item.path("type").asText().equals("function_call_output") && callId != null
+                    && item.path("call_id").asText().equals(callId)) {
+                output = item.path("output").asText();
+            }
+        }
+        return output;
+    }
+
+    @Test
+    void theModelsQuestionIsAskedAndTheAnswerReachesTheModel() throws Exception {
+        EventRecorder events = new EventRecorder(WAIT);
+        AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
+        p.startTurn("t1", "ASK: Which color? | Blue | Red");
+        AgentEvent requested = events.await(0, type("question.requested"));
+        JsonNode asked = requested.data();
+        assertThat(asked.path("prompt").asText()).isEqualTo("Which color?");
+        assertThat(asked.path("options").toString()).isEqualTo("[\"Blue\",\"Red\"]");
+        assertThat(asked.path("status").asText()).isEqualTo("requested");
+        assertThat(asked.path("questions").path(0).path("header").asText()).isEqualTo("Question");
+        assertThat(requested.nativeSessionId()).isEqualTo(p.nativeSessionId());
+
+        p.replyQuestion(asked.path("question_id").asText(), List.of(List.of("Blue")));
+        assertThat(status(turnEnd(events, 0, "t1"))).isEqualTo("completed");
+        AgentEvent resolved = events.await(0, type("question.resolved"));
+        assertThat(resolved.data().path("question_id").asText()).isEqualTo(asked.path("question_id").asText());
+        assertThat(resolved.data().path("status").asText()).isEqualTo("answered");
+        assertThat(resolved.data().path("response").asText()).isEqualTo("Blue");
+        String output = userInputOutput(provider.lastRequest());
+        assertThat(output).isEqualTo("{\"answers\":{\"choice\":{\"answers\":[\"Blue\"]}}}");
+        AgentEvent reply = events.events().stream().filter(type("item.completed")).reduce((a, b) -> b).orElseThrow();
+        assertThat(reply.data().path("item").path("content").path(0).path("text").asText())
+                .isEqualTo("FAKE_DONE: tool said: " + output);
+        // the feature that lets Codex ask outside Plan mode warns about itself unless told not to
+        assertThat(events.types()).doesNotContain("agent.unparsed", "error");
+        assertThat(events.events()).noneMatch(e -> e.data().path("item").path("kind").asText().equals("status"));
+    }
+
+    @Test
+    void aRejectedQuestionGivesTheModelNoAnswers() throws Exception {
+        EventRecorder events = new EventRecorder(WAIT);
+        AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
+        p.startTurn("t1", "ASK: Deploy now? | Yes | No");
+        AgentEvent requested = events.await(0, type("question.requested"));
+        p.rejectQuestion(requested.data().path("question_id").asText());
+        assertThat(status(turnEnd(events, 0, "t1"))).isEqualTo("completed");
+        AgentEvent resolved = events.await(0, type("question.resolved"));
+        assertThat(resolved.data().path("status").asText()).isEqualTo("rejected");
+        assertThat(resolved.data().path("response").isNull()).isTrue();
+        // Codex's "the user gave no answers"; its instructions tell the model to go on with its best judgment.
+        assertThat(userInputOutput(provider.lastRequest())).isEqualTo("{\"answers\":{}}");
+        p.replyQuestion(requested.data().path("question_id").asText(), List.of(List.of("Yes"))); // too late: ignored
+        assertThat(events.events()).filteredOn(type("question.resolved")).hasSize(1);
+    }
+
+    @Test
+    void anInterruptWhileAQuestionWaitsEndsTheTurnAndTheNextTurnWorks() throws Exception {
+        EventRecorder events = new EventRecorder(WAIT);
+        AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
+        p.startTurn("t1", "ASK: Which color? | Blue | Red");
+        AgentEvent requested = events.await(0, type("question.requested"));
+        p.interrupt();
+        assertThat(status(turnEnd(events, 0, "t1"))).isEqualTo("interrupted");
+        int mark = events.size();
+        p.replyQuestion(requested.data().path("question_id").asText(), List.of(List.of("Blue"))); // its turn is over
+        p.startTurn("t2", "still there?");
+        assertThat(status(turnEnd(events, mark, "t2"))).isEqualTo("completed");
+        assertThat(events.types()).doesNotContain("question.resolved", "agent.unparsed");
+    }
+
     @Test
     void bypassModeRunsCommandsWithoutAsking() throws Exception {
         EventRecorder events = new EventRecorder(WAIT);

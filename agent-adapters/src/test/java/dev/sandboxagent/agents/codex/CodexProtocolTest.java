@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.QuestionView;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,11 @@ class CodexProtocolTest {
         @Override
         public void approval(JsonNode requestId, String action) {
             calls.add("approval " + requestId + " " + action);
+        }
+
+        @Override
+        public void question(JsonNode requestId, List<String> questionIds, QuestionView view) {
+            calls.add("question " + requestId + " " + questionIds + " " + view.prompt());
         }
 
         @Override
@@ -155,11 +161,57 @@ class CodexProtocolTest {
 
     @Test
     void requestsWeDoNotServeAreHandedBackForAnError() {
-        assertThat(parse("{\"method\":\"item/tool/requestUserInput\",\"id\":7,\"params\":{}}")).isEmpty();
+        assertThat(parse("{\"method\":\"mcpServer/elicitation/request\",\"id\":7,\"params\":{}}")).isEmpty();
         assertThat(parse("{\"method\":\"account/chatgptAuthTokens/refresh\",\"id\":\"r8\",\"params\":{}}"))
                 .isEmpty();
-        assertThat(calls).containsExactly("unsupported 7 item/tool/requestUserInput",
+        assertThat(calls).containsExactly("unsupported 7 mcpServer/elicitation/request",
                 "unsupported \"r8\" account/chatgptAuthTokens/refresh");
+    }
+
+    @Test
+    void theModelsQuestionsBecomeAQuestionWithEveryQuestionAndTheFirstOnesOptions() {
+        // As Codex 0.169 sent it (request_user_input with two questions; Codex adds isOther itself).
+        List<AgentEvent> events = parse("{\"method\":\"item/tool/requestUserInput\",\"id\":5,\"params\":{"
+                + "\"threadId\":\"t\",\"turnId\":\"n\",\"itemId\":\"call_q\",\"questions\":[{\"id\":\"color\","
+                + "\"header\":\"Color\",\"question\":\"Which color?\",\"isOther\":true,\"isSecret\":false,"
+                + "\"options\":[{\"label\":\"Blue\",\"description\":\"b\"},{\"label\":\"Red\",\"description\":\"r\"}]},"
+                + "{\"id\":\"name\",\"header\":\"Name\",\"question\":\"What name?\",\"options\":null}],"
+                + "\"isBlocking\":false,\"autoResolutionMs\":null}}");
+        assertThat(types(events)).containsExactly("question.requested");
+        JsonNode data = events.get(0).data();
+        assertThat(data.path("question_id").asText()).isEqualTo("5");
+        assertThat(data.path("prompt").asText()).isEqualTo("Which color?\nWhat name?");
+        assertThat(data.path("options").toString()).isEqualTo("[\"Blue\",\"Red\"]");
+        assertThat(data.path("status").asText()).isEqualTo("requested");
+        assertThat(data.path("response").isNull()).isTrue();
+        assertThat(data.path("questions").toString()).isEqualTo("[{\"question\":\"Which color?\",\"header\":"
+                + "\"Color\",\"multi_select\":false,\"options\":[\"Blue\",\"Red\"]},{\"question\":\"What name?\","
+                + "\"header\":\"Name\",\"multi_select\":false,\"options\":[]}]");
+        assertThat(events.get(0).nativeSessionId()).isEqualTo("thread-1");
+        assertThat(calls).containsExactly("question 5 [color, name] Which color?\nWhat name?");
+    }
+
+    @Test
+    void aQuestionRequestWeCannotReadIsAnsweredWithAnErrorAndReportedUnparsed() {
+        String method = "item/tool/requestUserInput";
+        List<String> params = List.of("{}", "{\"questions\":[]}", "{\"questions\":{\"id\":\"a\"}}",
+                "{\"questions\":[{\"question\":\"no id?\"}]}",
+                "{\"questions\":[{\"id\":7,\"question\":\"numeric id?\"}]}",
+                "{\"questions\":[{\"id\":\"a\"}]}",
+                "{\"questions\":[{\"id\":\"a\",\"question\":\"x\"},{\"id\":\"a\",\"question\":\"twice\"}]}",
+                "{\"questions\":[{\"id\":\"a\",\"question\":\"x\",\"options\":\"Blue\"}]}",
+                "{\"questions\":[{\"id\":\"a\",\"question\":\"x\",\"options\":[{\"description\":\"no label\"}]}]}",
+                "{\"questions\":[{\"id\":\"a\",\"question\":\"fine\"},42]}",
+                "\"a string\"", "[1]", "null");
+        for (int i = 0; i < params.size(); i++) {
+            String line = "{\"method\":\"" + method + "\",\"id\":" + i + ",\"params\":" + params.get(i) + "}";
+            List<AgentEvent> events = parse(line);
+            assertThat(types(events)).as(line).containsExactly("agent.unparsed");
+            assertThat(events.get(0).data().path("error").asText()).as(line).contains("without readable questions");
+        }
+        assertThat(parse("{\"method\":\"" + method + "\",\"id\":\"s\"}")).hasSize(1); // no params at all
+        assertThat(calls).hasSize(params.size() + 1).allMatch(c -> c.startsWith("unsupported ")
+                && c.endsWith(" " + method));
     }
 
     @Test
@@ -205,7 +257,8 @@ class CodexProtocolTest {
         String toml = CodexConfig.toml("gpt-5.5", "http://127.0.0.1:9/v1/");
         assertThat(toml).contains("model = \"gpt-5.5\"", "model_provider = \"sandbox\"",
                 "base_url = \"http://127.0.0.1:9/v1\"", "env_key = \"OPENAI_API_KEY\"",
-                "check_for_update_on_startup = false", "daemon_auto_start = false");
+                "check_for_update_on_startup = false", "daemon_auto_start = false",
+                "default_mode_request_user_input = true", "suppress_unstable_features_warning = true");
         assertThat(CodexConfig.toml("m", null)).contains("base_url = \"https://api.openai.com/v1\"");
         assertThat(CodexConfig.quote("a\"b\\c\nd")).isEqualTo("\"a\\\"b\\\\c\\nd\"");
     }

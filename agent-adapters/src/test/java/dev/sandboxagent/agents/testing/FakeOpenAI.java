@@ -2,6 +2,7 @@ package dev.sandboxagent.agents.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -26,6 +27,9 @@ import java.util.regex.Pattern;
  *       shell prints pyenv noise here); once its output comes back, a text reply quoting it</li>
  *   <li>{@code APPLY_PATCH: <file>}: an {@code apply_patch} custom tool call adding {@code <file>} with the line
  *       {@code patched}; then a text reply quoting the tool's output</li>
+ *   <li>{@code ASK: <question> | <option> | <option>...}: a {@code request_user_input} function call with that
+ *       one question (id {@code choice}, header {@code Question}); then a text reply quoting the answer Codex
+ *       returns as the tool's output</li>
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
  * </ul>
@@ -116,7 +120,22 @@ public final class FakeOpenAI implements AutoCloseable {
         Matcher shell = Pattern.compile("(?s)RUN_SHELL: (.*)").matcher(said);
         Matcher slow = Pattern.compile("SLOW (\\d+)").matcher(said);
         Matcher patch = Pattern.compile("APPLY_PATCH: (\\S+)").matcher(said);
-        if (patch.find()) {
+        Matcher ask = Pattern.compile("(?s)ASK: (.*)").matcher(said);
+        if (ask.find()) {
+            // request_user_input's parameters as Codex 0.169 declares them: every field of a question required.
+            String[] parts = ask.group(1).split("\\|");
+            ObjectNode arguments = JSON.createObjectNode();
+            ObjectNode question = arguments.putArray("questions").addObject().put("id", "choice")
+                    .put("header", "Question").put("question", parts[0].strip());
+            ArrayNode options = question.putArray("options");
+            for (int i = 1; i < parts.length; i++) {
+                options.addObject().put("label", parts[i].strip()).put("description", "pick " + parts[i].strip());
+            }
+            ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
+            done.putObject("item").put("type", "function_call").put("call_id", "call_fake_" + id())
+                    .put("name", "request_user_input").put("arguments", arguments.toString());
+            send(out, done);
+        } else if (patch.find()) {
             ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
             done.putObject("item").put("type", "custom_tool_call").put("call_id", "call_fake_" + id())
                     .put("name", "apply_patch")
