@@ -120,6 +120,23 @@ class CodexSessionTest {
     }
 
     @Test
+    void aQuestionFromCodexIsAnsweredThroughTheApi() throws Exception {
+        try (RunningServer server = server()) {
+            Api api = server.api();
+            create(api, "x4");
+            String t1 = send(api, "x4", "ASK: Which database? | Postgres | SQLite", null);
+            JsonNode asked = await(api, "x4", type("question.requested"));
+            assertThat(asked.path("data").path("options").toString()).isEqualTo("[\"Postgres\",\"SQLite\"]");
+            Api.require(api.post("/v1/sessions/x4/questions/" + asked.path("data").path("question_id").asText()
+                    + "/reply", "{\"answers\":[[\"SQLite\"]]}"), 204);
+            await(api, "x4", turnEnded(t1));
+            assertThat(await(api, "x4", type("question.resolved")).path("data").path("response").asText())
+                    .isEqualTo("SQLite");
+            assertThat(FakeOpenAI.textOf(provider.lastRequest())).contains("SQLite");
+        }
+    }
+
+    @Test
     void interruptEndsALongTurnAndTheSessionStaysUsable() throws Exception {
         try (RunningServer server = server()) {
             Api api = server.api();
