@@ -138,6 +138,35 @@ class SessionLifecycleTest {
     }
 
     @Test
+    void aPermissionAndAQuestionCutShortByAnInterruptAreResolvedBeforeTheTurnEnds() {
+        api.createSession("open", "mock");
+        try (SseReader sse = server.sse("open", null)) {
+            api.sendMessage("open", "permission write_file");
+            JsonNode asked = sse.await(type("permission.requested"), WAIT);
+            Api.require(api.post("/v1/sessions/open/interrupt", null), 202);
+            sse.await(type("turn.ended"), WAIT);
+            String next = api.sendMessage("open", "question Deploy now?");
+            JsonNode question = sse.await(type("question.requested"), WAIT);
+            Api.require(api.post("/v1/sessions/open/interrupt", null), 202);
+            sse.await(e -> type("turn.ended").test(e) && e.at("/data/turn_id").asText().equals(next), WAIT);
+
+            String permissionId = asked.at("/data/permission_id").asText();
+            List<String> order = sse.events().stream().map(e -> e.get("type").asText()).toList();
+            assertThat(order).containsSubsequence("permission.requested", "permission.resolved", "turn.ended",
+                    "question.requested", "question.resolved", "turn.ended");
+            JsonNode resolved = sse.events().stream().filter(type("permission.resolved")).findFirst().orElseThrow();
+            assertThat(resolved.at("/data/permission_id").asText()).isEqualTo(permissionId);
+            assertThat(resolved.at("/data/status").asText()).isEqualTo("reject");
+            JsonNode answered = sse.events().stream().filter(type("question.resolved")).findFirst().orElseThrow();
+            assertThat(answered.at("/data/question_id").asText()).isEqualTo(question.at("/data/question_id").asText());
+            assertThat(answered.at("/data/status").asText()).isEqualTo("rejected");
+            // a late answer finds nothing to answer
+            assertThat(api.post("/v1/sessions/open/permissions/" + permissionId + "/reply", "{\"reply\":\"once\"}")
+                    .status()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void anAgentThatExitsMidTurnEndsOnlyItsOwnSessionWithCodeAndStderr() {
         api.createSession("dies", "mock");
         api.createSession("lives", "mock");

@@ -1,5 +1,6 @@
 package dev.sandboxagent.server.sessions;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,6 +32,24 @@ final class EventData {
         ObjectNode data = JSON.objectNode().put("phase", "ended").put("turn_id", turnId);
         data.putObject("metadata").put("status", status);
         return EventDraft.daemon("turn.ended", data);
+    }
+
+    /** permission.resolved for a request its turn ended before anyone answered: not granted. */
+    static EventDraft permissionDropped(JsonNode asked) {
+        ObjectNode data = JSON.objectNode().put("permission_id", asked.path("permission_id").asText())
+                .put("action", asked.path("action").asText(null)).put("status", "reject");
+        data.putObject("metadata").put("reason", "turn_ended");
+        return EventDraft.daemon("permission.resolved", data);
+    }
+
+    /** question.resolved for a question its turn ended before anyone answered. */
+    static EventDraft questionDropped(JsonNode asked) {
+        ObjectNode data = JSON.objectNode().put("question_id", asked.path("question_id").asText())
+                .put("prompt", asked.path("prompt").asText(null));
+        data.set("options", asked.path("options").isArray() ? asked.get("options") : JSON.arrayNode());
+        data.put("status", "rejected").putNull("response");
+        data.putObject("metadata").put("reason", "turn_ended");
+        return EventDraft.daemon("question.resolved", data);
     }
 
     static EventDraft userMessage(String turnId, String text) {

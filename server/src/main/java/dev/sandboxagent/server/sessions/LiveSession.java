@@ -11,10 +11,11 @@ import dev.sandboxagent.store.SessionStore;
 import dev.sandboxagent.store.UniversalEvent;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -36,8 +37,9 @@ final class LiveSession implements AgentListener {
 
     // Guarded by this.
     private String runningTurnId;
-    private final Set<String> pendingPermissions = new HashSet<>();
-    private final Set<String> pendingQuestions = new HashSet<>();
+    /** Open requests by id, with the data they were asked with (for closing them when their turn ends). */
+    private final Map<String, JsonNode> pendingPermissions = new LinkedHashMap<>();
+    private final Map<String, JsonNode> pendingQuestions = new LinkedHashMap<>();
     private boolean ended;
     private String nativeSessionId;
 
@@ -94,7 +96,7 @@ final class LiveSession implements AgentListener {
 
     void replyPermission(String permissionId, String reply) {
         synchronized (this) {
-            if (!pendingPermissions.contains(permissionId)) {
+            if (!pendingPermissions.containsKey(permissionId)) {
                 throw SessionErrors.noPendingPermission(sessionId, permissionId);
             }
         }
@@ -112,7 +114,7 @@ final class LiveSession implements AgentListener {
     }
 
     private synchronized void requirePendingQuestion(String questionId) {
-        if (!pendingQuestions.contains(questionId)) {
+        if (!pendingQuestions.containsKey(questionId)) {
             throw SessionErrors.noPendingQuestion(sessionId, questionId);
         }
     }
@@ -151,6 +153,9 @@ final class LiveSession implements AgentListener {
                 recordNativeSessionId(event.nativeSessionId());
             }
             track(event);
+            if (event.type().equals("turn.ended")) {
+                closeOpenRequests();
+            }
             append(List.of(new EventDraft(event.type(), "agent", event.synthetic(), event.data(), event.raw(),
                     nativeSessionId)));
             if (event.type().equals("turn.ended")) {
@@ -162,12 +167,28 @@ final class LiveSession implements AgentListener {
     private void track(AgentEvent event) {
         JsonNode data = event.data();
         switch (event.type()) {
-            case "permission.requested" -> pendingPermissions.add(data.path("permission_id").asText());
+            case "permission.requested" -> pendingPermissions.put(data.path("permission_id").asText(), data);
             case "permission.resolved" -> pendingPermissions.remove(data.path("permission_id").asText());
-            case "question.requested" -> pendingQuestions.add(data.path("question_id").asText());
+            case "question.requested" -> pendingQuestions.put(data.path("question_id").asText(), data);
             case "question.resolved" -> pendingQuestions.remove(data.path("question_id").asText());
             default -> {
             }
+        }
+    }
+
+    /**
+     * A permission or question still open when its turn ends (an interrupt cut it short) can no longer be
+     * answered: the agent has dropped it. Say so in the transcript, before the turn's end, so that every request
+     * has its resolution and a client stops showing it.
+     */
+    private void closeOpenRequests() {
+        List<EventDraft> closed = new ArrayList<>();
+        pendingPermissions.forEach((id, asked) -> closed.add(EventData.permissionDropped(asked)));
+        pendingQuestions.forEach((id, asked) -> closed.add(EventData.questionDropped(asked)));
+        pendingPermissions.clear();
+        pendingQuestions.clear();
+        if (!closed.isEmpty()) {
+            append(closed);
         }
     }
 

@@ -182,6 +182,32 @@ class ClaudeSessionTest {
     }
 
     @Test
+    void aPermissionRequestLeftOpenByAnInterruptIsClosedBeforeTheTurnEnds() throws Exception {
+        try (RunningServer server = server()) {
+            Api api = server.api();
+            create(api, "o1", "default");
+            String t1 = send(api, "o1", "RUN_BASH: echo never > never.txt", null);
+            JsonNode asked = await(api, "o1", type("permission.requested"));
+            Api.require(api.post("/v1/sessions/o1/interrupt", null), 202);
+            await(api, "o1", turnEnded(t1));
+            List<JsonNode> events = api.events("o1");
+            List<String> order = events.stream().map(e -> e.path("type").asText()).toList();
+            assertThat(order).containsSubsequence("permission.requested", "permission.resolved", "turn.ended");
+            JsonNode closed = events.stream().filter(type("permission.resolved")).findFirst().orElseThrow();
+            // Claude Code drops the request itself; the server says so, so no client keeps offering it
+            assertThat(closed.path("source").asText()).isEqualTo("daemon");
+            assertThat(closed.at("/data/permission_id").asText()).isEqualTo(asked.at("/data/permission_id").asText());
+            assertThat(closed.at("/data/status").asText()).isEqualTo("reject");
+            assertThat(closed.at("/data/metadata/reason").asText()).isEqualTo("turn_ended");
+            assertThat(api.post("/v1/sessions/o1/permissions/" + asked.at("/data/permission_id").asText()
+                    + "/reply", "{\"reply\":\"once\"}").status()).isEqualTo(404);
+            assertThat(dir.resolve("work-o1/never.txt")).doesNotExist();
+            String t2 = send(api, "o1", "still there", null);
+            assertThat(await(api, "o1", turnEnded(t2)).at("/data/metadata/status").asText()).isEqualTo("completed");
+        }
+    }
+
+    @Test
     void interruptEndsALongTurnAndTheSessionStaysUsable() throws Exception {
         try (RunningServer server = server()) {
             Api api = server.api();
