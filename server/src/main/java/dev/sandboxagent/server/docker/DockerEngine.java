@@ -21,6 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -31,6 +34,7 @@ public final class DockerEngine {
     public static final String PROCESS_NAME = "dockerd";
     private static final System.Logger LOG = System.getLogger(DockerEngine.class.getName());
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration WATCH_EVERY = Duration.ofSeconds(2);
     private static final List<String> SEARCH_PATH = List.of("/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
             "/usr/bin", "/sbin", "/bin");
 
@@ -43,6 +47,9 @@ public final class DockerEngine {
     private volatile String version;
     private volatile String absentReason;
     private volatile long since = System.currentTimeMillis();
+    /** For an adopted engine, which nothing of ours supervises: whether it answered the last ping. */
+    private volatile boolean adoptedAnswering = true;
+    private volatile ScheduledExecutorService watcher;
 
     public DockerEngine(DockerSettings settings, Supervisor supervisor, Consumer<DockerStatus> listener) {
         this.settings = settings;
@@ -64,6 +71,7 @@ public final class DockerEngine {
             since = System.currentTimeMillis();
             LOG.log(Level.INFO, "adopted the Docker engine on " + settings.socket() + " (version " + version + ")");
             publish();
+            watchAdopted();
             return;
         }
         Optional<Path> dockerd = findDockerd();
@@ -115,7 +123,7 @@ public final class DockerEngine {
     public Optional<String> dockerHost() {
         return switch (source) {
             case NONE -> Optional.empty();
-            case ADOPTED -> Optional.of(settings.dockerHost());
+            case ADOPTED -> adoptedAnswering ? Optional.of(settings.dockerHost()) : Optional.empty();
             case MANAGED -> supervisor.status(PROCESS_NAME)
                     .filter(s -> s.state() == ProcessState.READY)
                     .map(s -> settings.dockerHost());
@@ -171,6 +179,40 @@ public final class DockerEngine {
             version = queryVersion();
         }
         listener.accept(managedStatus(status));
+    }
+
+    /**
+     * An adopted engine is someone else's process, so no supervisor sees it die: ping it every
+     * {@link #WATCH_EVERY} and publish when it stops or starts answering, as for the engine we run.
+     */
+    private void watchAdopted() {
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "docker-adopted-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher = executor;
+        executor.scheduleWithFixedDelay(() -> {
+            boolean answering = ping().isEmpty();
+            if (answering != adoptedAnswering) {
+                adoptedAnswering = answering;
+                since = System.currentTimeMillis();
+                if (answering) {
+                    version = queryVersion();
+                }
+                LOG.log(Level.INFO, "the adopted Docker engine on " + settings.socket()
+                        + (answering ? " answers again" : " stopped answering"));
+                publish();
+            }
+        }, WATCH_EVERY.toMillis(), WATCH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops watching an adopted engine (the engine itself is left alone). A managed dockerd stops with the supervisor. */
+    public void close() {
+        ScheduledExecutorService executor = watcher;
+        if (executor != null) {
+            executor.shutdownNow();
+        }
     }
 
     private void publish() {

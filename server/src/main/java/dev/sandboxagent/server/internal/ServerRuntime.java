@@ -121,6 +121,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             return runtime;
         } catch (Exception e) {
             if (warm != null) {
+                warm.docker().close();
                 warm.supervisor().close();
             }
             vertx.close();
@@ -207,6 +208,7 @@ public final class ServerRuntime implements SandboxAgentServer {
         hub.closeAll();
         warm.eventRoutes().closeAll();
         store.close();
+        warm.docker().close();
         warm.supervisor().close();
         await(vertx.close(), Duration.ofSeconds(10));
         LOG.log(Level.INFO, "stopped");

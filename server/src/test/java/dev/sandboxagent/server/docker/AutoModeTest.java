@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.DockerSupport;
 import dev.sandboxagent.server.support.RunningServer;
+import dev.sandboxagent.server.support.SseReader;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,35 @@ class AutoModeTest {
             assertThat(ProcessHandle.of(engine.pid()).map(ProcessHandle::isAlive)).as("adopted, not stopped")
                     .contains(true);
         } finally {
+            DockerSupport.deleteQuietly(unusedDir);
+        }
+    }
+
+    @Test
+    void anAdoptedEngineThatStopsAnsweringIsReportedAndAgentsNoLongerGetIt() throws Exception {
+        Path dockerd = DockerSupport.requireDockerd();
+        Path unusedDir = DockerSupport.engineDir();
+        DockerSupport.TestEngine engine = DockerSupport.TestEngine.start(dockerd);
+        try {
+            DockerSettings settings = DockerSettings.isolated(DockerSettings.Mode.AUTO, unusedDir, dockerd)
+                    .withSocket(engine.socket());
+            try (RunningServer server = RunningServer.start(RunningServer.config(work, RunningServer.TOKEN, 1 << 20)
+                    .withDocker(settings));
+                 SseReader events = SseReader.open(server.api().base() + "/v1/events/sse", server.api().token(),
+                         null)) {
+                Api api = server.api();
+                assertThat(api.get("/v1/docker").json().get("state").asText()).isEqualTo("ready");
+                engine.close(); // someone else's engine goes away
+                JsonNode gone = events.await(e -> e.get("type").asText().equals("docker.state")
+                        && e.at("/data/state").asText().equals("unhealthy"), Duration.ofSeconds(30));
+                assertThat(gone.at("/data/source").asText()).isEqualTo("adopted");
+                JsonNode docker = api.get("/v1/docker").json();
+                assertThat(docker.get("state").asText()).isEqualTo("unhealthy");
+                assertThat(docker.get("dockerHost").isNull()).isTrue();
+                assertThat(api.get("/v1/health").json().get("status").asText()).isEqualTo("ok");
+            }
+        } finally {
+            engine.close();
             DockerSupport.deleteQuietly(unusedDir);
         }
     }
