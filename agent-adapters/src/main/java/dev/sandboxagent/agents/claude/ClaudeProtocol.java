@@ -4,12 +4,11 @@ import static dev.sandboxagent.agents.UniversalItems.item;
 import static dev.sandboxagent.agents.UniversalItems.itemData;
 import static dev.sandboxagent.agents.UniversalItems.message;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
 import java.util.ArrayList;
@@ -17,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Translates Claude Code's stream-json output ({@code --output-format stream-json --verbose
@@ -27,12 +25,7 @@ import java.util.regex.Pattern;
  * sequence Claude Code writes when it exits) is dropped. One instance per process, fed by its one reader thread.
  */
 final class ClaudeProtocol {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    /** CSI, OSC (to BEL or ST), charset and single-character escapes, and the control characters among them. */
-    private static final Pattern TERMINAL_NOISE = Pattern.compile(
-            "\\u001B\\[[0-?]*[ -/]*[@-~]|\\u001B\\][^\\u0007\\u001B]*(\\u0007|\\u001B\\\\)|\\u001B[()][0-9A-Za-z]"
-                    + "|\\u001B[0-9A-Za-z=>]|[\\u0000-\\u001F\\u007F]");
     static final String ASK_USER_QUESTION = "AskUserQuestion";
     static final String EXIT_PLAN_MODE = "ExitPlanMode";
     /** The options of plan approval: "approve" lets ExitPlanMode run, anything else stops it. */
@@ -87,20 +80,12 @@ final class ClaudeProtocol {
 
     /** The events one output line stands for (often none: control traffic, partial-message bookkeeping). */
     List<AgentEvent> parse(String line) {
-        String trimmed = line.strip();
-        if (!trimmed.startsWith("{")) {
-            if (TERMINAL_NOISE.matcher(trimmed).replaceAll("").isBlank()) {
-                return List.of();
-            }
-            return List.of(unparsed(line, "not a JSON line"));
+        JsonLine read = JsonLine.read(line);
+        if (read.object() == null) {
+            return read.isNoise() ? List.of() : List.of(unparsed(line, read.problem()));
         }
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(trimmed);
-        } catch (JsonProcessingException e) {
-            return List.of(unparsed(line, "malformed JSON: " + e.getOriginalMessage()));
-        }
-        if (!node.isObject() || !node.path("type").isTextual()) {
+        ObjectNode node = read.object();
+        if (!node.path("type").isTextual()) {
             return List.of(unparsed(line, "a JSON line without a type"));
         }
         try {

@@ -4,13 +4,12 @@ import static dev.sandboxagent.agents.UniversalItems.item;
 import static dev.sandboxagent.agents.UniversalItems.itemData;
 import static dev.sandboxagent.agents.UniversalItems.message;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Translates what {@code codex app-server} writes (JSON-RPC without the {@code "jsonrpc"} field, one object per
@@ -37,12 +35,7 @@ import java.util.regex.Pattern;
  * One instance per process, fed by its one reader thread.
  */
 final class CodexProtocol {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-    /** CSI, OSC (to BEL or ST), charset and single-character escapes, and the control characters among them. */
-    private static final Pattern TERMINAL_NOISE = Pattern.compile(
-            "\\u001B\\[[0-?]*[ -/]*[@-~]|\\u001B\\][^\\u0007\\u001B]*(\\u0007|\\u001B\\\\)|\\u001B[()][0-9A-Za-z]"
-                    + "|\\u001B[0-9A-Za-z=>]|[\\u0000-\\u001F\\u007F]");
     /**
      * Notifications of 0.169 that carry nothing a client of ours shows: bookkeeping, account and UI state, and
      * progress that the matching item/completed repeats in full. Everything else unknown is reported unparsed,
@@ -125,22 +118,11 @@ final class CodexProtocol {
 
     /** The events one output line stands for (often none: answers, bookkeeping notifications). */
     List<AgentEvent> parse(String line) {
-        String trimmed = line.strip();
-        if (!trimmed.startsWith("{")) {
-            if (TERMINAL_NOISE.matcher(trimmed).replaceAll("").isBlank()) {
-                return List.of();
-            }
-            return List.of(unparsed(line, "not a JSON line"));
+        JsonLine read = JsonLine.read(line);
+        if (read.object() == null) {
+            return read.isNoise() ? List.of() : List.of(unparsed(line, read.problem()));
         }
-        JsonNode node;
-        try {
-            node = MAPPER.readTree(trimmed);
-        } catch (JsonProcessingException e) {
-            return List.of(unparsed(line, "malformed JSON: " + e.getOriginalMessage()));
-        }
-        if (node == null || !node.isObject()) {
-            return List.of(unparsed(line, "not a JSON object"));
-        }
+        ObjectNode node = read.object();
         try {
             List<AgentEvent> events = translate(node);
             return events == null ? List.of(unparsed(line, "unknown message " + describe(node))) : events;
