@@ -49,6 +49,7 @@ public final class DockerEngine {
     private volatile long since = System.currentTimeMillis();
     /** For an adopted engine, which nothing of ours supervises: whether it answered the last ping. */
     private volatile boolean adoptedAnswering = true;
+    private volatile String adoptedFailure;
     private volatile ScheduledExecutorService watcher;
 
     public DockerEngine(DockerSettings settings, Supervisor supervisor, Consumer<DockerStatus> listener) {
@@ -109,11 +110,12 @@ public final class DockerEngine {
             case NONE -> new DockerStatus(mode, settings.mode() == DockerSettings.Mode.OFF ? "off" : "absent", null,
                     socket, null, null, null, since, 0, absentReason);
             case ADOPTED -> {
-                Optional<String> failure = ping();
-                String state = failure.isEmpty() ? ProcessState.READY.wireName() : ProcessState.UNHEALTHY.wireName();
-                yield new DockerStatus(mode, state, "adopted", socket,
-                        failure.isEmpty() ? settings.dockerHost() : null, null, version, since, 0,
-                        failure.orElse(null));
+                // The watcher's last ping, not a new one: /v1/health and /v1/docker are polled, and a ping of an
+                // engine that hangs costs its full timeout.
+                boolean answering = adoptedAnswering;
+                yield new DockerStatus(mode, (answering ? ProcessState.READY : ProcessState.UNHEALTHY).wireName(),
+                        "adopted", socket, answering ? settings.dockerHost() : null, null, version, since, 0,
+                        answering ? null : adoptedFailure);
             }
             case MANAGED -> managedStatus(supervisor.status(PROCESS_NAME).orElse(null));
         };
@@ -193,7 +195,9 @@ public final class DockerEngine {
         });
         watcher = executor;
         executor.scheduleWithFixedDelay(() -> {
-            boolean answering = ping().isEmpty();
+            Optional<String> failure = ping();
+            boolean answering = failure.isEmpty();
+            adoptedFailure = failure.orElse(null);
             if (answering != adoptedAnswering) {
                 adoptedAnswering = answering;
                 since = System.currentTimeMillis();
