@@ -161,6 +161,9 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
 
     @Override
     public void result(JsonNode result) {
+        // Requests still open belong to this turn, which Claude Code has ended: it no longer waits for them.
+        pendingPermissions.clear();
+        pendingQuestions.clear();
         String turn = turnId;
         turnId = null;
         boolean interrupted = interruptRequested;
