@@ -19,7 +19,6 @@ public final class DockerRoutes {
     }
 
     public void mount(Router router) {
-        // status() may ping the socket: off the event loop
         router.get("/v1/docker").handler(ctx -> Blocking.respond(ctx, engine::status,
                 (c, status) -> JsonBodies.send(c, 200, status)));
         router.get("/v1/docker/logs").handler(this::logs);
