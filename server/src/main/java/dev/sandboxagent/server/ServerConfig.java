@@ -1,6 +1,7 @@
 package dev.sandboxagent.server;
 
 import dev.sandboxagent.server.docker.DockerSettings;
+import dev.sandboxagent.server.http.WebOrigin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +19,13 @@ import java.util.Map;
  * @param docker how to get a Docker engine ({@code --docker auto|on|off}); off unless asked for, so that embedding the
  *               server (or a test) never starts an engine by surprise; {@link #resolve} defaults it to auto
  * @param warmConfig a JSON file declaring warm processes ({@code --warm-config}), or null
+ * @param corsOrigins the browser origins allowed to call this server ({@code --cors-origin}), normalised as
+ *                    {@code scheme://host[:port]}; empty (the default) refuses every request that carries an
+ *                    {@code Origin} header, so no web page can drive the server
  */
 public record ServerConfig(String host, int port, String token, Path dataDir, long maxBodyBytes,
                            Map<String, String> agentEnvironment, java.time.Duration heartbeat,
-                           DockerSettings docker, Path warmConfig) {
+                           DockerSettings docker, Path warmConfig, java.util.List<String> corsOrigins) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 2468;
@@ -40,22 +44,38 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
         this(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, DockerSettings.off(), null);
     }
 
+    public ServerConfig(String host, int port, String token, Path dataDir, long maxBodyBytes,
+                        Map<String, String> agentEnvironment, java.time.Duration heartbeat,
+                        DockerSettings docker, Path warmConfig) {
+        this(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker, warmConfig,
+                java.util.List.of());
+    }
+
     public ServerConfig withHeartbeat(java.time.Duration every) {
         return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, every, docker,
-                warmConfig);
+                warmConfig, corsOrigins);
     }
 
     public ServerConfig withDocker(DockerSettings settings) {
         return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, settings,
-                warmConfig);
+                warmConfig, corsOrigins);
     }
 
     public ServerConfig withWarmConfig(Path file) {
-        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker, file);
+        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker, file,
+                corsOrigins);
+    }
+
+    /** @param origins browser origins allowed to call the server; each is checked and normalised */
+    public ServerConfig withCorsOrigins(java.util.List<String> origins) {
+        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker,
+                warmConfig, origins);
     }
 
     public ServerConfig {
         agentEnvironment = Map.copyOf(agentEnvironment);
+        corsOrigins = corsOrigins == null ? java.util.List.of()
+                : corsOrigins.stream().map(o -> WebOrigin.parse(o, "--cors-origin")).distinct().toList();
         docker = docker == null ? DockerSettings.off() : docker;
         if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
             throw new IllegalArgumentException("heartbeat must be positive");
@@ -98,12 +118,28 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
      */
     public static ServerConfig resolve(String host, Integer port, String token, boolean noToken, Path dataDir,
                                        String docker, Path warmConfig, Map<String, String> env) throws IOException {
+        return resolve(host, port, token, noToken, dataDir, docker, warmConfig, null, env);
+    }
+
+    /**
+     * As above, plus the browser origins allowed to call the server.
+     *
+     * @param corsOrigins from {@code --cors-origin} (repeatable); null or empty means not given, then
+     *                    SANDBOX_AGENT_CORS_ORIGINS (comma-separated), else none
+     */
+    public static ServerConfig resolve(String host, Integer port, String token, boolean noToken, Path dataDir,
+                                       String docker, Path warmConfig, java.util.List<String> corsOrigins,
+                                       Map<String, String> env) throws IOException {
+        java.util.List<String> origins = corsOrigins != null && !corsOrigins.isEmpty() ? corsOrigins
+                : blankToNull(env.get("SANDBOX_AGENT_CORS_ORIGINS")) == null ? java.util.List.of()
+                : java.util.Arrays.stream(env.get("SANDBOX_AGENT_CORS_ORIGINS").split(","))
+                        .map(String::strip).filter(o -> !o.isEmpty()).toList();
         DockerSettings dockerSettings = dockerSettings(docker, env);
         Path resolvedWarmConfig = warmConfig != null ? warmConfig.toAbsolutePath()
                 : blankToNull(env.get("SANDBOX_AGENT_WARM_CONFIG")) == null ? null
                 : Path.of(env.get("SANDBOX_AGENT_WARM_CONFIG")).toAbsolutePath();
         return resolveBasics(host, port, token, noToken, dataDir, env).withDocker(dockerSettings)
-                .withWarmConfig(resolvedWarmConfig);
+                .withWarmConfig(resolvedWarmConfig).withCorsOrigins(origins);
     }
 
     private static DockerSettings dockerSettings(String flag, Map<String, String> env) {
@@ -189,6 +225,6 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", auth=" + (token != null) + ", dataDir=" + dataDir
                 + ", docker=" + docker.mode().wireName() + (warmConfig == null ? "" : ", warmConfig=" + warmConfig)
-                + "]";
+                + (corsOrigins.isEmpty() ? "" : ", corsOrigins=" + corsOrigins) + "]";
     }
 }

@@ -14,7 +14,7 @@ import java.util.function.Predicate;
  * the connection open. Frames have no {@code event:} field, so EventSource's onmessage sees every event.
  */
 public final class SseStream implements EventSink {
-    private static final System.Logger LOG = System.getLogger(SseStream.class.getName());
+    private static final System.Logger LOG = dev.sandboxagent.server.http.SafeLog.logger(SseStream.class);
 
     private final Vertx vertx;
     private final HttpServerResponse response;

@@ -1,6 +1,5 @@
 package dev.sandboxagent.server.http;
 
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
@@ -33,6 +32,8 @@ public final class ApiDocument {
     private final SchemaRepository repository;
     private final Map<String, Validator> validators = new ConcurrentHashMap<>();
     private final Pattern idPattern;
+    /** Every member name the document defines: an error may name these, never a key the client made up. */
+    private final java.util.Set<String> memberNames;
 
     private ApiDocument(String text) {
         this.text = text;
@@ -43,6 +44,21 @@ public final class ApiDocument {
                 .setOutputFormat(OutputFormat.Basic));
         repository.dereference(BASE, JsonSchema.of(document));
         this.idPattern = Pattern.compile(schema("SessionId").getString("pattern"));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        collectMemberNames(document, names);
+        this.memberNames = java.util.Set.copyOf(names);
+    }
+
+    private static void collectMemberNames(Object node, java.util.Set<String> into) {
+        if (node instanceof JsonObject object) {
+            JsonObject properties = object.getValue("properties") instanceof JsonObject p ? p : null;
+            if (properties != null) {
+                into.addAll(properties.fieldNames());
+            }
+            object.forEach(entry -> collectMemberNames(entry.getValue(), into));
+        } else if (node instanceof JsonArray array) {
+            array.forEach(item -> collectMemberNames(item, into));
+        }
     }
 
     public static ApiDocument load() {
@@ -70,21 +86,16 @@ public final class ApiDocument {
 
     /** The request body as JSON, checked against {@code components.schemas.<schemaName>}. */
     public JsonObject validBody(RoutingContext ctx, String schemaName) {
-        String raw = ctx.body().asString();
-        if (raw == null || raw.isBlank()) {
+        io.vertx.core.buffer.Buffer raw = ctx.body().buffer();
+        if (raw == null || raw.toString(StandardCharsets.ISO_8859_1).isBlank()) {
             throw ApiException.invalid("the request needs a JSON body (" + schemaName + ")");
         }
-        Object parsed;
-        try {
-            parsed = new JsonObject(raw);
-        } catch (DecodeException | ClassCastException e) {
-            throw ApiException.invalid("the body is not a JSON object: " + withoutQuotedText(firstLine(e.getMessage())));
-        }
+        JsonObject parsed = StrictJson.object(raw.getBytes(), memberNames);
         OutputUnit result = validators
                 .computeIfAbsent(schemaName, name -> repository.validator(BASE + "#/components/schemas/" + name))
                 .validate(parsed);
         if (Boolean.TRUE.equals(result.getValid())) {
-            return (JsonObject) parsed;
+            return parsed;
         }
         List<String> problems = result.getErrors() == null ? List.of()
                 : result.getErrors().stream()
@@ -124,22 +135,5 @@ public final class ApiDocument {
             out.append("...");
         }
         return out.append("\" (").append(value.length()).append(" characters)").toString();
-    }
-
-    /**
-     * The parser quotes the text it choked on, which may be a secret (an API key typed without quotes): an error
-     * message keeps where and what kind of mistake, never the body's text.
-     */
-    static String withoutQuotedText(String message) {
-        return message.replaceAll("'[^']*'", "'...'").replaceAll("\\(code \\d+\\)", "");
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unreadable";
-        }
-        int nl = message.indexOf('\n');
-        String line = nl < 0 ? message : message.substring(0, nl);
-        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
     }
 }

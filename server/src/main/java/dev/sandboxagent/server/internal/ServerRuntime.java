@@ -18,6 +18,7 @@ import dev.sandboxagent.server.events.EventHub;
 import dev.sandboxagent.server.events.EventRoutes;
 import dev.sandboxagent.server.http.ApiDocument;
 import dev.sandboxagent.server.http.BearerAuth;
+import dev.sandboxagent.server.http.EdgeGuard;
 import dev.sandboxagent.server.http.Blocking;
 import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.server.http.Problems;
@@ -112,6 +113,7 @@ public final class ServerRuntime implements SandboxAgentServer {
                             .setPort(config.port())
                             .setCompressionSupported(false))
                     .requestHandler(router)
+                    .invalidRequestHandler(Problems::invalidRequest)
                     .listen()
                     .toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
@@ -146,6 +148,8 @@ public final class ServerRuntime implements SandboxAgentServer {
     private static Router router(Vertx vertx, ServerConfig config, ApiDocument api, SessionStore store,
                                  EventHub hub, SessionManager sessions, AgentCatalog catalog, Warm warm) {
         Router router = Router.router(vertx);
+        // Host, Origin and content type, for every route and before auth (see EdgeGuard for why in that order).
+        router.route().handler(new EdgeGuard(config.host(), config.corsOrigins()));
         long startedAt = System.currentTimeMillis();
         // The engine's state is reported, never judged: an absent or crashed engine does not make the server unwell.
         router.get("/v1/health").handler(ctx -> Blocking.respond(ctx, () -> warm.docker().status().state(),
@@ -167,6 +171,10 @@ public final class ServerRuntime implements SandboxAgentServer {
         new ProcessRoutes(warm.supervisor(), api, config.heartbeat()).mount(router);
         router.route().last().handler(ctx -> ctx.fail(404));
         router.route().failureHandler(Problems::handleFailure);
+        // Failures the router raises before any route matched (a path it cannot decode) would be plain text.
+        for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
+            router.errorHandler(status, Problems.routerError(status));
+        }
         return router;
     }
 

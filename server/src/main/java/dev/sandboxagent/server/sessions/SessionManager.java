@@ -40,7 +40,7 @@ import java.util.stream.Stream;
  * turn state lives in {@link LiveSession}.
  */
 public final class SessionManager implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(SessionManager.class.getName());
+    private static final System.Logger LOG = dev.sandboxagent.server.http.SafeLog.logger(SessionManager.class);
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final String CREATE_KEY = "create:";
     private static final String MESSAGE_KEY = "message:";

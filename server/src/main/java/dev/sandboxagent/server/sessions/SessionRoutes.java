@@ -50,6 +50,7 @@ public final class SessionRoutes {
         String id = api.validId(ctx, "session_id");
         JsonObject body = api.validBody(ctx, "CreateSessionRequest");
         String key = idempotencyKey(ctx);
+        validDirectory(body.getString("directory"));
         CreateRequest spec = new CreateRequest(id, body.getString("agent"), body.getString("agentMode"),
                 body.getString("permissionMode"), body.getString("model"), body.getString("variant"),
                 body.getString("directory"), body.getString("title"));
@@ -152,6 +153,18 @@ public final class SessionRoutes {
         String id = api.validId(ctx, "session_id");
         String questionId = api.validId(ctx, "question_id");
         Blocking.noContent(ctx, () -> sessions.rejectQuestion(id, questionId));
+    }
+
+    /** A path the file system can take: a NUL (valid JSON, {@code \u0000}) is not one. */
+    private static void validDirectory(String directory) {
+        if (directory == null) {
+            return;
+        }
+        try {
+            java.nio.file.Path.of(directory);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw ApiException.invalid("directory is not a usable path (it contains a NUL character)");
+        }
     }
 
     private static String idempotencyKey(RoutingContext ctx) {
