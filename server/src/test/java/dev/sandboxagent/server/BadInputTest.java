@@ -147,8 +147,9 @@ class BadInputTest {
 
     @Test
     void dotDotInThePathNeverReachesASession() {
-        // The HTTP client or the server normalises dot segments (RFC 3986): no route, nothing created.
-        refused(404, "not_found", () -> api.post("/v1/sessions/%2E%2E", "{\"agent\":\"mock\"}"));
+        // Dot segments are refused, not resolved (resolving would reach another route): nothing created.
+        JsonNode p = refused(400, "invalid_request", () -> api.post("/v1/sessions/%2E%2E", "{\"agent\":\"mock\"}"));
+        assertThat(p.get("detail").asText()).contains("'..'");
         Api.Answer a = api.post("/v1/sessions/../x", "{\"agent\":\"mock\"}");
         assertThat(a.status()).isIn(400, 404);
         assertThat(api.get("/v1/sessions").json().get("sessions")).extracting(s -> s.get("sessionId").asText())

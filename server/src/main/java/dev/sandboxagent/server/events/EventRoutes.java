@@ -18,6 +18,7 @@ import java.util.Map;
 public final class EventRoutes {
     static final int DEFAULT_LIMIT = 1000;
     static final int MAX_LIMIT = 10_000;
+    private static final java.util.regex.Pattern ASCII_INTEGER = java.util.regex.Pattern.compile("-?[0-9]{1,19}");
 
     private final SessionManager sessions;
     private final SessionStore store;
@@ -81,7 +82,7 @@ public final class EventRoutes {
         String lastEventId = ctx.request().getHeader("Last-Event-ID");
         if (lastEventId != null && !lastEventId.isBlank()) {
             try {
-                long value = Long.parseLong(lastEventId.trim());
+                long value = asciiLong(lastEventId.trim());
                 if (value >= 0) {
                     return value;
                 }
@@ -100,7 +101,7 @@ public final class EventRoutes {
             return fallback;
         }
         try {
-            long value = Long.parseLong(raw);
+            long value = asciiLong(raw);
             if (value < min || value > max) {
                 throw ApiException.invalid(name + " must be between " + min + " and " + max + ", got " + value);
             }
@@ -108,6 +109,14 @@ public final class EventRoutes {
         } catch (NumberFormatException e) {
             throw ApiException.invalid(name + " must be an integer, got '" + truncate(raw) + "'");
         }
+    }
+
+    /** Long.parseLong takes any Unicode digit ("\u0663" is 3); a number on the wire is ASCII digits only. */
+    static long asciiLong(String raw) {
+        if (!ASCII_INTEGER.matcher(raw).matches()) {
+            throw new NumberFormatException("not an ASCII integer");
+        }
+        return Long.parseLong(raw);
     }
 
     static boolean booleanParam(RoutingContext ctx, String name) {

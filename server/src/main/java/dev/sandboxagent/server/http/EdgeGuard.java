@@ -21,6 +21,9 @@ import java.util.regex.Pattern;
  *   <li><b>Origin</b>: a request that carries {@code Origin} comes from a browser, and is served only when that origin
  *       is allowed ({@code --cors-origin}; none by default). A CORS preflight from an allowed origin is answered here
  *       (204); from any other, 403. Clients that are not browsers send no {@code Origin} and are not affected.</li>
+ *   <li><b>Path</b>: a {@code .} or {@code ..} segment (also {@code %2e}) is refused (400) rather than resolved: no
+ *       id of the API is one, and resolving it would send the request to another route than the one written.
+ *       A query that cannot be decoded is refused here too, not deep inside a route.</li>
  *   <li><b>Content type</b>: a request with a body must say {@code Content-Type: application/json} (a charset, if
  *       given, must be UTF-8), else 415. Browsers send cross-site {@code text/plain} and form bodies without a
  *       preflight; requiring JSON forces one. It also keeps form and multipart bodies away from the body
@@ -78,6 +81,10 @@ public final class EdgeGuard implements Handler<RoutingContext> {
                 return;
             }
         }
+        if (hasDotSegment(request.path())) {
+            throw ApiException.invalid("the path has a '.' or '..' segment; no id of this API is one, and resolving "
+                    + "it would reach another route than the one written");
+        }
         try {
             request.params(); // decodes the query once, here, rather than deep inside a route
         } catch (IllegalArgumentException e) {
@@ -91,6 +98,21 @@ public final class EdgeGuard implements Handler<RoutingContext> {
                             + (given == null ? "no Content-Type" : ApiDocument.describe(given)));
         }
         ctx.next();
+    }
+
+    /** A segment that is {@code .} or {@code ..}, also percent-encoded ({@code %2e}); the raw path, before Vert.x
+     * resolves it. */
+    static boolean hasDotSegment(String rawPath) {
+        if (rawPath == null) {
+            return false;
+        }
+        for (String segment : rawPath.split("/", -1)) {
+            String decoded = segment.replace("%2e", ".").replace("%2E", ".");
+            if (decoded.equals(".") || decoded.equals("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A body is on its way if its length is announced as non-zero or it is chunked. */

@@ -152,15 +152,19 @@ public final class ServerRuntime implements SandboxAgentServer {
         router.route().handler(new EdgeGuard(config.host(), config.corsOrigins()));
         long startedAt = System.currentTimeMillis();
         // The engine's state is reported, never judged: an absent or crashed engine does not make the server unwell.
-        router.get("/v1/health").handler(ctx -> Blocking.respond(ctx, () -> warm.docker().status().state(),
+        // Bodies are read before any handler answers, even where they are ignored: a body that turns out to be
+        // malformed (a bad chunk) is then answered with a problem instead of cutting off an answer already sent.
+        BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+        router.get("/v1/health").handler(bodies).handler(ctx -> Blocking.respond(ctx,
+                () -> warm.docker().status().state(),
                 (c, docker) -> JsonBodies.send(c, 200, Map.of("status", "ok", "version", VERSION,
                         "uptimeMs", System.currentTimeMillis() - startedAt, "docker", docker))));
-        router.get("/openapi.json").handler(ctx -> ctx.response()
+        router.get("/openapi.json").handler(bodies).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(api.text()));
         if (config.token() != null) {
             router.route("/v1/*").handler(new BearerAuth(config.token()));
         }
-        router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+        router.route("/v1/*").handler(bodies);
         EventRoutes events = new EventRoutes(sessions, store, hub, api, config.heartbeat());
         events.mount(router);
         new SessionRoutes(sessions, events, api).mount(router);

@@ -76,6 +76,9 @@ public final class ProcessRoutes {
             return DEFAULT_TAIL;
         }
         try {
+            if (!raw.matches("-?[0-9]{1,10}")) { // parseInt would take any Unicode digit
+                throw new NumberFormatException(raw);
+            }
             int value = Integer.parseInt(raw);
             if (value < 0 || value > MAX_TAIL) {
                 throw ApiException.invalid("tail must be between 0 and " + MAX_TAIL + ", got " + value);

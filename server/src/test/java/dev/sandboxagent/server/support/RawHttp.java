@@ -20,9 +20,16 @@ import java.util.Map;
  */
 public final class RawHttp {
     private final int port;
+    private final int timeoutMillis;
 
     public RawHttp(int port) {
+        this(port, 20_000);
+    }
+
+    /** @param timeoutMillis how long to wait for the server's answer (or close) before failing */
+    public RawHttp(int port, int timeoutMillis) {
         this.port = port;
+        this.timeoutMillis = timeoutMillis;
     }
 
     /** An answer as it came off the wire; {@code status} is -1 when the server closed without answering. */
@@ -72,19 +79,23 @@ public final class RawHttp {
     public Answer exchange(byte[] head, byte[] body) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-            socket.setSoTimeout(20_000);
-            socket.getOutputStream().write(head);
-            if (body != null) {
-                socket.getOutputStream().write(body);
+            socket.setSoTimeout(timeoutMillis);
+            try {
+                socket.getOutputStream().write(head);
+                if (body != null) {
+                    socket.getOutputStream().write(body);
+                }
+                socket.getOutputStream().flush();
+            } catch (IOException e) {
+                // The server may answer and close before it has read everything (a body over the limit): read on.
             }
-            socket.getOutputStream().flush();
-            return parse(readAll(socket.getInputStream()));
+            return parse(readAll(socket.getInputStream(), timeoutMillis));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private static byte[] readAll(InputStream in) throws IOException {
+    private static byte[] readAll(InputStream in, int timeoutMillis) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] buffer = new byte[8192];
         try {
@@ -93,7 +104,7 @@ public final class RawHttp {
                 out.write(buffer, 0, n);
             }
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("the server neither answered nor closed within 20 s; got so far: "
+            throw new AssertionError("the server neither answered nor closed within " + timeoutMillis + " ms; got: "
                     + out.toString(StandardCharsets.UTF_8));
         } catch (IOException e) {
             // a reset after the answer: keep what arrived
