@@ -133,7 +133,8 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
         java.util.List<String> origins = corsOrigins != null && !corsOrigins.isEmpty() ? corsOrigins
                 : blankToNull(env.get("SANDBOX_AGENT_CORS_ORIGINS")) == null ? java.util.List.of()
                 : java.util.Arrays.stream(env.get("SANDBOX_AGENT_CORS_ORIGINS").split(","))
-                        .map(String::strip).filter(o -> !o.isEmpty()).toList();
+                        .map(String::strip).filter(o -> !o.isEmpty())
+                        .map(o -> WebOrigin.parse(o, "SANDBOX_AGENT_CORS_ORIGINS")).toList();
         DockerSettings dockerSettings = dockerSettings(docker, env);
         Path resolvedWarmConfig = warmConfig != null ? warmConfig.toAbsolutePath()
                 : blankToNull(env.get("SANDBOX_AGENT_WARM_CONFIG")) == null ? null

@@ -126,6 +126,18 @@ class ErrorPathsTest {
         });
     }
 
+    @Test
+    void aCorsOriginThatIsNotAnOriginIsAUsageError() {
+        Result flag = Cli.withHome(home).run("server", "--no-token", "--port", "0", "--cors-origin",
+                "http://localhost:3000", "--cors-origin", "https://app.example/path");
+        assertFailure(flag, 2, null);
+        assertThat(flag.err()).contains("--cors-origin must be an origin").contains("https://app.example/path");
+        Result env = Cli.withHome(home).env("SANDBOX_AGENT_CORS_ORIGINS", "https://ok.example,*")
+                .run("server", "--no-token", "--port", "0");
+        assertFailure(env, 2, null);
+        assertThat(env.err()).contains("SANDBOX_AGENT_CORS_ORIGINS must be an origin");
+    }
+
     private static void assertFailure(Result result, int exitCode, String errLine) {
         assertThat(result.exitCode()).as(result.toString()).isEqualTo(exitCode);
         assertThat(result.out()).as(result.toString()).isEmpty();

@@ -24,7 +24,8 @@ final class ForegroundServer {
     static void run(ServerOptions options, CliEnvironment environment, PrintWriter out)
             throws IOException, InterruptedException {
         ServerConfig config = ServerConfig.resolve(options.host(), options.port(), options.token(),
-                options.noToken(), options.dataDir(), options.docker(), options.warmConfig(), environment.variables());
+                options.noToken(), options.dataDir(), options.docker(), options.warmConfig(), options.corsOrigins(),
+                environment.variables());
         SandboxAgentServer server;
         try {
             server = SandboxAgentServer.start(config);

@@ -3,6 +3,7 @@ package dev.sandboxagent.cli.server;
 import dev.sandboxagent.cli.SandboxAgentCommand;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "server",
         description = {"Run the server in the foreground; SIGTERM or Ctrl-C stops it gracefully.",
                 "Flags win over environment variables (SANDBOX_AGENT_HOST, _PORT, _TOKEN, _DATA_DIR, _DOCKER, "
-                        + "_WARM_CONFIG), which win over defaults."})
+                        + "_WARM_CONFIG, _CORS_ORIGINS), which win over defaults."})
 public final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -53,6 +54,12 @@ public final class ServerCommand implements Callable<Integer> {
             description = "A JSON file of warm processes to keep running (default: $SANDBOX_AGENT_WARM_CONFIG).")
     Path warmConfig;
 
+    @Option(names = "--cors-origin", paramLabel = "ORIGIN",
+            description = "A web origin (scheme://host[:port]) whose pages may call the server; repeatable. Requests "
+                    + "from any other page are refused (default: $SANDBOX_AGENT_CORS_ORIGINS, comma-separated, else "
+                    + "none).")
+    List<String> corsOrigins;
+
     /** A token or none, not both. */
     static final class Auth {
         @Option(names = "--token", paramLabel = "TOKEN",
@@ -67,7 +74,7 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         ServerOptions options = new ServerOptions(host, port, auth == null ? null : auth.token,
-                auth != null && auth.noToken, dataDir, docker, warmConfig);
+                auth != null && auth.noToken, dataDir, docker, warmConfig, corsOrigins);
         try {
             ForegroundServer.run(options, SandboxAgentCommand.environment(spec), spec.commandLine().getOut());
         } catch (IllegalArgumentException e) {
