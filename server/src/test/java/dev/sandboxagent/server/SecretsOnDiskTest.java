@@ -196,9 +196,12 @@ class SecretsOnDiskTest {
             throws IOException {
         String text = logAndEvents.get();
         for (String canary : canaries) {
-            assertThat(filesContaining(data, canary)).as("files under the data dir holding a key, " + when)
+            // Its random tail, not the whole key: a copy cut short (as tools keep the last 20 characters of a key to
+            // recognise it) is a leak too.
+            String tail = canary.substring(canary.length() - 16);
+            assertThat(filesContaining(data, tail)).as("files under the data dir holding (part of) a key, " + when)
                     .isEmpty();
-            assertThat(text).as("the server log and the events, " + when).doesNotContain(canary);
+            assertThat(text).as("the server log and the events, " + when).doesNotContain(tail);
         }
     }
 
