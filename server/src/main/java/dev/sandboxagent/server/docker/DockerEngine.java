@@ -43,6 +43,8 @@ public final class DockerEngine {
     private final DockerSettings settings;
     private final Supervisor supervisor;
     private final Consumer<DockerStatus> listener;
+    /** The dockerd this server starts, recorded so that the next server knows it if this one is killed. */
+    private final EnginePidFile ours;
     private volatile Source source = Source.NONE;
     private volatile String version;
     private volatile String absentReason;
@@ -51,7 +53,6 @@ public final class DockerEngine {
     private volatile boolean adoptedAnswering = true;
     private volatile String adoptedFailure;
     private volatile ScheduledExecutorService watcher;
-    private final EnginePidFile ours;
 
     /** @param dataDir the server's data directory, where the pid of the dockerd it starts is recorded */
     public DockerEngine(DockerSettings settings, Path dataDir, Supervisor supervisor,
