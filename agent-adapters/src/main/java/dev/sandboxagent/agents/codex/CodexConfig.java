@@ -2,7 +2,8 @@ package dev.sandboxagent.agents.codex;
 
 /**
  * The config.toml each session's CODEX_HOME gets. It never holds a secret: the provider names the environment
- * variable its key is in ({@code env_key}), and the key itself reaches Codex only through its environment.
+ * variable its key is in ({@code env_key}), and the key itself reaches Codex only through its environment, which
+ * Codex is told not to write down (no shell snapshots).
  */
 final class CodexConfig {
     private CodexConfig() {
@@ -25,6 +26,10 @@ final class CodexConfig {
         // Default mode" unless this feature is on; with it, the call reaches us as item/tool/requestUserInput.
         // The feature counts as under development, and without the suppress flag Codex sends a warning saying so
         // when a turn starts, which clients would see as a status item.
+        // shell_snapshot: on by default in 0.169, Codex captures the shell it runs commands in (its environment
+        // included, so the provider key too) into CODEX_HOME/shell_snapshots/*.sh, inside our data dir, for as
+        // long as the session runs. Off: each command starts its shell afresh and nothing of the environment is
+        // written. shell_snapshot_v2 is the newer capture of the same kind, off for the same reason.
         return "# Written by sandbox-agent for this session; rewritten at every start.\n"
                 + "model = " + quote(model) + "\n"
                 + "model_provider = \"sandbox\"\n"
@@ -44,7 +49,9 @@ final class CodexConfig {
                 + "\n"
                 + "[features]\n"
                 + "daemon_auto_start = false\n"
-                + "default_mode_request_user_input = true\n";
+                + "default_mode_request_user_input = true\n"
+                + "shell_snapshot = false\n"
+                + "shell_snapshot_v2 = false\n";
     }
 
     /** A TOML basic string. */

@@ -43,6 +43,8 @@ public final class DockerEngine {
     private final DockerSettings settings;
     private final Supervisor supervisor;
     private final Consumer<DockerStatus> listener;
+    /** The dockerd this server starts, recorded so that the next server knows it if this one is killed. */
+    private final EnginePidFile ours;
     private volatile Source source = Source.NONE;
     private volatile String version;
     private volatile String absentReason;
@@ -52,8 +54,11 @@ public final class DockerEngine {
     private volatile String adoptedFailure;
     private volatile ScheduledExecutorService watcher;
 
-    public DockerEngine(DockerSettings settings, Supervisor supervisor, Consumer<DockerStatus> listener) {
+    /** @param dataDir the server's data directory, where the pid of the dockerd it starts is recorded */
+    public DockerEngine(DockerSettings settings, Path dataDir, Supervisor supervisor,
+                        Consumer<DockerStatus> listener) {
         this.settings = settings;
+        this.ours = new EnginePidFile(dataDir);
         this.supervisor = supervisor;
         this.listener = listener;
     }
@@ -66,6 +71,7 @@ public final class DockerEngine {
         if (settings.mode() == DockerSettings.Mode.OFF) {
             return;
         }
+        stopOrphan();
         if (ping().isEmpty()) {
             source = Source.ADOPTED;
             version = queryVersion();
@@ -101,6 +107,25 @@ public final class DockerEngine {
                         + supervisor.log(PROCESS_NAME).file());
             }
         }
+    }
+
+    /**
+     * A dockerd that a previous server of this data dir started and left behind when it was killed (-9, OOM) still
+     * answers on the socket and must not be mistaken for someone else's engine and adopted. We stop it and start a
+     * fresh one rather than take it back: it is no child of ours, so no exit status would tell the supervisor that it
+     * died; its stdout and stderr were pipes into the dead server, so its log is lost and its next log line meets a
+     * closed pipe; and a fresh start runs with this server's flags. Its containers stop with it, but the agents that
+     * used them died with the server that ran them. See docs/operations.md.
+     */
+    private void stopOrphan() {
+        ours.orphan().ifPresent(pid -> {
+            LOG.log(Level.WARNING, "dockerd pid " + pid + ", started by a previous server of this data dir ("
+                    + ours.file() + "), outlived it; stopping it to start one this server supervises");
+            if (!EnginePidFile.stop(pid, settings.stopGrace())) {
+                LOG.log(Level.WARNING, "dockerd pid " + pid + " or part of its process group still runs");
+            }
+            ours.clear();
+        });
     }
 
     public DockerStatus status() {
@@ -176,6 +201,11 @@ public final class DockerEngine {
     private void processChanged(ProcessStatus status) {
         if (!status.name().equals(PROCESS_NAME)) {
             return;
+        }
+        if (status.state() == ProcessState.STARTING && status.pid() != null) {
+            ours.write(status.pid());
+        } else if (status.state() == ProcessState.STOPPED) {
+            ours.clear();
         }
         if (status.state() == ProcessState.READY) {
             version = queryVersion();

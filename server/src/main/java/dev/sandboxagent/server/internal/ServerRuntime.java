@@ -60,7 +60,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             Supervisor supervisor = new Supervisor(config.dataDir().resolve("logs"));
             ServerEvents events = new ServerEvents(1000);
             supervisor.onChange(status -> events.publish("process.state", status));
-            DockerEngine docker = new DockerEngine(config.docker(), supervisor,
+            DockerEngine docker = new DockerEngine(config.docker(), config.dataDir(), supervisor,
                     status -> events.publish("docker.state", status));
             return new Warm(supervisor, docker, events, new ServerEventRoutes(events, config.heartbeat()));
         }

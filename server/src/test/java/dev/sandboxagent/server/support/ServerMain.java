@@ -20,15 +20,26 @@ public final class ServerMain {
                 agentEnvironment.put(name, value);
             }
         });
+        // Optional: "agent-env=NAME" passes this JVM's NAME to the agents too, as a server started with a provider's
+        // key in its environment does.
+        for (String arg : args) {
+            if (arg.startsWith("agent-env=") && System.getenv(arg.substring("agent-env=".length())) != null) {
+                String name = arg.substring("agent-env=".length());
+                agentEnvironment.put(name, System.getenv(name));
+            }
+        }
         ServerConfig config = new ServerConfig("127.0.0.1", 0, RunningServer.TOKEN, dataDir, 1024 * 1024,
                 agentEnvironment);
-        // Optional: "docker-dir=DIR dockerd=PATH" runs an isolated engine under DIR in mode on.
+        // Optional: "docker-dir=DIR dockerd=PATH" runs an isolated engine under DIR in mode on ("docker-mode=auto"
+        // after them: in mode auto).
         for (int i = 1; i < args.length; i++) {
             if (args[i].startsWith("docker-dir=")) {
                 Path dir = Path.of(args[i].substring("docker-dir=".length()));
                 Path dockerd = Path.of(args[i + 1].substring("dockerd=".length()));
-                config = config.withDocker(dev.sandboxagent.server.docker.DockerSettings.isolated(
-                        dev.sandboxagent.server.docker.DockerSettings.Mode.ON, dir, dockerd));
+                var mode = i + 2 < args.length && args[i + 2].equals("docker-mode=auto")
+                        ? dev.sandboxagent.server.docker.DockerSettings.Mode.AUTO
+                        : dev.sandboxagent.server.docker.DockerSettings.Mode.ON;
+                config = config.withDocker(dev.sandboxagent.server.docker.DockerSettings.isolated(mode, dir, dockerd));
             }
         }
         SandboxAgentServer server = SandboxAgentServer.start(config);
