@@ -90,6 +90,15 @@ public final class ServerRuntime implements SandboxAgentServer {
     }
 
     public static ServerRuntime start(ServerConfig config) {
+        // Before anything is written there: transcripts and the token are for this user only.
+        java.util.Set<Path> notOurs = new java.util.HashSet<>();
+        if (config.docker().dataRoot() != null) {
+            notOurs.add(config.docker().dataRoot());
+        }
+        if (config.docker().execRoot() != null) {
+            notOurs.add(config.docker().execRoot());
+        }
+        DataDirectory.prepare(config.dataDir(), notOurs);
         SessionStore store = SessionStore.openSqlite(config.dataDir());
         Vertx vertx = Vertx.vertx();
         Warm warm = null;

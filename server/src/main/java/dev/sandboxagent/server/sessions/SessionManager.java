@@ -8,6 +8,7 @@ import dev.sandboxagent.agents.AgentLaunch;
 import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.agents.AgentStartException;
 import dev.sandboxagent.server.http.ApiException;
+import dev.sandboxagent.server.internal.DataDirectory;
 import dev.sandboxagent.store.SessionExistsException;
 import dev.sandboxagent.store.SessionRecord;
 import dev.sandboxagent.store.SessionSpec;
@@ -321,7 +322,8 @@ public final class SessionManager implements AutoCloseable {
         SessionSpec spec = record.spec();
         Path stateDir = stateRoot.resolve(spec.sessionId());
         try {
-            Files.createDirectories(stateDir);
+            // 0700: the agent's home, its config and conversation files, is for this user only.
+            DataDirectory.createPrivateDirectories(stateDir);
         } catch (IOException e) {
             throw new AgentStartException("cannot create the session's state directory " + stateDir, e);
         }

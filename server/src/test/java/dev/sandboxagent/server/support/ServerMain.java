@@ -22,13 +22,16 @@ public final class ServerMain {
         });
         ServerConfig config = new ServerConfig("127.0.0.1", 0, RunningServer.TOKEN, dataDir, 1024 * 1024,
                 agentEnvironment);
-        // Optional: "docker-dir=DIR dockerd=PATH" runs an isolated engine under DIR in mode on.
+        // Optional: "docker-dir=DIR dockerd=PATH" runs an isolated engine under DIR in mode on; "warm-config=FILE"
+        // declares warm processes.
         for (int i = 1; i < args.length; i++) {
             if (args[i].startsWith("docker-dir=")) {
                 Path dir = Path.of(args[i].substring("docker-dir=".length()));
                 Path dockerd = Path.of(args[i + 1].substring("dockerd=".length()));
                 config = config.withDocker(dev.sandboxagent.server.docker.DockerSettings.isolated(
                         dev.sandboxagent.server.docker.DockerSettings.Mode.ON, dir, dockerd));
+            } else if (args[i].startsWith("warm-config=")) {
+                config = config.withWarmConfig(Path.of(args[i].substring("warm-config=".length())));
             }
         }
         SandboxAgentServer server = SandboxAgentServer.start(config);

@@ -75,12 +75,15 @@ public final class SqliteSessionStore implements SessionStore {
      */
     public static SqliteSessionStore open(Path dataDir) {
         Objects.requireNonNull(dataDir, "dataDir");
-        try {
-            Files.createDirectories(dataDir);
-        } catch (IOException e) {
-            throw new StoreException("cannot create the data directory " + dataDir + ": " + e, e);
-        }
         Path file = dataDir.resolve("sessions.db");
+        try {
+            PrivateFiles.createDirectories(dataDir);
+            // SQLite gives the -wal, -shm and -journal files the mode of the database file, so a database that is
+            // 0600 from its first byte keeps every transcript private, whatever the umask.
+            PrivateFiles.createFileIfAbsent(file);
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + file + ": " + e, e);
+        }
         DataDirLock lock = DataDirLock.acquire(dataDir.resolve("sessions.lock"), file);
         Connection connection;
         try {
