@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A session whose agent process runs under this server: the owner of its turn state.
@@ -35,7 +36,16 @@ final class LiveSession implements AgentListener {
     private volatile boolean shuttingDown;
     private final CompletableFuture<Void> exitRecorded = new CompletableFuture<>();
 
+    /**
+     * The turn clients see as running: set when a turn starts, cleared only once its {@code turn.ended} is stored
+     * (so every event before it is too). A client that waits for idle and then reads the transcript gets all of
+     * it. Cleared on the writer thread, so an atomic rather than this object's lock: an agent thread holding the
+     * lock may be waiting for the writer to make room in its queue.
+     */
+    private final AtomicReference<String> openTurnId = new AtomicReference<>();
+
     // Guarded by this.
+    /** The turn the agent is running: cleared as soon as its turn.ended is queued, before it is stored. */
     private String runningTurnId;
     /** Open requests by id, with the data they were asked with (for closing them when their turn ends). */
     private final Map<String, JsonNode> pendingPermissions = new LinkedHashMap<>();
@@ -59,8 +69,9 @@ final class LiveSession implements AgentListener {
         }
     }
 
-    synchronized String runningTurnId() {
-        return runningTurnId;
+    /** The running turn as clients see it: until its turn.ended is stored. */
+    String runningTurnId() {
+        return openTurnId.get();
     }
 
     synchronized boolean ended() {
@@ -76,9 +87,11 @@ final class LiveSession implements AgentListener {
         if (ended) {
             throw SessionErrors.ended(sessionId);
         }
-        if (runningTurnId != null) {
-            throw SessionErrors.busy(sessionId, runningTurnId);
+        String open = openTurnId.get();
+        if (open != null) {
+            throw SessionErrors.busy(sessionId, open);
         }
+        openTurnId.set(turnId);
         runningTurnId = turnId;
         CompletableFuture<List<UniversalEvent>> stored =
                 append(List.of(EventData.turnStarted(turnId), EventData.userMessage(turnId, message)));
@@ -87,11 +100,15 @@ final class LiveSession implements AgentListener {
     }
 
     synchronized String interrupt() {
-        if (runningTurnId == null) {
+        if (runningTurnId != null) {
+            process.interrupt();
+            return runningTurnId;
+        }
+        String ending = openTurnId.get();
+        if (ending == null) {
             throw SessionErrors.idle(sessionId);
         }
-        process.interrupt();
-        return runningTurnId;
+        return ending; // the agent has finished it; its turn.ended is being stored
     }
 
     void replyPermission(String permissionId, String reply) {
@@ -156,9 +173,10 @@ final class LiveSession implements AgentListener {
             if (event.type().equals("turn.ended")) {
                 closeOpenRequests();
             }
-            append(List.of(new EventDraft(event.type(), "agent", event.synthetic(), event.data(), event.raw(),
-                    nativeSessionId)));
+            CompletableFuture<List<UniversalEvent>> stored = append(List.of(new EventDraft(event.type(), "agent",
+                    event.synthetic(), event.data(), event.raw(), nativeSessionId)));
             if (event.type().equals("turn.ended")) {
+                closeWhenStored(runningTurnId, stored);
                 runningTurnId = null; // after the append: the next turn.started is numbered after this
             }
         }
@@ -203,7 +221,8 @@ final class LiveSession implements AgentListener {
             pendingPermissions.clear();
             pendingQuestions.clear();
             if (runningTurnId != null) {
-                append(List.of(EventData.turnEnded(runningTurnId, exit.requested() ? "interrupted" : "error")));
+                closeWhenStored(runningTurnId, append(List.of(EventData.turnEnded(runningTurnId,
+                        exit.requested() ? "interrupted" : "error"))));
                 runningTurnId = null;
             }
             append(List.of(EventData.sessionEnded(exit)));
@@ -215,6 +234,11 @@ final class LiveSession implements AgentListener {
         }
         onEnded.accept(this);
         exitRecorded.complete(null);
+    }
+
+    /** Clients see {@code turnId} end once its turn.ended is stored, not when it is queued. */
+    private void closeWhenStored(String turnId, CompletableFuture<List<UniversalEvent>> turnEnded) {
+        turnEnded.thenRun(() -> openTurnId.compareAndSet(turnId, null));
     }
 
     private void recordNativeSessionId(String id) {

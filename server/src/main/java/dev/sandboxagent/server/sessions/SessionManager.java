@@ -61,6 +61,8 @@ public final class SessionManager implements AutoCloseable {
      */
     private final ConcurrentHashMap<String, Map<String, String>> credentials = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Per session, the turn of a message being accepted right now (see {@link #sendMessage}). */
+    private final ConcurrentHashMap<String, String> admitting = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closing;
 
@@ -143,9 +145,38 @@ public final class SessionManager implements AutoCloseable {
         return store.list().stream().map(this::info).toList();
     }
 
-    /** Starts a turn; resumes the agent first if the server restarted since the session was live. */
+    /**
+     * Starts a turn; resumes the agent first if the server restarted since the session was live.
+     *
+     * <p>One turn at a time, counted from the moment a message arrives: a message that arrives while another is
+     * being accepted, or while a turn runs (until its {@code turn.ended} is stored), is refused with 409 and that
+     * turn's id. So of two messages sent together exactly one is accepted, however short its turn; they are never
+     * queued to run one after the other.
+     */
     public TurnStart sendMessage(String id, String message, String idempotencyKey,
                                  Map<String, String> credentials) {
+        if (idempotencyKey != null) {
+            Optional<String> earlier = store.idempotencyKey(id, MESSAGE_KEY + idempotencyKey);
+            if (earlier.isPresent()) {
+                record(id);
+                return new TurnStart(earlier.get(), 0, true);
+            }
+        }
+        String turnId = "turn_" + randomId();
+        String accepting = admitting.putIfAbsent(id, turnId);
+        if (accepting != null) {
+            throw SessionErrors.busy(id, accepting);
+        }
+        try {
+            return startTurn(id, turnId, message, idempotencyKey, credentials);
+        } finally {
+            // By now the live session holds the turn (or it was refused): no moment with neither.
+            admitting.remove(id, turnId);
+        }
+    }
+
+    private TurnStart startTurn(String id, String turnId, String message, String idempotencyKey,
+                                Map<String, String> credentials) {
         synchronized (lockFor(id)) {
             SessionRecord record = record(id);
             if (idempotencyKey != null) {
@@ -177,7 +208,6 @@ public final class SessionManager implements AutoCloseable {
             if (busyWith != null) {
                 throw SessionErrors.busy(id, busyWith);
             }
-            String turnId = "turn_" + randomId();
             if (idempotencyKey != null) {
                 store.putIdempotencyKeyIfAbsent(id, MESSAGE_KEY + idempotencyKey, turnId);
             }
