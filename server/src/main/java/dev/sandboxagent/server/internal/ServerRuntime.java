@@ -110,6 +110,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             Warm w = warm;
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
                     Path.of("").toAbsolutePath(), config.agentEnvironment(), w::agentEnvironment);
+            sessions.onNotice(hub::notice);
             int closedTurns = sessions.closeInterruptedTurns();
             if (closedTurns > 0) {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
@@ -159,7 +160,9 @@ public final class ServerRuntime implements SandboxAgentServer {
         // The engine's state is reported, never judged: an absent or crashed engine does not make the server unwell.
         router.get("/v1/health").handler(ctx -> Blocking.respond(ctx, () -> warm.docker().status().state(),
                 (c, docker) -> JsonBodies.send(c, 200, Map.of("status", "ok", "version", VERSION,
-                        "uptimeMs", System.currentTimeMillis() - startedAt, "docker", docker))));
+                        "uptimeMs", System.currentTimeMillis() - startedAt, "docker", docker,
+                        // Reads are served either way; "disk_full" says writes get 503 until space returns.
+                        "store", store.diskFull() ? "disk_full" : "ok"))));
         router.get("/openapi.json").handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(api.text()));
         if (config.token() != null) {

@@ -65,6 +65,8 @@ public final class SessionManager implements AutoCloseable {
     private final ConcurrentHashMap<String, String> admitting = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closing;
+    private volatile java.util.function.BiConsumer<String, String> notices = (sessionId, text) -> {
+    };
 
     public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
                           Map<String, String> agentEnvironment) {
@@ -83,6 +85,14 @@ public final class SessionManager implements AutoCloseable {
         this.stateRoot = dataDir.resolve("sessions");
         this.defaultDirectory = defaultDirectory;
         this.agentEnvironment = Map.copyOf(agentEnvironment);
+    }
+
+    /**
+     * Where to send what a session's stream clients must hear before the store can write it (events lost to a full
+     * disk): (session id, one line of text).
+     */
+    public void onNotice(java.util.function.BiConsumer<String, String> notices) {
+        this.notices = java.util.Objects.requireNonNull(notices, "notices");
     }
 
     /** The outcome of a create: the session, and whether its agent started. */
@@ -211,7 +221,7 @@ public final class SessionManager implements AutoCloseable {
             if (idempotencyKey != null) {
                 store.putIdempotencyKeyIfAbsent(id, MESSAGE_KEY + idempotencyKey, turnId);
             }
-            List<UniversalEvent> first = session.startTurn(turnId, message).join();
+            List<UniversalEvent> first = session.startTurn(turnId, message);
             return new TurnStart(turnId, first.get(0).sequence(), false);
         }
     }
@@ -247,7 +257,7 @@ public final class SessionManager implements AutoCloseable {
                 return;
             }
             if (record.state() != SessionState.ENDED) {
-                store.append(id, List.of(EventData.sessionEndedByRequest())).join();
+                store.appendEssential(id, List.of(EventData.sessionEndedByRequest())).join();
                 store.setState(id, SessionState.ENDED);
             }
         }
@@ -303,7 +313,8 @@ public final class SessionManager implements AutoCloseable {
                 after = page.get(page.size() - 1).sequence();
             }
             if (dangling != null) {
-                store.append(record.sessionId(), List.of(EventData.turnEnded(dangling, "interrupted"))).join();
+                store.appendEssential(record.sessionId(), List.of(EventData.turnEnded(dangling, "interrupted")))
+                        .join();
                 closed++;
             }
         }
@@ -358,7 +369,7 @@ public final class SessionManager implements AutoCloseable {
             throw new AgentStartException("cannot create the session's state directory " + stateDir, e);
         }
         LiveSession session = new LiveSession(spec.sessionId(), store, resumeNativeId,
-                ended -> live.remove(spec.sessionId(), ended));
+                ended -> live.remove(spec.sessionId(), ended), (sessionId, text) -> notices.accept(sessionId, text));
         Map<String, String> environment = new HashMap<>(environmentNow());
         environment.putAll(credentials.getOrDefault(spec.sessionId(), Map.of()));
         AgentLaunch launch = new AgentLaunch(spec.sessionId(), Path.of(spec.directory()), stateDir,
@@ -381,7 +392,7 @@ public final class SessionManager implements AutoCloseable {
 
     private void endAfterFailedStart(String id, String error) {
         LOG.log(Level.WARNING, "session " + id + ": agent did not start: " + error);
-        store.append(id, List.of(EventData.sessionEndedFailedStart(error))).join();
+        store.appendEssential(id, List.of(EventData.sessionEndedFailedStart(error))).join();
         store.setState(id, SessionState.ENDED);
     }
 
