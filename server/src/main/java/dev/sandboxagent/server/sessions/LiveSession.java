@@ -197,7 +197,7 @@ final class LiveSession implements AgentListener {
     public void onEvent(AgentEvent event) {
         synchronized (this) {
             if (droppingTurnId != null && runningTurnId == null) {
-                // The rest of a turn already closed for lost events: its end is in the transcript, these would follow it.
+                // The rest of a turn closed for lost events: its end is in the transcript already.
                 lostEvents.incrementAndGet();
                 if (event.type().equals("turn.ended")) {
                     droppingTurnId = null;
