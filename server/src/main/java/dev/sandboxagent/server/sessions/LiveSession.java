@@ -124,7 +124,9 @@ final class LiveSession implements AgentListener {
         }
         openTurnId.set(turnId);
         runningTurnId = turnId;
-        damagedTurnId.compareAndSet("", null); // the store writes again: a later loss starts a new episode
+        if (damagedTurnId.compareAndSet("", null)) {
+            lostEvents.set(0); // the store writes again: a later loss starts a new episode, with its own count
+        }
         process.startTurn(turnId, message);
         return stored;
     }
