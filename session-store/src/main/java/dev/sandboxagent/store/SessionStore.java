@@ -22,7 +22,8 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Opens (creating if needed) the SQLite store in {@code dataDir}. Sessions that were {@link
-     * SessionState#ACTIVE} when the previous process stopped are marked {@link SessionState#INTERRUPTED}.
+     * SessionState#ACTIVE} when the previous process stopped are marked {@link SessionState#INTERRUPTED}. On a
+     * disk too full to open for writing, it opens read-only ({@link #diskFull()} is true) rather than fail.
      */
     static SessionStore openSqlite(Path dataDir) {
         return dev.sandboxagent.store.internal.SqliteSessionStore.open(dataDir);
@@ -49,6 +50,21 @@ public interface SessionStore extends AutoCloseable {
      * StoreException}; on failure none of them is stored and no sequence is used up.
      */
     CompletableFuture<List<UniversalEvent>> append(String sessionId, List<EventDraft> drafts);
+
+    /**
+     * As {@link #append}, but also tried while the disk is full, on the space the store keeps in reserve for it:
+     * for the few events that record how a full disk cut a session short (an error, the end of its turn, the end
+     * of the session). Ordinary appends are refused untried meanwhile, so they cannot use that space up.
+     */
+    CompletableFuture<List<UniversalEvent>> appendEssential(String sessionId, List<EventDraft> drafts);
+
+    /**
+     * True while the disk is full: from the first write that failed for lack of space (or an open on a disk too
+     * full to write) until the store has found room again. Meanwhile reads work, ordinary writes fail with a
+     * "disk full" {@link StoreException} untried, and {@link #appendEssential} and session state changes are tried.
+     * Each refused write first checks whether space has returned, so writes resume by themselves.
+     */
+    boolean diskFull();
 
     /** Up to {@code limit} events of a session with sequence greater than {@code afterSequence}, in order. */
     List<UniversalEvent> read(String sessionId, long afterSequence, int limit);

@@ -50,6 +50,14 @@ final class Channel {
         lastCommitted = Math.max(lastCommitted, sequence);
     }
 
+    void noticeAll(String text) {
+        List<Subscription> all;
+        synchronized (this) {
+            all = List.copyOf(subscriptions);
+        }
+        all.forEach(subscription -> subscription.notice(text));
+    }
+
     List<Subscription> closeAll() {
         List<Subscription> all;
         synchronized (this) {

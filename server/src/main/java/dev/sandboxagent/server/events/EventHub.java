@@ -53,6 +53,14 @@ public final class EventHub implements Consumer<List<UniversalEvent>> {
         return subscription;
     }
 
+    /** Tells every subscriber of a session something that is not an event (an SSE comment). */
+    public void notice(String sessionId, String text) {
+        Channel channel = channels.get(sessionId);
+        if (channel != null) {
+            channel.noticeAll(text);
+        }
+    }
+
     /** Ends every subscription of a session (it was deleted). */
     public void closeSession(String sessionId) {
         Channel channel = channels.remove(sessionId);

@@ -17,6 +17,13 @@ public interface EventSink {
     /** Registers a one-shot callback for when the transport can take more. */
     void onWritable(Runnable resume);
 
+    /**
+     * Something the client should know that is not (yet) an event, such as events the store could not write: one
+     * line of text, shown as an SSE comment. Nothing by default.
+     */
+    default void notice(String text) {
+    }
+
     /** The subscription ended from the server side (session deleted, server stopping, read failure). */
     void closed(Throwable failure);
 }

@@ -90,6 +90,14 @@ public final class SseStream implements EventSink {
         end();
     }
 
+    @Override
+    public void notice(String text) {
+        if (!response.closed() && !response.ended()) {
+            // A comment is one line: no line break may end it early or start a field.
+            response.write(": " + text.replaceAll("[\\r\\n]+", " ") + "\n\n");
+        }
+    }
+
     private void heartbeat() {
         if (response.closed()) {
             stop();

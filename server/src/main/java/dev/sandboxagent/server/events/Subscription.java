@@ -153,6 +153,17 @@ public final class Subscription implements AutoCloseable {
         return delivered;
     }
 
+    /** Passes a notice to the sink, on its context. */
+    void notice(String text) {
+        if (!closed) {
+            context.runOnContext(v -> {
+                if (!closed) {
+                    sink.notice(text);
+                }
+            });
+        }
+    }
+
     /** Ends the subscription from the server side, telling the sink. */
     void closeFromServer() {
         if (!closed) {

@@ -91,6 +91,15 @@ public final class ServerRuntime implements SandboxAgentServer {
     }
 
     public static ServerRuntime start(ServerConfig config) {
+        // Before anything is written there: transcripts and the token are for this user only.
+        java.util.Set<Path> notOurs = new java.util.HashSet<>();
+        if (config.docker().dataRoot() != null) {
+            notOurs.add(config.docker().dataRoot());
+        }
+        if (config.docker().execRoot() != null) {
+            notOurs.add(config.docker().execRoot());
+        }
+        DataDirectory.prepare(config.dataDir(), notOurs);
         SessionStore store = SessionStore.openSqlite(config.dataDir());
         Vertx vertx = Vertx.vertx();
         Warm warm = null;
@@ -102,6 +111,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             Warm w = warm;
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
                     Path.of("").toAbsolutePath(), config.agentEnvironment(), w::agentEnvironment);
+            sessions.onNotice(hub::notice);
             int closedTurns = sessions.closeInterruptedTurns();
             if (closedTurns > 0) {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
@@ -158,7 +168,9 @@ public final class ServerRuntime implements SandboxAgentServer {
         router.get("/v1/health").handler(bodies).handler(ctx -> Blocking.respond(ctx,
                 () -> warm.docker().status().state(),
                 (c, docker) -> JsonBodies.send(c, 200, Map.of("status", "ok", "version", VERSION,
-                        "uptimeMs", System.currentTimeMillis() - startedAt, "docker", docker))));
+                        "uptimeMs", System.currentTimeMillis() - startedAt, "docker", docker,
+                        // Reads are served either way; "disk_full" says writes get 503 until space returns.
+                        "store", store.diskFull() ? "disk_full" : "ok"))));
         router.get("/openapi.json").handler(bodies).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(api.text()));
         if (config.token() != null) {

@@ -35,6 +35,17 @@ final class EventData {
     }
 
     /** permission.resolved for a request its turn ended before anyone answered: not granted. */
+    /** The store lost events of a turn (disk full): said in the transcript, just before the turn's end. */
+    static EventDraft eventsLost(String turnId, long lost, String reason) {
+        ObjectNode data = JSON.objectNode()
+                .put("message", lost + " event(s) of turn " + turnId + " could not be stored (" + reason
+                        + "); the turn was stopped")
+                .put("code", "events_not_stored")
+                .put("turn_id", turnId)
+                .put("lost_events", lost);
+        return EventDraft.daemon("error", data);
+    }
+
     static EventDraft permissionDropped(JsonNode asked) {
         ObjectNode data = JSON.objectNode().put("permission_id", asked.path("permission_id").asText())
                 .put("action", asked.path("action").asText(null)).put("status", "reject");

@@ -8,6 +8,7 @@ import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.store.EventDraft;
 import dev.sandboxagent.store.SessionState;
 import dev.sandboxagent.store.SessionStore;
+import dev.sandboxagent.store.StoreException;
 import dev.sandboxagent.store.UniversalEvent;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A session whose agent process runs under this server: the owner of its turn state.
@@ -31,24 +34,51 @@ final class LiveSession implements AgentListener {
     private final String sessionId;
     private final SessionStore store;
     private final java.util.function.Consumer<LiveSession> onEnded;
+    private final java.util.function.BiConsumer<String, String> notices;
     private volatile AgentProcess process;
     private volatile boolean shuttingDown;
     private final CompletableFuture<Void> exitRecorded = new CompletableFuture<>();
 
+    /**
+     * The turn clients see as running: set when a turn starts, cleared only once its {@code turn.ended} is stored
+     * (so every event before it is too). A client that waits for idle and then reads the transcript gets all of
+     * it. Cleared on the writer thread, so an atomic rather than this object's lock: an agent thread holding the
+     * lock may be waiting for the writer to make room in its queue.
+     */
+    private final AtomicReference<String> openTurnId = new AtomicReference<>();
+
     // Guarded by this.
+    /** The turn the agent is running: cleared as soon as its turn.ended is queued, before it is stored. */
     private String runningTurnId;
     /** Open requests by id, with the data they were asked with (for closing them when their turn ends). */
     private final Map<String, JsonNode> pendingPermissions = new LinkedHashMap<>();
     private final Map<String, JsonNode> pendingQuestions = new LinkedHashMap<>();
     private boolean ended;
     private String nativeSessionId;
+    /** A turn the store lost events of, stopped, whose remaining agent events are dropped until the agent ends it. */
+    private String droppingTurnId;
+    /** Whether the error and turn.ended that close {@link #damagedTurnId} are stored. */
+    private boolean damageRecorded;
 
+    /**
+     * The turn whose events the store failed to write (disk full): set, once per turn, on the writer thread, which
+     * then hands the recovery to another thread. Lost events are counted, not logged one by one.
+     */
+    private final AtomicReference<String> damagedTurnId = new AtomicReference<>();
+    private final AtomicLong lostEvents = new AtomicLong();
+
+    /**
+     * @param notices told (session id, text) what clients of the session's streams should hear at once, before the
+     *                store can write it (an SSE comment)
+     */
     LiveSession(String sessionId, SessionStore store, String nativeSessionId,
-                java.util.function.Consumer<LiveSession> onEnded) {
+                java.util.function.Consumer<LiveSession> onEnded,
+                java.util.function.BiConsumer<String, String> notices) {
         this.sessionId = sessionId;
         this.store = store;
         this.nativeSessionId = nativeSessionId;
         this.onEnded = onEnded;
+        this.notices = notices;
     }
 
     void attach(AgentProcess process) {
@@ -59,8 +89,9 @@ final class LiveSession implements AgentListener {
         }
     }
 
-    synchronized String runningTurnId() {
-        return runningTurnId;
+    /** The running turn as clients see it: until its turn.ended is stored. */
+    String runningTurnId() {
+        return openTurnId.get();
     }
 
     synchronized boolean ended() {
@@ -71,27 +102,45 @@ final class LiveSession implements AgentListener {
         return nativeSessionId;
     }
 
-    /** Starts a turn unless one runs. Returns the future of its first events being stored. */
-    synchronized CompletableFuture<List<UniversalEvent>> startTurn(String turnId, String message) {
+    /**
+     * Starts a turn unless one runs, and returns its first events once stored. The agent is given the message only
+     * then: if the store cannot write (disk full), the message is refused (the {@link StoreException} becomes a 503)
+     * and no turn runs.
+     */
+    synchronized List<UniversalEvent> startTurn(String turnId, String message) {
         if (ended) {
             throw SessionErrors.ended(sessionId);
         }
-        if (runningTurnId != null) {
-            throw SessionErrors.busy(sessionId, runningTurnId);
+        String open = openTurnId.get();
+        if (open != null) {
+            throw SessionErrors.busy(sessionId, open);
         }
+        List<UniversalEvent> stored;
+        try {
+            stored = store.append(sessionId, List.of(EventData.turnStarted(turnId),
+                    EventData.userMessage(turnId, message))).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
+        openTurnId.set(turnId);
         runningTurnId = turnId;
-        CompletableFuture<List<UniversalEvent>> stored =
-                append(List.of(EventData.turnStarted(turnId), EventData.userMessage(turnId, message)));
+        if (damagedTurnId.compareAndSet("", null)) {
+            lostEvents.set(0); // the store writes again: a later loss starts a new episode, with its own count
+        }
         process.startTurn(turnId, message);
         return stored;
     }
 
     synchronized String interrupt() {
-        if (runningTurnId == null) {
+        if (runningTurnId != null) {
+            process.interrupt();
+            return runningTurnId;
+        }
+        String ending = openTurnId.get();
+        if (ending == null) {
             throw SessionErrors.idle(sessionId);
         }
-        process.interrupt();
-        return runningTurnId;
+        return ending; // the agent has finished it; its turn.ended is being stored
     }
 
     void replyPermission(String permissionId, String reply) {
@@ -149,6 +198,15 @@ final class LiveSession implements AgentListener {
     @Override
     public void onEvent(AgentEvent event) {
         synchronized (this) {
+            if (droppingTurnId != null && runningTurnId == null) {
+                // The rest of a turn closed for lost events: its end is in the transcript already.
+                lostEvents.incrementAndGet();
+                if (event.type().equals("turn.ended")) {
+                    droppingTurnId = null;
+                    closeDamagedTurnIfDone();
+                }
+                return;
+            }
             if (event.nativeSessionId() != null && !event.nativeSessionId().equals(nativeSessionId)) {
                 recordNativeSessionId(event.nativeSessionId());
             }
@@ -156,9 +214,10 @@ final class LiveSession implements AgentListener {
             if (event.type().equals("turn.ended")) {
                 closeOpenRequests();
             }
-            append(List.of(new EventDraft(event.type(), "agent", event.synthetic(), event.data(), event.raw(),
-                    nativeSessionId)));
+            CompletableFuture<List<UniversalEvent>> stored = append(List.of(new EventDraft(event.type(), "agent",
+                    event.synthetic(), event.data(), event.raw(), nativeSessionId)));
             if (event.type().equals("turn.ended")) {
+                closeWhenStored(runningTurnId, stored);
                 runningTurnId = null; // after the append: the next turn.started is numbered after this
             }
         }
@@ -202,11 +261,19 @@ final class LiveSession implements AgentListener {
             ended = true;
             pendingPermissions.clear();
             pendingQuestions.clear();
-            if (runningTurnId != null) {
-                append(List.of(EventData.turnEnded(runningTurnId, exit.requested() ? "interrupted" : "error")));
-                runningTurnId = null;
+            // Essential: how the session stopped is written even on a full disk, from the store's reserve.
+            String open = runningTurnId;
+            String damaged = damagedTurnId.get();
+            if (open == null && damaged != null && !damaged.isEmpty() && !damageRecorded) {
+                open = damaged; // stopped for lost events, its end not stored yet
             }
-            append(List.of(EventData.sessionEnded(exit)));
+            if (open != null) {
+                closeWhenStored(open, appendEssential(List.of(EventData.turnEnded(open,
+                        exit.requested() ? "interrupted" : "error"))));
+            }
+            runningTurnId = null;
+            droppingTurnId = null;
+            appendEssential(List.of(EventData.sessionEnded(exit)));
         }
         try {
             store.setState(sessionId, SessionState.ENDED);
@@ -215,6 +282,11 @@ final class LiveSession implements AgentListener {
         }
         onEnded.accept(this);
         exitRecorded.complete(null);
+    }
+
+    /** Clients see {@code turnId} end once its turn.ended is stored, not when it is queued. */
+    private void closeWhenStored(String turnId, CompletableFuture<List<UniversalEvent>> turnEnded) {
+        turnEnded.thenRun(() -> openTurnId.compareAndSet(turnId, null));
     }
 
     private void recordNativeSessionId(String id) {
@@ -236,10 +308,96 @@ final class LiveSession implements AgentListener {
         CompletableFuture<List<UniversalEvent>> stored = store.append(sessionId, drafts);
         stored.whenComplete((events, failure) -> {
             if (failure != null) {
-                LOG.log(Level.WARNING, "session " + sessionId + ": " + drafts.size() + " event(s) not stored: "
-                        + failure.getMessage());
+                lost(drafts.size(), failure);
             }
         });
         return stored;
+    }
+
+    private CompletableFuture<List<UniversalEvent>> appendEssential(List<EventDraft> drafts) {
+        return store.appendEssential(sessionId, drafts);
+    }
+
+    /**
+     * Events were not stored (usually a full disk). Often on the writer thread, so nothing here takes this object's
+     * lock: the first loss of a turn hands the recovery to another thread, later ones are only counted. A loss
+     * outside a turn (nothing to close) is logged once per episode.
+     */
+    private void lost(int events, Throwable failure) {
+        lostEvents.addAndGet(events);
+        String turnId = openTurnId.get();
+        String reason = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause().getMessage() : failure.getMessage();
+        if (turnId == null) {
+            if (damagedTurnId.compareAndSet(null, "")) {
+                LOG.log(Level.WARNING, "session " + sessionId + ": events not stored: " + reason);
+            }
+            return;
+        }
+        if (damagedTurnId.compareAndSet(null, turnId) || damagedTurnId.compareAndSet("", turnId)) {
+            CompletableFuture.runAsync(() -> stopDamagedTurn(turnId, reason));
+        }
+    }
+
+    /**
+     * Closes a turn the store lost events of: tells stream clients at once (a comment: the store cannot write an
+     * event yet), stops the agent's turn, and writes an error and the turn's end from the store's reserve, trying
+     * again every second until that is stored. Clients see the turn running until then.
+     */
+    private void stopDamagedTurn(String turnId, String reason) {
+        LOG.log(Level.WARNING, "session " + sessionId + ": events of turn " + turnId + " could not be stored ("
+                + reason + "); stopping the turn. Further losses are counted, not logged.");
+        notices.accept(sessionId, "events of turn " + turnId + " could not be stored (" + reason
+                + "); the turn is being stopped and will end with an error");
+        synchronized (this) {
+            if (ended || shuttingDown) {
+                return; // onExit records the end, or the session stays resumable
+            }
+            if (turnId.equals(runningTurnId)) {
+                droppingTurnId = turnId;
+                runningTurnId = null;
+                pendingPermissions.clear();
+                pendingQuestions.clear();
+                process.interrupt();
+            }
+        }
+        writeDamagedTurnEnd(turnId, reason);
+    }
+
+    private void writeDamagedTurnEnd(String turnId, String reason) {
+        CompletableFuture<List<UniversalEvent>> stored;
+        synchronized (this) {
+            if (ended || shuttingDown || !turnId.equals(openTurnId.get())) {
+                return;
+            }
+            stored = appendEssential(List.of(EventData.eventsLost(turnId, lostEvents.get(), reason),
+                    EventData.turnEnded(turnId, "error")));
+        }
+        stored.whenCompleteAsync((events, failure) -> {
+            if (failure == null) {
+                synchronized (this) {
+                    damageRecorded = true;
+                    closeDamagedTurnIfDone();
+                }
+                return;
+            }
+            // Not even the reserve was enough: try again while the session lives.
+            CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS)
+                    .execute(() -> writeDamagedTurnEnd(turnId, reason));
+        });
+    }
+
+    /** Once the damaged turn's end is stored and the agent has finished it, clients see it end. Holds the lock. */
+    private void closeDamagedTurnIfDone() {
+        String turnId = damagedTurnId.get();
+        if (!damageRecorded || droppingTurnId != null || turnId == null || turnId.isEmpty()) {
+            return;
+        }
+        LOG.log(Level.INFO, "session " + sessionId + ": closed turn " + turnId + " with an error; "
+                + lostEvents.get() + " event(s) were not stored");
+        damageRecorded = false;
+        lostEvents.set(0);
+        damagedTurnId.set(null);
+        openTurnId.compareAndSet(turnId, null);
     }
 }

@@ -8,6 +8,7 @@ import dev.sandboxagent.agents.AgentLaunch;
 import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.agents.AgentStartException;
 import dev.sandboxagent.server.http.ApiException;
+import dev.sandboxagent.server.internal.DataDirectory;
 import dev.sandboxagent.store.SessionExistsException;
 import dev.sandboxagent.store.SessionRecord;
 import dev.sandboxagent.store.SessionSpec;
@@ -60,8 +61,12 @@ public final class SessionManager implements AutoCloseable {
      */
     private final ConcurrentHashMap<String, Map<String, String>> credentials = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Per session, the turn of a message being accepted right now (see {@link #sendMessage}). */
+    private final ConcurrentHashMap<String, String> admitting = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile boolean closing;
+    private volatile java.util.function.BiConsumer<String, String> notices = (sessionId, text) -> {
+    };
 
     public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
                           Map<String, String> agentEnvironment) {
@@ -80,6 +85,14 @@ public final class SessionManager implements AutoCloseable {
         this.stateRoot = dataDir.resolve("sessions");
         this.defaultDirectory = defaultDirectory;
         this.agentEnvironment = Map.copyOf(agentEnvironment);
+    }
+
+    /**
+     * Where to send what a session's stream clients must hear before the store can write it (events lost to a full
+     * disk): (session id, one line of text).
+     */
+    public void onNotice(java.util.function.BiConsumer<String, String> notices) {
+        this.notices = java.util.Objects.requireNonNull(notices, "notices");
     }
 
     /** The outcome of a create: the session, and whether its agent started. */
@@ -142,9 +155,38 @@ public final class SessionManager implements AutoCloseable {
         return store.list().stream().map(this::info).toList();
     }
 
-    /** Starts a turn; resumes the agent first if the server restarted since the session was live. */
+    /**
+     * Starts a turn; resumes the agent first if the server restarted since the session was live.
+     *
+     * <p>One turn at a time, counted from the moment a message arrives: a message that arrives while another is
+     * being accepted, or while a turn runs (until its {@code turn.ended} is stored), is refused with 409 and that
+     * turn's id. So of two messages sent together exactly one is accepted, however short its turn; they are never
+     * queued to run one after the other.
+     */
     public TurnStart sendMessage(String id, String message, String idempotencyKey,
                                  Map<String, String> credentials) {
+        if (idempotencyKey != null) {
+            Optional<String> earlier = store.idempotencyKey(id, MESSAGE_KEY + idempotencyKey);
+            if (earlier.isPresent()) {
+                record(id);
+                return new TurnStart(earlier.get(), 0, true);
+            }
+        }
+        String turnId = "turn_" + randomId();
+        String accepting = admitting.putIfAbsent(id, turnId);
+        if (accepting != null) {
+            throw SessionErrors.busy(id, accepting);
+        }
+        try {
+            return startTurn(id, turnId, message, idempotencyKey, credentials);
+        } finally {
+            // By now the live session holds the turn (or it was refused): no moment with neither.
+            admitting.remove(id, turnId);
+        }
+    }
+
+    private TurnStart startTurn(String id, String turnId, String message, String idempotencyKey,
+                                Map<String, String> credentials) {
         synchronized (lockFor(id)) {
             SessionRecord record = record(id);
             if (idempotencyKey != null) {
@@ -176,11 +218,10 @@ public final class SessionManager implements AutoCloseable {
             if (busyWith != null) {
                 throw SessionErrors.busy(id, busyWith);
             }
-            String turnId = "turn_" + randomId();
             if (idempotencyKey != null) {
                 store.putIdempotencyKeyIfAbsent(id, MESSAGE_KEY + idempotencyKey, turnId);
             }
-            List<UniversalEvent> first = session.startTurn(turnId, message).join();
+            List<UniversalEvent> first = session.startTurn(turnId, message);
             return new TurnStart(turnId, first.get(0).sequence(), false);
         }
     }
@@ -216,7 +257,7 @@ public final class SessionManager implements AutoCloseable {
                 return;
             }
             if (record.state() != SessionState.ENDED) {
-                store.append(id, List.of(EventData.sessionEndedByRequest())).join();
+                store.appendEssential(id, List.of(EventData.sessionEndedByRequest())).join();
                 store.setState(id, SessionState.ENDED);
             }
         }
@@ -272,7 +313,8 @@ public final class SessionManager implements AutoCloseable {
                 after = page.get(page.size() - 1).sequence();
             }
             if (dangling != null) {
-                store.append(record.sessionId(), List.of(EventData.turnEnded(dangling, "interrupted"))).join();
+                store.appendEssential(record.sessionId(), List.of(EventData.turnEnded(dangling, "interrupted")))
+                        .join();
                 closed++;
             }
         }
@@ -321,12 +363,13 @@ public final class SessionManager implements AutoCloseable {
         SessionSpec spec = record.spec();
         Path stateDir = stateRoot.resolve(spec.sessionId());
         try {
-            Files.createDirectories(stateDir);
+            // 0700: the agent's home, its config and conversation files, is for this user only.
+            DataDirectory.createPrivateDirectories(stateDir);
         } catch (IOException e) {
             throw new AgentStartException("cannot create the session's state directory " + stateDir, e);
         }
         LiveSession session = new LiveSession(spec.sessionId(), store, resumeNativeId,
-                ended -> live.remove(spec.sessionId(), ended));
+                ended -> live.remove(spec.sessionId(), ended), (sessionId, text) -> notices.accept(sessionId, text));
         Map<String, String> environment = new HashMap<>(environmentNow());
         environment.putAll(credentials.getOrDefault(spec.sessionId(), Map.of()));
         AgentLaunch launch = new AgentLaunch(spec.sessionId(), Path.of(spec.directory()), stateDir,
@@ -349,7 +392,7 @@ public final class SessionManager implements AutoCloseable {
 
     private void endAfterFailedStart(String id, String error) {
         LOG.log(Level.WARNING, "session " + id + ": agent did not start: " + error);
-        store.append(id, List.of(EventData.sessionEndedFailedStart(error))).join();
+        store.appendEssential(id, List.of(EventData.sessionEndedFailedStart(error))).join();
         store.setState(id, SessionState.ENDED);
     }
 

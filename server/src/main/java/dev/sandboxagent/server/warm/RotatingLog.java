@@ -1,5 +1,6 @@
 package dev.sandboxagent.server.warm;
 
+import dev.sandboxagent.server.internal.DataDirectory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -109,7 +110,15 @@ public final class RotatingLog implements AutoCloseable {
     }
 
     private void open() throws IOException {
-        Files.createDirectories(file.getParent());
+        // A process's output may hold anything it printed: 0600 in a 0700 directory, whatever the umask.
+        DataDirectory.createPrivateDirectories(file.getParent());
+        if (!Files.exists(file)) {
+            try {
+                Files.createFile(file, DataDirectory.privateFile());
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // someone created it between the check and now: append to it
+            }
+        }
         out = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         size = Files.size(file);
     }

@@ -31,7 +31,7 @@ public final class ServerMain {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, RunningServer.TOKEN, dataDir, 1024 * 1024,
                 agentEnvironment);
         // Optional: "docker-dir=DIR dockerd=PATH" runs an isolated engine under DIR in mode on ("docker-mode=auto"
-        // after them: in mode auto).
+        // after them: in mode auto); "warm-config=FILE" declares warm processes.
         for (int i = 1; i < args.length; i++) {
             if (args[i].startsWith("docker-dir=")) {
                 Path dir = Path.of(args[i].substring("docker-dir=".length()));
@@ -40,6 +40,8 @@ public final class ServerMain {
                         ? dev.sandboxagent.server.docker.DockerSettings.Mode.AUTO
                         : dev.sandboxagent.server.docker.DockerSettings.Mode.ON;
                 config = config.withDocker(dev.sandboxagent.server.docker.DockerSettings.isolated(mode, dir, dockerd));
+            } else if (args[i].startsWith("warm-config=")) {
+                config = config.withWarmConfig(Path.of(args[i].substring("warm-config=".length())));
             }
         }
         SandboxAgentServer server = SandboxAgentServer.start(config);

@@ -36,8 +36,21 @@ public final class ServerProcess implements AutoCloseable {
 
     public static ServerProcess start(Path dataDir, Path log, java.util.Map<String, String> environment,
                                       List<String> extra) {
+        return start(null, dataDir, log, environment, extra);
+    }
+
+    /**
+     * Under an explicit umask ({@code "022"}, say), set by a shell that then execs the JVM: what a user's login
+     * shell would give the server. Null keeps this JVM's.
+     */
+    public static ServerProcess start(String umask, Path dataDir, Path log, java.util.Map<String, String> environment,
+                                      List<String> extra) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+        List<String> command = new java.util.ArrayList<>();
+        if (umask != null) {
+            command.addAll(List.of("/bin/sh", "-c", "umask \"$0\" && exec \"$@\"", umask));
+        }
+        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
                 ServerMain.class.getName(), dataDir.toString()));
         command.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(command)

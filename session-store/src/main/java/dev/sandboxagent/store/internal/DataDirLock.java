@@ -25,6 +25,7 @@ final class DataDirLock implements AutoCloseable {
     static DataDirLock acquire(Path lockFile, Path databaseFile) {
         FileChannel channel;
         try {
+            PrivateFiles.createFileIfAbsent(lockFile);
             channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new StoreException("cannot create the lock file " + lockFile + ": " + e, e);

@@ -1,6 +1,8 @@
 package dev.sandboxagent.store.internal;
 
 import dev.sandboxagent.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -24,8 +26,10 @@ final class ReadPool {
     }
 
     private final Path file;
-    private final List<Connection> all;
-    private final BlockingQueue<Connection> idle;
+    // Replaced (under the write side of lifecycle) when a read-only start ends: see reopen().
+    private volatile List<Connection> all;
+    private volatile BlockingQueue<Connection> idle;
+    private volatile boolean immutable;
     // Queries hold the read side; close() takes the write side, so it waits for running queries to finish.
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -37,16 +41,75 @@ final class ReadPool {
     }
 
     static ReadPool open(Path file, int size) {
+        return new ReadPool(file, connect(file, size, false));
+    }
+
+    /**
+     * For a store that starts read-only on a full disk: ordinary readers need to create the shared-memory file,
+     * which a full disk refuses. When there is no WAL content to read (the last close checkpointed it), readers
+     * that treat the file as immutable need nothing written at all. {@link #reopen} replaces them once the store
+     * can write again.
+     */
+    static ReadPool openOnAFullDisk(Path file, int size) {
+        ReadPool ordinary = null;
+        try {
+            ordinary = open(file, size);
+            // SQLite connects lazily: only a first read maps the shared memory that a full disk refuses.
+            ordinary.query("read the session store", c -> {
+                try (java.sql.Statement statement = c.createStatement()) {
+                    return statement.execute("SELECT count(*) FROM sqlite_master");
+                }
+            });
+            return ordinary;
+        } catch (StoreException e) {
+            if (ordinary != null) {
+                ordinary.close();
+            }
+            Path wal = file.resolveSibling(file.getFileName() + "-wal");
+            try {
+                if (!StoreFailures.isDiskFull(e) || (Files.exists(wal) && Files.size(wal) > 0)) {
+                    throw e;
+                }
+            } catch (IOException io) {
+                throw e;
+            }
+            ReadPool pool = new ReadPool(file, connect(file, size, true));
+            pool.immutable = true;
+            return pool;
+        }
+    }
+
+    /** After a read-only start, once the store writes again: ordinary readers that see its commits. */
+    void reopen() {
+        if (!immutable) {
+            return;
+        }
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            List<Connection> fresh = connect(file, all.size(), false);
+            all.forEach(StoreDatabase::closeQuietly);
+            all = List.copyOf(fresh);
+            idle = new ArrayBlockingQueue<>(fresh.size(), false, fresh);
+            immutable = false;
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private static List<Connection> connect(Path file, int size, boolean immutable) {
         List<Connection> connections = new ArrayList<>(size);
         try {
             for (int i = 0; i < size; i++) {
-                connections.add(StoreDatabase.openReader(file));
+                connections.add(immutable ? StoreDatabase.openImmutableReader(file) : StoreDatabase.openReader(file));
             }
         } catch (RuntimeException e) {
             connections.forEach(StoreDatabase::closeQuietly);
             throw e;
         }
-        return new ReadPool(file, connections);
+        return connections;
     }
 
     /** Runs {@code query} on an idle connection, waiting for one if all are busy. */
@@ -56,13 +119,14 @@ final class ReadPool {
             if (closed) {
                 throw StoreFailures.closed();
             }
-            Connection connection = borrow();
+            BlockingQueue<Connection> pool = idle;
+            Connection connection = borrow(pool);
             try {
                 return query.run(connection);
             } catch (SQLException e) {
                 throw StoreFailures.failed(description, e, file);
             } finally {
-                idle.add(connection);
+                pool.add(connection);
             }
         } finally {
             lifecycle.readLock().unlock();
@@ -79,9 +143,9 @@ final class ReadPool {
         }
     }
 
-    private Connection borrow() {
+    private static Connection borrow(BlockingQueue<Connection> pool) {
         try {
-            return idle.take();
+            return pool.take();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException("interrupted while waiting for a read connection", e);

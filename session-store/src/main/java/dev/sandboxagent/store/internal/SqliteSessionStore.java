@@ -49,6 +49,8 @@ public final class SqliteSessionStore implements SessionStore {
     private static final int READ_CONNECTIONS = 4;
     // SQLite's ceiling for max_page_count: asking for more sets this.
     private static final long NO_PAGE_LIMIT = 0xFFFFFFFEL;
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(SqliteSessionStore.class.getName());
 
     private final DataDirLock lock;
     private final SessionSequences sequences;
@@ -75,36 +77,89 @@ public final class SqliteSessionStore implements SessionStore {
      */
     public static SqliteSessionStore open(Path dataDir) {
         Objects.requireNonNull(dataDir, "dataDir");
-        try {
-            Files.createDirectories(dataDir);
-        } catch (IOException e) {
-            throw new StoreException("cannot create the data directory " + dataDir + ": " + e, e);
-        }
         Path file = dataDir.resolve("sessions.db");
-        DataDirLock lock = DataDirLock.acquire(dataDir.resolve("sessions.lock"), file);
-        Connection connection;
         try {
-            connection = StoreDatabase.openWriter(file);
-        } catch (RuntimeException e) {
-            lock.close();
-            throw e;
+            PrivateFiles.createDirectories(dataDir);
+            // SQLite gives the -wal, -shm and -journal files the mode of the database file, so a database that is
+            // 0600 from its first byte keeps every transcript private, whatever the umask.
+            PrivateFiles.createFileIfAbsent(file);
+        } catch (IOException e) {
+            throw new StoreException("cannot create " + file + ": " + e, e);
         }
+        DataDirLock lock = DataDirLock.acquire(dataDir.resolve("sessions.lock"), file);
+        Headroom headroom = new Headroom(dataDir.resolve("sessions.reserve"));
+        Connection connection = null;
+        ReadPool readers = null;
         try {
-            SessionSequences sequences = new SessionSequences(SessionTable.lastSequences(connection));
-            ReadPool readers = ReadPool.open(file, READ_CONNECTIONS);
+            connection = openWriterOnAFullDisk(file, headroom);
+            readers = connection != null ? ReadPool.open(file, READ_CONNECTIONS)
+                    : ReadPool.openOnAFullDisk(file, READ_CONNECTIONS);
+            SessionSequences sequences = new SessionSequences(connection != null
+                    ? SessionTable.lastSequences(connection)
+                    : readers.query("read the sessions", SessionTable::lastSequences));
+            if (connection != null && !headroom.full() && !headroom.ensureReserve()) {
+                headroom.markFull();
+                LOG.warning("the disk of " + file + " has no room for the store's " + (Headroom.RESERVE_BYTES / 1024)
+                        + " KiB reserve: writes are refused until there is");
+            }
             WriteQueue queue = new WriteQueue(QUEUE_CAPACITY_DRAFTS);
-            StoreWriter writer = new StoreWriter(connection, file, queue, sequences);
+            ReadPool pool = readers;
+            StoreWriter writer = new StoreWriter(connection, () -> {
+                Connection reopened = StoreDatabase.openWriter(file);
+                pool.reopen();
+                return reopened;
+            }, headroom, file, queue, sequences);
             writer.start();
             return new SqliteSessionStore(lock, sequences, queue, writer, readers);
         } catch (SQLException e) {
-            StoreDatabase.closeQuietly(connection);
-            lock.close();
+            closeAfterFailedOpen(connection, readers, lock);
             throw StoreFailures.failed("open the session store", e, file);
         } catch (RuntimeException e) {
-            StoreDatabase.closeQuietly(connection);
-            lock.close();
+            closeAfterFailedOpen(connection, readers, lock);
             throw e;
         }
+    }
+
+    /**
+     * The write connection; on a disk too full to open it (opening writes: WAL recovery, marking sessions
+     * interrupted), the reserve is given up for it, and if even that is not enough, null: the store starts
+     * read-only, serving reads and refusing writes until space returns.
+     */
+    private static Connection openWriterOnAFullDisk(Path file, Headroom headroom) {
+        try {
+            return StoreDatabase.openWriter(file);
+        } catch (StoreException e) {
+            if (!StoreFailures.isDiskFull(e)) {
+                throw e;
+            }
+            if (headroom.releaseForOpen()) {
+                headroom.markFull();
+                try {
+                    Connection connection = StoreDatabase.openWriter(file);
+                    LOG.warning("disk full: opened " + file + " with the space of its reserve; writes other than"
+                            + " sessions' own recovery are refused until space returns");
+                    return connection;
+                } catch (StoreException again) {
+                    if (!StoreFailures.isDiskFull(again)) {
+                        throw again;
+                    }
+                }
+            }
+            headroom.markFull();
+            LOG.warning("disk full: opened " + file + " read-only (" + e.getMessage() + "). Sessions and events can"
+                    + " be read; writes are refused until space returns.");
+            return null;
+        }
+    }
+
+    private static void closeAfterFailedOpen(Connection connection, ReadPool readers, DataDirLock lock) {
+        if (readers != null) {
+            readers.close();
+        }
+        if (connection != null) {
+            StoreDatabase.closeQuietly(connection);
+        }
+        lock.close();
     }
 
     @Override
@@ -151,13 +206,14 @@ public final class SqliteSessionStore implements SessionStore {
     @Override
     public boolean delete(String sessionId) {
         Objects.requireNonNull(sessionId, "sessionId");
+        // Essential: deleting is how a user makes room on a full disk.
         return writer.execute("delete session '" + sessionId + "'", tx -> {
             EventTable.deleteSession(tx.connection(), sessionId);
             IdempotencyKeyTable.deleteScope(tx.connection(), sessionId);
             boolean existed = SessionTable.delete(tx.connection(), sessionId);
             tx.afterCommit(() -> sequences.deleted(sessionId));
             return existed;
-        });
+        }, true);
     }
 
     /**
@@ -167,6 +223,21 @@ public final class SqliteSessionStore implements SessionStore {
      */
     @Override
     public CompletableFuture<List<UniversalEvent>> append(String sessionId, List<EventDraft> drafts) {
+        return append(sessionId, drafts, false);
+    }
+
+    @Override
+    public CompletableFuture<List<UniversalEvent>> appendEssential(String sessionId, List<EventDraft> drafts) {
+        return append(sessionId, drafts, true);
+    }
+
+    @Override
+    public boolean diskFull() {
+        return writer.diskFull();
+    }
+
+    private CompletableFuture<List<UniversalEvent>> append(String sessionId, List<EventDraft> drafts,
+                                                           boolean essential) {
         Objects.requireNonNull(sessionId, "sessionId");
         List<EventDraft> copy = List.copyOf(drafts);
         if (!sequences.isKnown(sessionId)) {
@@ -176,7 +247,7 @@ public final class SqliteSessionStore implements SessionStore {
             return CompletableFuture.completedFuture(List.of());
         }
         WriteRequest.Append append = new WriteRequest.Append(sessionId, copy, System.currentTimeMillis(),
-                new CompletableFuture<>());
+                new CompletableFuture<>(), essential);
         try {
             queue.putAppend(append, !writer.isWriterThread());
         } catch (StoreException e) {
@@ -267,7 +338,7 @@ public final class SqliteSessionStore implements SessionStore {
                 statement.execute("PRAGMA max_page_count = " + pages);
             }
             return null;
-        });
+        }, true);
     }
 
     /** A change to one existing session's row. */
@@ -276,6 +347,7 @@ public final class SqliteSessionStore implements SessionStore {
         boolean apply(Connection connection, long now) throws SQLException;
     }
 
+    /** Essential: a session's state is part of recording how it stopped, also on a full disk. */
     private void updateSession(String sessionId, String description, SessionUpdate update) {
         Objects.requireNonNull(sessionId, "sessionId");
         writer.execute(description, tx -> {
@@ -283,6 +355,6 @@ public final class SqliteSessionStore implements SessionStore {
                 throw StoreFailures.unknownSession(sessionId);
             }
             return null;
-        });
+        }, true);
     }
 }

@@ -20,6 +20,7 @@ final class StoreDatabase {
     // Only this process writes (DataDirLock), so waits are short: a checkpoint, or a reader during WAL recovery.
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
     private static final int PROBLEMS_SHOWN = 3;
+    private static final int WAL_SIZE_LIMIT_BYTES = 1024 * 1024;
 
     private StoreDatabase() {
     }
@@ -40,6 +41,9 @@ final class StoreDatabase {
             }
             // FULL fsyncs the WAL at every commit: NORMAL would survive kill -9 but not a power cut.
             statement.execute("PRAGMA synchronous = FULL");
+            // After a checkpoint has moved the WAL's pages into the database, truncate the WAL to this size instead
+            // of keeping it at its largest: on a small disk, a WAL that never shrinks is what fills it.
+            statement.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT_BYTES);
             statement.execute("PRAGMA foreign_keys = ON");
             Schema.migrate(connection, file);
             int interrupted = SessionTable.interruptActive(connection, System.currentTimeMillis());
@@ -64,6 +68,21 @@ final class StoreDatabase {
             return connection;
         } catch (SQLException e) {
             closeQuietly(connection);
+            throw StoreFailures.failed("open a read connection", e, file);
+        }
+    }
+
+    /**
+     * A reader that writes nothing at all, not even the shared-memory file: SQLite treats the file as one nobody
+     * changes, which holds while the store is read-only (it alone may write, and does not) and the WAL is empty.
+     */
+    static Connection openImmutableReader(Path file) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
+        try {
+            return config.createConnection("jdbc:sqlite:" + file.toUri() + "?immutable=1");
+        } catch (SQLException e) {
             throw StoreFailures.failed("open a read connection", e, file);
         }
     }

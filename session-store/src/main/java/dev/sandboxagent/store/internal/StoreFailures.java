@@ -34,12 +34,35 @@ final class StoreFailures {
                 + sessionId + "'", cause, file);
     }
 
+    /** Whether {@code failure} (or a cause of it) is SQLite saying the disk or its shared memory is full. */
+    static boolean isDiskFull(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLiteException sqlite) {
+                SQLiteErrorCode code = sqlite.getResultCode();
+                if ((code.code & 0xff) == SQLiteErrorCode.SQLITE_FULL.code
+                        || code == SQLiteErrorCode.SQLITE_IOERR_SHMSIZE) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** A write refused, untried, while the disk is full: the same words as one that was tried and failed. */
+    static StoreException refusedWhileFull(String what, Path file) {
+        return new StoreException("disk full: could not " + what + " in " + file + " (the disk is full; the store"
+                + " refuses writes until space returns)");
+    }
+
     static String kind(Exception e) {
         if (!(e instanceof SQLiteException sqlite)) {
             return e instanceof SQLException ? "database error" : "unexpected error";
         }
         // Extended result codes (SQLITE_IOERR_WRITE, ...) carry the primary code in their low byte.
         SQLiteErrorCode primary = SQLiteErrorCode.getErrorCode(sqlite.getResultCode().code & 0xff);
+        if (isDiskFull(e)) {
+            return "disk full";
+        }
         switch (primary) {
             case SQLITE_FULL:
                 return "disk full";

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -32,15 +33,25 @@ final class StoreWriter {
     // Short next to an fsync (a few ms on most disks), long enough for concurrently running sessions to share it.
     static final long BATCH_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
-    private final Connection connection;
+    /** Null while the store is read-only (it opened on a full disk): made by {@link #reopen} once space returns. */
+    private Connection connection;
+    private final Supplier<Connection> reopen;
+    private final Headroom headroom;
     private final Path file;
     private final WriteQueue queue;
     private final SessionSequences sequences;
     private final List<Consumer<List<UniversalEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::run, "session-store-writer");
 
-    StoreWriter(Connection connection, Path file, WriteQueue queue, SessionSequences sequences) {
+    /**
+     * @param connection the write connection, or null to start read-only
+     * @param reopen     opens the write connection once space returns, when starting read-only
+     */
+    StoreWriter(Connection connection, Supplier<Connection> reopen, Headroom headroom, Path file, WriteQueue queue,
+                SessionSequences sequences) {
         this.connection = connection;
+        this.reopen = reopen;
+        this.headroom = headroom;
         this.file = file;
         this.queue = queue;
         this.sequences = sequences;
@@ -66,10 +77,18 @@ final class StoreWriter {
      * for this very thread.
      */
     <T> T execute(String description, WriteTask<T> work) {
+        return execute(description, work, false);
+    }
+
+    /** @param essential run even while the disk is full (see {@link Headroom}) instead of being refused untried */
+    <T> T execute(String description, WriteTask<T> work, boolean essential) {
         if (isWriterThread()) {
+            if (!mayWrite(essential)) {
+                throw StoreFailures.refusedWhileFull(description, file);
+            }
             return runInTransaction(description, work);
         }
-        WriteRequest.Task<T> task = new WriteRequest.Task<>(description, work, new CompletableFuture<>());
+        WriteRequest.Task<T> task = new WriteRequest.Task<>(description, work, new CompletableFuture<>(), essential);
         queue.putTask(task);
         try {
             return task.result().join();
@@ -98,7 +117,13 @@ final class StoreWriter {
 
     /** Closes the write connection; only once the writer has stopped. */
     void closeConnection() {
-        StoreDatabase.closeQuietly(connection);
+        if (connection != null) {
+            StoreDatabase.closeQuietly(connection);
+        }
+    }
+
+    boolean diskFull() {
+        return headroom.full() || connection == null;
     }
 
     private void run() {
@@ -130,6 +155,11 @@ final class StoreWriter {
     }
 
     private <T> void runQueued(WriteRequest.Task<T> task) {
+        if (!mayWrite(task.essential())) {
+            headroom.refused(0);
+            task.result().completeExceptionally(StoreFailures.refusedWhileFull(task.description(), file));
+            return;
+        }
         try {
             task.result().complete(runInTransaction(task.description(), task.work()));
         } catch (RuntimeException e) {
@@ -141,11 +171,66 @@ final class StoreWriter {
         try {
             return transact(work);
         } catch (SQLException e) {
+            if (StoreFailures.isDiskFull(e)) {
+                headroom.diskFull(file, description);
+            }
             throw StoreFailures.failed(description, e, file);
         }
     }
 
-    private void commitAppends(List<WriteRequest.Append> appends) {
+    /**
+     * Whether to try a write now. While the disk is full only essential writes are tried, on the space the reserve
+     * freed; the others are refused untried, so they cannot use that space up. Each refusal first checks whether
+     * space returned (cheap unless it did: then the reserve is made again and the WAL checkpointed and truncated).
+     */
+    private boolean mayWrite(boolean essential) {
+        if (diskFull()) {
+            recoverIfSpaceReturned();
+        }
+        if (connection == null) {
+            return false;
+        }
+        return essential || !headroom.full();
+    }
+
+    private void recoverIfSpaceReturned() {
+        if (!headroom.ensureReserve()) {
+            return;
+        }
+        if (connection == null) {
+            try {
+                connection = reopen.get();
+            } catch (RuntimeException e) {
+                // Still no room for what opening writes, despite the reserve: give that space back and stay read-only.
+                headroom.releaseForOpen();
+                return;
+            }
+        }
+        // Take back the space the WAL grew into: checkpoint everything and truncate it to nothing.
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (SQLException e) {
+            LOG.fine("could not checkpoint the WAL after the disk was full: " + e.getMessage());
+        }
+        headroom.spaceReturned(file);
+    }
+
+    private void commitAppends(List<WriteRequest.Append> all) {
+        List<WriteRequest.Append> appends = all;
+        if (diskFull()) {
+            List<WriteRequest.Append> tried = new java.util.ArrayList<>();
+            for (WriteRequest.Append append : all) {
+                if (mayWrite(append.essential())) {
+                    tried.add(append);
+                } else {
+                    headroom.refused(append.drafts().size());
+                    append.result().completeExceptionally(StoreFailures.refusedWhileFull("store "
+                            + append.drafts().size() + (append.drafts().size() == 1 ? " event" : " events")
+                            + " of session '" + append.sessionId() + "'", file));
+                }
+            }
+            appends = tried;
+        }
         AppendBatch batch = AppendBatch.prepare(appends, sequences);
         if (batch.hasEvents()) {
             try {
@@ -154,9 +239,15 @@ final class StoreWriter {
                     return null;
                 });
             } catch (SQLException | RuntimeException e) {
-                // Counts only: the events themselves may hold secrets.
-                LOG.warning("could not store a batch of " + batch.eventCount() + " events: "
-                        + StoreFailures.kind(e) + " (" + e.getMessage() + ")");
+                if (StoreFailures.isDiskFull(e)) {
+                    // Logged once per episode, with a count when it ends: not once per lost batch.
+                    headroom.diskFull(file, "store a batch of " + batch.eventCount() + " events");
+                    headroom.refused(batch.eventCount());
+                } else {
+                    // Counts only: the events themselves may hold secrets.
+                    LOG.warning("could not store a batch of " + batch.eventCount() + " events: "
+                            + StoreFailures.kind(e) + " (" + e.getMessage() + ")");
+                }
                 batch.fail(e, file);
                 return;
             }

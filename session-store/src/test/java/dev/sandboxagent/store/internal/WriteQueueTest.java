@@ -43,7 +43,7 @@ class WriteQueueTest {
     @Test
     void aTaskIsTakenAloneAndEndsTheBatchBeforeIt() throws Exception {
         WriteRequest.Append before = append("s", 1);
-        WriteRequest.Task<Void> task = new WriteRequest.Task<>("test", tx -> null, new CompletableFuture<>());
+        WriteRequest.Task<Void> task = new WriteRequest.Task<>("test", tx -> null, new CompletableFuture<>(), false);
         WriteRequest.Append after = append("s", 1);
         queue.putAppend(before, true);
         queue.putTask(task);
@@ -96,12 +96,12 @@ class WriteQueueTest {
         assertThatThrownBy(() -> queue.putAppend(append("s", 1), true))
                 .isInstanceOf(StoreException.class).hasMessage("store is closed");
         assertThatThrownBy(() -> queue.putTask(new WriteRequest.Task<>("test", tx -> null,
-                new CompletableFuture<>()))).isInstanceOf(StoreException.class);
+                new CompletableFuture<>(), false))).isInstanceOf(StoreException.class);
         assertThat(queue.takeBatch(100, TimeUnit.SECONDS.toNanos(10))).containsExactly(queued);
         assertThat(queue.takeBatch(100, NO_LINGER)).isEmpty();
     }
 
     private static WriteRequest.Append append(String sessionId, int drafts) {
-        return new WriteRequest.Append(sessionId, numbered("p", 0, drafts), 0, new CompletableFuture<>());
+        return new WriteRequest.Append(sessionId, numbered("p", 0, drafts), 0, new CompletableFuture<>(), false);
     }
 }

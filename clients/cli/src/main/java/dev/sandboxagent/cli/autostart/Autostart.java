@@ -1,6 +1,7 @@
 package dev.sandboxagent.cli.autostart;
 
 import dev.sandboxagent.client.Credentials;
+import dev.sandboxagent.server.internal.DataDirectory;
 
 import dev.sandboxagent.cli.CliEnvironment;
 import dev.sandboxagent.cli.CliException;
@@ -74,7 +75,8 @@ public final class Autostart {
             return;
         }
         try {
-            Files.createDirectories(dataDir);
+            // The server makes its data directory private too, but only once it runs: no window before that.
+            DataDirectory.createPrivateDirectories(dataDir);
             AutostartLock lock = AutostartLock.acquire(dataDir, readyTimeout.plusSeconds(10));
             try {
                 // Whoever held the lock before us may have started it already.
@@ -92,6 +94,9 @@ public final class Autostart {
     private void startAndAwait() throws IOException {
         Path log = dataDir.resolve(LOG_FILE);
         List<String> command = launch.command(host(), port(), dataDir);
+        if (!Files.exists(log)) {
+            Files.createFile(log, DataDirectory.privateFile()); // the server's log: for this user only
+        }
         Files.writeString(log, "--- " + Instant.now() + " autostarted by sandbox-agent pid "
                         + ProcessHandle.current().pid() + " for " + url + "\n",
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);

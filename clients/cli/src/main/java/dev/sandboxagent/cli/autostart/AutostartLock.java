@@ -29,7 +29,8 @@ final class AutostartLock implements AutoCloseable {
     /** Waits for the lock until the deadline (polling, since FileChannel.lock cannot time out). */
     static AutostartLock acquire(Path dataDir, Duration timeout) throws IOException {
         Path file = dataDir.resolve(FILE);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE), dev.sandboxagent.server.internal.DataDirectory.privateFile());
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {

@@ -22,10 +22,12 @@ final class PidFile {
     }
 
     static PidFile write(Path dataDir) throws IOException {
-        Files.createDirectories(dataDir);
+        dev.sandboxagent.server.internal.DataDirectory.createPrivateDirectories(dataDir);
         long pid = ProcessHandle.current().pid();
         Path file = dataDir.resolve(NAME);
         Path tmp = dataDir.resolve(NAME + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, dev.sandboxagent.server.internal.DataDirectory.privateFile());
         Files.writeString(tmp, pid + "\n");
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new PidFile(file, pid);

@@ -1,0 +1,121 @@
+package dev.sandboxagent.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.server.support.Api;
+import dev.sandboxagent.server.support.RunningServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a turn begins and ends as a client sees it: idle means the turn's {@code turn.ended} is stored, and of two
+ * messages sent together exactly one starts a turn.
+ */
+class TurnBoundariesTest {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dataDir;
+    RunningServer server;
+    Api api;
+
+    @BeforeEach
+    void start() {
+        server = RunningServer.start(dataDir);
+        api = server.api();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @Test
+    void aSessionIsIdleOnlyOnceItsWholeTurnIsReadable() throws Exception {
+        api.createSession("idle", "mock");
+        for (int i = 0; i < 100; i++) {
+            assertWholeTurnReadableWhenIdle(api.sendMessage("idle", "echo short " + i));
+        }
+        // Faster than the disk: the writer's queue is thousands of events behind when the agent finishes.
+        assertWholeTurnReadableWhenIdle(api.sendMessage("idle", "stream 60000 0"));
+    }
+
+    private void assertWholeTurnReadableWhenIdle(String turnId) throws InterruptedException {
+        awaitIdle("idle");
+        JsonNode info = api.session("idle");
+        List<JsonNode> events = api.events("idle");
+        JsonNode last = events.get(events.size() - 1);
+        assertThat(last.get("type").asText()).as("last event once idle, turn %s", turnId).isEqualTo("turn.ended");
+        assertThat(last.at("/data/turn_id").asText()).isEqualTo(turnId);
+        assertThat(info.get("eventCount").asLong()).isEqualTo(events.size());
+        assertThat(SessionLifecycleTest.sequences(events)).isEqualTo(SessionLifecycleTest.range(1, events.size()));
+    }
+
+    @Test
+    void ofTwoMessagesSentTogetherExactlyOneStartsATurnAndTheOtherNamesIt() throws Exception {
+        api.createSession("race", "mock");
+        int pairs = 30;
+        ExecutorService senders = Executors.newFixedThreadPool(2);
+        try {
+            for (int pair = 0; pair < pairs; pair++) {
+                CyclicBarrier together = new CyclicBarrier(2);
+                List<CompletableFuture<Api.Answer>> answers = new ArrayList<>();
+                // New credentials with each pair: accepting its first message restarts the agent, which takes long
+                // enough that the second surely arrives meanwhile, while the turn itself (an echo) takes a few ms.
+                java.util.Map<String, String> credentials = java.util.Map.of("ANTHROPIC_BASE_URL",
+                        "http://127.0.0.1:9/pair-" + pair);
+                for (String who : List.of("a", "b")) {
+                    String body = Api.json(java.util.Map.of("message", "echo " + who + pair,
+                            "credentials", credentials));
+                    answers.add(CompletableFuture.supplyAsync(() -> {
+                        await(together);
+                        return api.post("/v1/sessions/race/messages", body);
+                    }, senders));
+                }
+                List<Api.Answer> both = answers.stream().map(CompletableFuture::join).toList();
+                List<Api.Answer> accepted = both.stream().filter(a -> a.status() == 202).toList();
+                List<Api.Answer> refused = both.stream().filter(a -> a.status() == 409).toList();
+                assertThat(accepted).as("pair %d: %s", pair, both).hasSize(1);
+                assertThat(refused).as("pair %d: %s", pair, both).hasSize(1);
+                assertThat(refused.get(0).contentType()).startsWith("application/problem+json");
+                assertThat(refused.get(0).json().get("turnId").asText())
+                        .isEqualTo(accepted.get(0).json().get("turnId").asText());
+                awaitIdle("race");
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+        assertThat(api.events("race")).filteredOn(e -> e.get("type").asText().equals("turn.started"))
+                .hasSize(pairs);
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Polls as fast as a client would that waits for idle, so an early idle is seen. */
+    private void awaitIdle(String id) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!api.session(id).get("runningTurnId").isNull()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the turn of " + id + " did not end");
+            }
+            Thread.sleep(1);
+        }
+    }
+}
