@@ -12,9 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,8 +45,6 @@ public final class SqliteSessionStore implements SessionStore {
     static final int QUEUE_CAPACITY_DRAFTS = 100_000;
     // SSE catch-up, listings and gets of a busy server at once; each extra connection costs only a page cache.
     private static final int READ_CONNECTIONS = 4;
-    // SQLite's ceiling for max_page_count: asking for more sets this.
-    private static final long NO_PAGE_LIMIT = 0xFFFFFFFEL;
     private static final java.util.logging.Logger LOG =
             java.util.logging.Logger.getLogger(SqliteSessionStore.class.getName());
 
@@ -319,26 +315,6 @@ public final class SqliteSessionStore implements SessionStore {
         readers.close();
         writer.closeConnection();
         lock.close();
-    }
-
-    /**
-     * Test hook: with {@code full}, caps the database at its current size, so anything that needs a new page fails
-     * with SQLITE_FULL exactly as on a full disk; without, lifts the cap.
-     */
-    void simulateFullDisk(boolean full) {
-        writer.execute("simulate a full disk", tx -> {
-            try (Statement statement = tx.connection().createStatement()) {
-                long pages = NO_PAGE_LIMIT;
-                if (full) {
-                    try (ResultSet rs = statement.executeQuery("PRAGMA page_count")) {
-                        rs.next();
-                        pages = rs.getLong(1);
-                    }
-                }
-                statement.execute("PRAGMA max_page_count = " + pages);
-            }
-            return null;
-        }, true);
     }
 
     /** A change to one existing session's row. */

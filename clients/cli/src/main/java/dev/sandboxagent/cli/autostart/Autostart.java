@@ -1,7 +1,6 @@
 package dev.sandboxagent.cli.autostart;
 
 import dev.sandboxagent.client.Credentials;
-import dev.sandboxagent.server.internal.DataDirectory;
 
 import dev.sandboxagent.cli.CliEnvironment;
 import dev.sandboxagent.cli.CliException;
@@ -18,6 +17,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -75,8 +75,10 @@ public final class Autostart {
             return;
         }
         try {
-            // The server makes its data directory private too, but only once it runs: no window before that.
-            DataDirectory.createPrivateDirectories(dataDir);
+            // The server makes its data directory private too, but only once it runs: no window before that. (Plain
+            // java.nio here: api commands must not load the server's classes.)
+            Files.createDirectories(dataDir, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
             AutostartLock lock = AutostartLock.acquire(dataDir, readyTimeout.plusSeconds(10));
             try {
                 // Whoever held the lock before us may have started it already.
@@ -95,7 +97,8 @@ public final class Autostart {
         Path log = dataDir.resolve(LOG_FILE);
         List<String> command = launch.command(host(), port(), dataDir);
         if (!Files.exists(log)) {
-            Files.createFile(log, DataDirectory.privateFile()); // the server's log: for this user only
+            // the server's log: for this user only
+            Files.createFile(log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }
         Files.writeString(log, "--- " + Instant.now() + " autostarted by sandbox-agent pid "
                         + ProcessHandle.current().pid() + " for " + url + "\n",

@@ -30,7 +30,8 @@ final class AutostartLock implements AutoCloseable {
     static AutostartLock acquire(Path dataDir, Duration timeout) throws IOException {
         Path file = dataDir.resolve(FILE);
         FileChannel channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE), dev.sandboxagent.server.internal.DataDirectory.privateFile());
+                StandardOpenOption.WRITE), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
             while (true) {
