@@ -28,7 +28,7 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
                  int latencyIntervalMillis, List<Integer> liveLevels, int restartEvents) {
         static final Sizes FULL = new Sizes(2_000, 10, 50, 1_000, 50, 20, 200_000, 10, 20, 500, 20,
                 List.of(100, 250, 500), 1_000_000);
-        static final Sizes QUICK = new Sizes(300, 2, 3, 10, 3, 2, 2_000, 10, 2, 20, 20, List.of(2, 4), 2_000);
+        static final Sizes QUICK = new Sizes(300, 2, 3, 10, 3, 2, 500, 10, 2, 20, 20, List.of(2, 4), 500);
 
         Sizes withTurns(int n) {
             return new Sizes(idleSettleMillis, cliCalls, warmupTurns, n, parallelSessions, parallelTurns,
