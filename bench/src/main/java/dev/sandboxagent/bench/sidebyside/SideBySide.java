@@ -588,11 +588,23 @@ public final class SideBySide {
         void run() throws Exception;
     }
 
-    /** Runs a scenario and says how long it took (progress on a run that lasts many minutes). */
-    private void timed(String scenario, Step step) throws Exception {
+    /**
+     * Runs a scenario and says how long it took (progress on a run that lasts many minutes). A scenario that fails
+     * is reported (printed, and as a "failed" note in the table and the JSON) and the run goes on: one broken
+     * scenario must not lose the figures of the others.
+     */
+    private void timed(String scenario, Step step) {
         long start = System.nanoTime();
-        step.run();
-        out.printf("  %s: %.1f s%n", scenario, (System.nanoTime() - start) / 1e9);
+        try {
+            step.run();
+            out.printf("  %s: %.1f s%n", scenario, (System.nanoTime() - start) / 1e9);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            out.printf("  %s: FAILED after %.1f s: %s%n", scenario, (System.nanoTime() - start) / 1e9, e);
+            results.note(scenario + " failed", String.valueOf(e));
+        }
     }
 
     private static void requireNoGaps(long gaps, String where) {
