@@ -12,7 +12,7 @@ import java.util.Set;
  * the sizes of a full run are the issue's.
  */
 record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSource anchor, Path launcher,
-               int heavyRounds, Sizes sizes) {
+               String oursJavaOpts, int heavyRounds, Sizes sizes) {
 
     /** Every scenario, in the order a round runs them (the names --only takes). */
     static final List<String> SCENARIOS = List.of("start", "cli", "turns", "parallel", "stream", "latency", "rss",
@@ -64,6 +64,7 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
             "  --anchor-version V    the anchor's npm version (default 0.4.2)",
             "  --anchor-bin PATH     an anchor binary already on disk instead of npm",
             "  --launcher PATH       our bin/sandbox-agent (default: found from the working directory up)",
+            "  --ours-java-opts S    JVM flags for our server (SANDBOX_AGENT_JAVA_OPTS): a GC, a heap bound, JFR",
             "  --heavy-rounds N      rounds that also run live and restart (default 1)",
             "  --turns N             sequential turns per round (default 1000)",
             "  --deltas N            deltas of the streaming scenario (default 200000)",
@@ -79,6 +80,7 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
         Path anchorBinary = null;
         boolean noAnchor = false;
         Path launcher = null;
+        String oursJavaOpts = null;
         int heavyRounds = 1;
         Integer turns = null;
         Integer deltas = null;
@@ -103,6 +105,7 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
                 case "--anchor-version" -> anchorVersion = value(args, ++i, arg);
                 case "--anchor-bin" -> anchorBinary = Path.of(value(args, ++i, arg));
                 case "--launcher" -> launcher = Path.of(value(args, ++i, arg));
+                case "--ours-java-opts" -> oursJavaOpts = value(args, ++i, arg);
                 case "--heavy-rounds" -> heavyRounds = Integer.parseInt(value(args, ++i, arg));
                 case "--turns" -> turns = positive(arg, value(args, ++i, arg));
                 case "--deltas" -> deltas = positive(arg, value(args, ++i, arg));
@@ -133,7 +136,7 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
             launcher = findLauncher();
         }
         return new Options(rounds != null ? rounds : quick ? 1 : 3, quick, json, only,
-                new AnchorSource(anchorVersion, anchorBinary, noAnchor), launcher, heavyRounds, sizes);
+                new AnchorSource(anchorVersion, anchorBinary, noAnchor), launcher, oursJavaOpts, heavyRounds, sizes);
     }
 
     boolean runs(String scenario) {

@@ -12,14 +12,17 @@ final class OurServer implements Contender {
 
     private final Path launcher;
     private final Path cliCache;
+    private final String javaOpts;
 
     /**
      * {@code launcher}: bin/sandbox-agent of a built tree. {@code cliCache}: the XDG_CACHE_HOME of the timed CLI
-     * calls, where the launcher keeps its class-data archive (trained by an untimed first call).
+     * calls, where the launcher keeps its class-data archive (trained by an untimed first call). {@code javaOpts}:
+     * JVM flags for the server (the launcher's SANDBOX_AGENT_JAVA_OPTS), or null.
      */
-    OurServer(Path launcher, Path cliCache) {
+    OurServer(Path launcher, Path cliCache, String javaOpts) {
         this.launcher = launcher;
         this.cliCache = cliCache;
+        this.javaOpts = javaOpts;
     }
 
     @Override
@@ -31,7 +34,12 @@ final class OurServer implements Contender {
     public ServerProcess spawn(Path dataDir, int port, Path scratch) throws IOException {
         return ServerProcess.spawn("our server", List.of(launcher.toString(), "server", "--port",
                         Integer.toString(port), "--data-dir", dataDir.toString(), "--no-token", "--docker", "off"),
-                scratch, OurServer::cleanEnvironment, port, scratch.resolve("server-" + port + ".log"));
+                scratch, environment -> {
+                    cleanEnvironment(environment);
+                    if (javaOpts != null) {
+                        environment.put("SANDBOX_AGENT_JAVA_OPTS", javaOpts);
+                    }
+                }, port, scratch.resolve("server-" + port + ".log"));
     }
 
     /** Nothing of the caller's SANDBOX_AGENT_* settings (a token, a data dir, JVM options) reaches the server. */

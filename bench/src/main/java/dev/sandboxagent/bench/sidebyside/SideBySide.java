@@ -116,7 +116,7 @@ public final class SideBySide {
         out.printf("side-by-side: %s, %d cores, java %s, launcher %s%n", started,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), options.launcher());
 
-        OurServer ours = new OurServer(options.launcher(), scratch.resolve("cli-cache"));
+        OurServer ours = new OurServer(options.launcher(), scratch.resolve("cli-cache"), options.oursJavaOpts());
         AnchorServer anchor = anchor(meta);
         List<Contender> contenders = anchor == null ? List.of(ours) : List.of(ours, anchor);
         results.note("cli", ours.cliDescription() + "; " + (anchor == null ? "anchor: n/a" : anchor.cliDescription()));
@@ -158,6 +158,7 @@ public final class SideBySide {
     private List<String> describeOptions() {
         Options.Sizes s = options.sizes();
         return List.of("rounds=" + options.rounds(), "quick=" + options.quick(), "only=" + options.only(),
+                "oursJavaOpts=" + options.oursJavaOpts(),
                 "heavyRounds=" + options.heavyRounds(), "sizes=" + s);
     }
 
