@@ -230,8 +230,16 @@ class TemplateIT {
         Shell.Result real = exec(wrapped, 120, "claude", "--version");
         assertThat(real.exitCode()).as(real.toString()).isZero();
         assertThat(real.stdout()).contains("Claude Code");
-        log("STEP 5 passed: PID 1 is `" + commandOf(ps, "1") + "`; `claude --version` in an exec: "
-                + real.stdout().strip());
+        log("STEP 5: PID 1 is `" + commandOf(ps, "1") + "`; `claude --version` in an exec: " + real.stdout().strip());
+
+        // As Docker Sandboxes does it: the runtime's init is PID 1 and starts `claude` as its child.
+        String underInit = run("sa-tpl-claude-init", "sa-tpl-data-claude-init",
+                List.of("--entrypoint", "/usr/bin/tini"), List.of("--", "claude"));
+        awaitHealthy(underInit);
+        List<String[]> children = processes(underInit).stream().filter(p -> p[1].equals("1")).toList();
+        assertThat(children).as("PID 1's children: " + describe(children)).hasSize(1);
+        assertThat(children.get(0)[3]).contains("sandbox-agent.jar", "server");
+        log("STEP 5 passed: `claude` as PID 1 and `claude` as the only child of an init both became the server");
     }
 
     // --- helpers
