@@ -63,7 +63,7 @@ fi
 # --generate-cds-archive: the runtime's own base archive (JDK classes), which the app archive below extends.
 # shellcheck disable=SC2086
 "$jdk/bin/jlink" --add-modules "$modules" $options --strip-debug --no-man-pages --no-header-files \
-  --generate-cds-archive --output "$root/lib/runtime"
+  --generate-cds-archive --output "$root/lib/runtime" >/dev/null # it reports the archive it made on stdout
 # Only needed for heaps over 32 GB (no compressed oops); a CLI and this server never use one.
 rm -f "$root/lib/runtime/lib/server/classes_nocoops.jsa"
 
@@ -89,9 +89,10 @@ train() {
   status=0
   if [ -n "$url" ]; then
     export SANDBOX_AGENT_URL="$url" SANDBOX_AGENT_DATA_DIR="$work/data" SANDBOX_AGENT_CDS=off HOME="$work"
-    "$root/bin/sandbox-agent" api sessions create train --agent mock >/dev/null &&
+    # Output only on failure: the JVM reports each class it cannot archive (picocli's, built for Java 5).
+    "$root/bin/sandbox-agent" api sessions create train --agent mock >"$work/train.log" 2>&1 &&
       SANDBOX_AGENT_JAVA_OPTS="-Xlog:cds*=error:stderr -XX:ArchiveClassesAtExit=$root/lib/sandbox-agent.jsa" \
-        "$root/bin/sandbox-agent" api sessions send-message train -m "echo trained" --wait >/dev/null ||
+        "$root/bin/sandbox-agent" api sessions send-message train -m "echo trained" --wait >>"$work/train.log" 2>&1 ||
       status=$?
   else
     status=1
@@ -99,8 +100,8 @@ train() {
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   if [ "$status" -ne 0 ] || [ ! -s "$root/lib/sandbox-agent.jsa" ]; then
-    echo "dist: the training run failed; server log:" >&2
-    cat "$work/server.log" >&2
+    echo "dist: the training run failed; its output and the server log:" >&2
+    cat "$work/train.log" "$work/server.log" >&2 2>/dev/null || true
     exit 1
   fi
   rm -rf "$work"
