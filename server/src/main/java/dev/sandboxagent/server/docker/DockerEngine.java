@@ -53,6 +53,8 @@ public final class DockerEngine {
     private volatile boolean adoptedAnswering = true;
     private volatile String adoptedFailure;
     private volatile ScheduledExecutorService watcher;
+    /** How dockerd gets root; decided when the engine is started (only when it has to be). */
+    private volatile RootAccess root;
 
     /** @param dataDir the server's data directory, where the pid of the dockerd it starts is recorded */
     public DockerEngine(DockerSettings settings, Path dataDir, Supervisor supervisor,
@@ -82,8 +84,11 @@ public final class DockerEngine {
             return;
         }
         Optional<Path> dockerd = findDockerd();
-        if (dockerd.isEmpty()) {
-            absentReason = settings.dockerd() != null ? "dockerd not found at " + settings.dockerd()
+        root = dockerd.isPresent() ? RootAccess.detect() : null;
+        if (dockerd.isEmpty() || !root.available()) {
+            absentReason = dockerd.isPresent()
+                    ? "no engine answers on " + settings.socket() + " and dockerd needs root: " + root.unavailableReason()
+                    : settings.dockerd() != null ? "dockerd not found at " + settings.dockerd()
                     : "no engine answers on " + settings.socket() + " and dockerd is not installed";
             if (settings.mode() == DockerSettings.Mode.ON) {
                 throw new IllegalStateException("--docker on: " + absentReason);
@@ -260,6 +265,11 @@ public final class DockerEngine {
                 "--pidfile", settings.pidFile().toString(),
                 "-H", settings.dockerHost()));
         command.addAll(settings.extraFlags());
+        if (root.viaSudo()) {
+            // The socket would belong to root:docker; the server's own group lets the server and its agents use it.
+            command.addAll(List.of("--group", Long.toString(root.gid())));
+        }
+        command = root.asRoot(command);
         // dockerd finds containerd and runc on PATH; a minimal server environment may lack the sbin directories.
         String path = System.getenv().getOrDefault("PATH", "") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
                 + ":/sbin:/bin";
@@ -287,12 +297,12 @@ public final class DockerEngine {
                     throw new IllegalStateException("dockerd pid " + pid + " (from " + pidFile + ") runs but does "
                             + "not answer on " + settings.socket() + "; not starting a second engine over it");
                 }
-                Files.delete(pidFile);
+                root.delete(pidFile);
                 LOG.log(Level.INFO, "removed the stale pidfile " + pidFile);
             }
             clearContainerdPidFile();
             if (Files.exists(settings.socket()) && ping().isPresent()) {
-                Files.delete(settings.socket());
+                root.delete(settings.socket());
                 LOG.log(Level.INFO, "removed the stale socket " + settings.socket());
             }
             Files.createDirectories(settings.socket().toAbsolutePath().getParent());
@@ -328,7 +338,7 @@ public final class DockerEngine {
                 }
             }
         }
-        Files.deleteIfExists(file);
+        root.delete(file);
     }
 
     private static String commandLine(long pid) {

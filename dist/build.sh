@@ -1,0 +1,119 @@
+#!/bin/sh
+# Builds the distribution tarball at package time (run by dist/pom.xml; see docs/docker-sandboxes.md):
+#
+#   sandbox-agent-<version>-linux-x64/
+#     bin/sandbox-agent            the launcher (the repository's bin/sandbox-agent)
+#     lib/sandbox-agent.jar        the fat jar
+#     lib/runtime/                 a jlink'd Java runtime with only the modules the jar needs (jdeps)
+#     lib/sandbox-agent.jsa        a class-data archive of a trained `api` command (AppCDS)
+#     install.sh                   the installer
+#
+# and next to the tarball its .sha256. Usage: build.sh JAR VERSION OUT_DIR BUILD_JAVA_HOME
+#
+# The runtime comes from SANDBOX_AGENT_DIST_JDK if set, else the newest JDK under /usr/lib/jvm that is at least 19,
+# else the JDK running the build. Why prefer a newer one: a JDK 17 class-data archive records the jar's absolute
+# path and refuses to load anywhere else, so an archive made here would never be used after an install; from
+# JDK 19 on the archive follows the jar when the whole tree moves (measured in docs/benchmarks.md). With a 17
+# runtime the tarball ships no archive and the launcher makes one per user on first use, as it does for a
+# source checkout.
+set -eu
+
+jar=$1 version=$2 out=$3 build_jdk=$4
+name=sandbox-agent-$version-linux-x64
+here=$(cd "$(dirname "$0")" && pwd -P)
+repo=$(dirname "$here")
+
+major_of() { # the feature version of the JDK at $1, from its release file
+  sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null  || true
+}
+
+jdk=${SANDBOX_AGENT_DIST_JDK:-}
+if [ -z "$jdk" ]; then
+  best=0
+  for candidate in /usr/lib/jvm/*; do
+    m=$(major_of "$candidate")
+    if [ -n "$m" ] && [ -x "$candidate/bin/jlink" ] && [ "$m" -ge 19 ] && [ "$m" -gt "$best" ]; then
+      jdk=$candidate best=$m
+    fi
+  done
+  [ -n "$jdk" ] || jdk=$build_jdk
+fi
+major=$(major_of "$jdk")
+[ -x "$jdk/bin/jlink" ] || { echo "dist: no jlink in $jdk (a JDK, not a JRE, is needed)" >&2; exit 1; }
+
+stage=$out/stage
+rm -rf "$stage" "$out/$name.tar.gz" "$out/$name.tar.gz.sha256"
+root=$stage/$name
+mkdir -p "$root/bin" "$root/lib"
+cp "$jar" "$root/lib/sandbox-agent.jar"
+cp "$repo/bin/sandbox-agent" "$root/bin/sandbox-agent"
+cp "$here/install.sh" "$root/install.sh"
+chmod 755 "$root/bin/sandbox-agent" "$root/install.sh"
+
+# The modules the jar uses, per jdeps (Netty needs jdk.unsupported, SQLite java.sql, ...), plus jdk.crypto.ec,
+# which jdeps cannot see (TLS finds it through a provider lookup) and https clients need.
+modules=$("$jdk/bin/jdeps" -q --ignore-missing-deps --print-module-deps --multi-release "$major" "$jar")
+modules=$modules,jdk.crypto.ec
+echo "dist: jlink JDK $major ($jdk), modules $modules"
+options=
+if [ "$major" -ge 22 ]; then
+  # SQLite and pty4j load their native libraries; from JDK 22 that prints a warning on every start unless allowed.
+  options=--add-options=--enable-native-access=ALL-UNNAMED
+fi
+# --generate-cds-archive: the runtime's own base archive (JDK classes), which the app archive below extends.
+# shellcheck disable=SC2086
+"$jdk/bin/jlink" --add-modules "$modules" $options --strip-debug --no-man-pages --no-header-files \
+  --generate-cds-archive --output "$root/lib/runtime" >/dev/null # it reports the archive it made on stdout
+# Only needed for heaps over 32 GB (no compressed oops); a CLI and this server never use one.
+rm -f "$root/lib/runtime/lib/server/classes_nocoops.jsa"
+
+runtime_kb=$(du -sk "$root/lib/runtime" | cut -f1)
+
+# The class-data archive: one real `api sessions send-message --wait` (client, JSON, event rendering: what every
+# `docker sandbox exec ... sandbox-agent api ...` loads) against a real server, run through the shipped launcher
+# so the archive is made with the very flags it will be used with. The server runs from the shipped runtime too.
+train() {
+  work=$out/train
+  rm -rf "$work"
+  mkdir -p "$work"
+  "$root/bin/sandbox-agent" server --no-token --port 0 --docker off --data-dir "$work/data" \
+    >"$work/server.log" 2>&1 &
+  server=$!
+  url=
+  tries=0
+  while [ -z "$url" ] && [ "$tries" -lt 600 ] && kill -0 "$server" 2>/dev/null; do
+    url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/server.log" | head -n 1)
+    [ -n "$url" ] || sleep 0.1
+    tries=$((tries + 1))
+  done
+  status=0
+  if [ -n "$url" ]; then
+    export SANDBOX_AGENT_URL="$url" SANDBOX_AGENT_DATA_DIR="$work/data" SANDBOX_AGENT_CDS=off HOME="$work"
+    # Output only on failure: the JVM reports each class it cannot archive (picocli's, built for Java 5).
+    "$root/bin/sandbox-agent" api sessions create train --agent mock >"$work/train.log" 2>&1 &&
+      SANDBOX_AGENT_JAVA_OPTS="-Xlog:cds*=error:stderr -XX:ArchiveClassesAtExit=$root/lib/sandbox-agent.jsa" \
+        "$root/bin/sandbox-agent" api sessions send-message train -m "echo trained" --wait >>"$work/train.log" 2>&1 ||
+      status=$?
+  else
+    status=1
+  fi
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  if [ "$status" -ne 0 ] || [ ! -s "$root/lib/sandbox-agent.jsa" ]; then
+    echo "dist: the training run failed; its output and the server log:" >&2
+    cat "$work/train.log" "$work/server.log" >&2 2>/dev/null || true
+    exit 1
+  fi
+  rm -rf "$work"
+}
+
+if [ "$major" -ge 19 ]; then
+  train
+else
+  echo "dist: JDK $major archives are bound to the build path; no archive shipped (the launcher makes one per user)"
+fi
+
+tar -C "$stage" -czf "$out/$name.tar.gz" "$name"
+(cd "$out" && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")
+rm -rf "$stage"
+echo "dist: $out/$name.tar.gz ($(du -k "$out/$name.tar.gz" | cut -f1) KiB; runtime $runtime_kb KiB unpacked)"

@@ -1,0 +1,115 @@
+package dev.sandboxagent.dist;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tarball the package build made, installed by its own install.sh into a temporary prefix and run the way a
+ * sandbox without Java would: a PATH that holds the shell tools the launcher uses and no java, no JAVA_HOME.
+ */
+class DistributionIT {
+
+    private Path dir;
+    private Path prefix;
+    private Path toolsOnly;
+    private long serverPid = -1;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        dir = Files.createTempDirectory("sa-dist-");
+        prefix = dir.resolve("prefix");
+        toolsOnly = Files.createDirectories(dir.resolve("path"));
+        // Everything of /usr/bin and /bin (the launcher's sed and cksum, the mock agent's stty, ...) except what
+        // resolves into a Java installation: this machine has a java in /usr/bin, a sandbox need not.
+        for (Path bin : List.of(Path.of("/usr/bin"), Path.of("/bin"))) {
+            try (var tools = Files.list(bin)) {
+                for (Path tool : tools.toList()) {
+                    Path link = toolsOnly.resolve(tool.getFileName().toString());
+                    Path real;
+                    try {
+                        real = tool.toRealPath();
+                    } catch (java.io.IOException dangling) {
+                        continue;
+                    }
+                    if (!Files.exists(link) && !Files.isDirectory(real) && !real.startsWith("/usr/lib/jvm")
+                            && !tool.getFileName().toString().equals("java")) {
+                        Files.createSymbolicLink(link, real);
+                    }
+                }
+            }
+        }
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (serverPid > 0) {
+            ProcessHandle.of(serverPid).ifPresent(ProcessHandle::destroy); // TERM: an orderly stop
+            ProcessHandle.of(serverPid).ifPresent(h -> h.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .exceptionally(t -> null).join());
+            ProcessHandle.of(serverPid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        Shell.deleteQuietly(dir);
+    }
+
+    private Map<String, String> noJava(Map<String, String> extra) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("PATH", toolsOnly.toString(),
+                "HOME", dir.resolve("home").toString()));
+        env.putAll(extra);
+        return env;
+    }
+
+    @Test
+    void installedTarballRunsApiCommandsWithItsOwnRuntimeAndNoJavaOnPath() throws Exception {
+        Path tarball = Path.of(System.getProperty("sandbox-agent.tarball"));
+        assertThat(tarball).as("the package phase makes the tarball").isRegularFile();
+        assertThat(Path.of(tarball + ".sha256")).isRegularFile();
+        assertThat(Shell.run(noJava(Map.of()), 10, List.of("sh", "-c", "command -v java")).exitCode())
+                .as("java must not be on the PATH these commands run with").isNotZero();
+
+        Shell.Result install = Shell.run(noJava(Map.of()), 120,
+                List.of(toolsOnly.resolve("sh").toString(), Path.of(System.getProperty("sandbox-agent.repo"),
+                        "dist", "install.sh").toString(), "--prefix", prefix.toString(), tarball.toString()));
+        assertThat(install.exitCode()).as(install.toString()).isZero();
+        assertThat(install.stdout()).contains("checksum ok", "installed sandbox-agent-");
+        Path launcher = prefix.resolve("bin/sandbox-agent");
+        assertThat(Files.isSymbolicLink(launcher)).isTrue();
+        assertThat(prefix.resolve("lib/sandbox-agent/lib/runtime/bin/java")).isExecutable();
+        assertThat(prefix.resolve("lib/sandbox-agent/install.sh")).isExecutable();
+
+        // -Xshare:on makes a class-data archive that cannot be mapped an error instead of a silent fallback: the
+        // archive made at package time, in the build directory, must load from the installed tree.
+        Shell.Result version = Shell.run(noJava(Map.of("SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on")), 60,
+                List.of(launcher.toString(), "--version"));
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.stdout()).startsWith("sandbox-agent ");
+
+        String url = "http://127.0.0.1:" + Shell.freePort();
+        Map<String, String> env = noJava(Map.of("SANDBOX_AGENT_URL", url));
+        Shell.Result create = Shell.run(env, 120,
+                List.of(launcher.toString(), "api", "sessions", "create", "s1", "--agent", "mock"));
+        Matcher started = Pattern.compile("started a sandbox-agent server on \\S+ \\(pid (\\d+)").matcher(create.stderr());
+        if (started.find()) {
+            serverPid = Long.parseLong(started.group(1));
+        }
+        assertThat(create.exitCode()).as(create.toString()).isZero();
+        assertThat(create.stdout()).contains("created session s1");
+        assertThat(serverPid).as("the first api command autostarts the server: " + create).isPositive();
+        // The server it started runs on the shipped runtime, not on some java of the machine.
+        assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(serverPid), "exe")).toString())
+                .startsWith(prefix.toRealPath().resolve("lib/sandbox-agent/lib/runtime").toString());
+
+        Shell.Result send = Shell.run(env, 60, List.of(launcher.toString(), "api", "sessions", "send-message", "s1",
+                "-m", "echo from the tarball", "--wait"));
+        assertThat(send.exitCode()).as(send.toString()).isZero();
+        assertThat(send.stdout()).contains("assistant: from the tarball", "turn.ended");
+    }
+}
