@@ -1,6 +1,7 @@
 package dev.sandboxagent.schema;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
@@ -22,18 +23,19 @@ import java.util.Objects;
 public sealed interface ContentPart {
 
     /** Plain text. */
-    record Text(String text) implements ContentPart {
+    record Text(@JsonProperty(required = true) String text) implements ContentPart {
         public Text {
             Objects.requireNonNull(text, "text");
         }
     }
 
     /** A JSON value. */
-    record Json(JsonNode json) implements ContentPart {
+    record Json(@JsonProperty(required = true) JsonNode json) implements ContentPart {
     }
 
     /** A tool call: {@code arguments} is the call's input as JSON text. */
-    record ToolCall(String name, String arguments, String callId) implements ContentPart {
+    record ToolCall(@JsonProperty(required = true) String name, @JsonProperty(required = true) String arguments,
+            @JsonProperty(required = true) String callId) implements ContentPart {
     }
 
     /**
@@ -43,7 +45,8 @@ public sealed interface ContentPart {
      * @param status   the agent's status for a result that did not succeed; absent for one that did
      */
     @JsonPropertyOrder({"call_id", "output", "exit_code", "status"})
-    record ToolResult(String callId, String output, Integer exitCode, String status) implements ContentPart {
+    record ToolResult(@JsonProperty(required = true) String callId, @JsonProperty(required = true) String output,
+            Integer exitCode, String status) implements ContentPart {
         public ToolResult(String callId, String output) {
             this(callId, output, null, null);
         }
@@ -51,18 +54,20 @@ public sealed interface ContentPart {
 
     /** A file the item touched; {@code action} as the agent names it, {@code diff} when known. */
     @JsonPropertyOrder({"path", "action", "diff"})
-    record FileRef(String path, String action, String diff) implements ContentPart {
+    record FileRef(@JsonProperty(required = true) String path, @JsonProperty(required = true) String action,
+            String diff) implements ContentPart {
     }
 
     /** An image file. */
-    record Image(String path, String mime) implements ContentPart {
+    record Image(@JsonProperty(required = true) String path, String mime) implements ContentPart {
     }
 
     /** The model's reasoning; {@code visibility} public or private. */
-    record Reasoning(String text, String visibility) implements ContentPart {
+    record Reasoning(@JsonProperty(required = true) String text,
+            @JsonProperty(required = true) String visibility) implements ContentPart {
     }
 
     /** A status line: what happened ({@code label}) and the detail. */
-    record Status(String label, String detail) implements ContentPart {
+    record Status(@JsonProperty(required = true) String label, String detail) implements ContentPart {
     }
 }

@@ -23,20 +23,25 @@ public sealed interface EventData {
     }
 
     /** {@code session.started}: what the session was created with. */
-    record SessionStarted(Metadata metadata) implements EventData {
+    record SessionStarted(@JsonProperty(required = true) Metadata metadata) implements EventData {
         /** The session's settings; {@code model} only when one was asked for. */
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        public record Metadata(String agent, String agentMode, String permissionMode,
-                               @JsonInclude(JsonInclude.Include.ALWAYS) String directory, String model) {
+        public record Metadata(@JsonProperty(required = true) String agent,
+                               @JsonProperty(required = true) String agentMode,
+                               @JsonProperty(required = true) String permissionMode,
+                               @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS)
+                               String directory,
+                               String model) {
         }
     }
 
     /** {@code session.resumed}: a session re-attached to its agent's own session after a server restart. */
-    record SessionResumed(Metadata metadata) implements EventData {
+    record SessionResumed(@JsonProperty(required = true) Metadata metadata) implements EventData {
         /** What the session was before ({@code interrupted}) and the agent's session id it resumed. */
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        public record Metadata(String previousState,
-                               @JsonInclude(JsonInclude.Include.ALWAYS) String nativeSessionId) {
+        public record Metadata(@JsonProperty(required = true) String previousState,
+                               @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS)
+                               String nativeSessionId) {
         }
     }
 
@@ -49,7 +54,8 @@ public sealed interface EventData {
      * @param exitCode     the agent process's exit code, when there was a process
      * @param stderr       what the agent wrote to stderr, when anything
      */
-    record SessionEnded(String reason, String terminatedBy, String message, Integer exitCode, Stderr stderr)
+    record SessionEnded(@JsonProperty(required = true) String reason,
+            @JsonProperty(required = true) String terminatedBy, String message, Integer exitCode, Stderr stderr)
             implements EventData {
         public SessionEnded {
             Objects.requireNonNull(reason, "reason");
@@ -58,15 +64,16 @@ public sealed interface EventData {
 
         /** The head of stderr, and its tail when it was too long to keep whole. */
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        public record Stderr(String head, String tail, Integer totalLines, boolean truncated) {
+        public record Stderr(String head, String tail, Integer totalLines,
+                @JsonProperty(required = true) boolean truncated) {
         }
     }
 
     /** {@code turn.started}; the wire also says {@code "phase": "started"}. */
     @JsonPropertyOrder({"phase", "turn_id"})
     @JsonIgnoreProperties(value = "phase", allowGetters = true)
-    record TurnStarted(String turnId) implements EventData {
-        @JsonProperty("phase")
+    record TurnStarted(@JsonProperty(required = true) String turnId) implements EventData {
+        @JsonProperty(value = "phase", required = true)
         String phase() {
             return "started";
         }
@@ -75,7 +82,8 @@ public sealed interface EventData {
     /** {@code turn.ended}; the wire also says {@code "phase": "ended"}. */
     @JsonPropertyOrder({"phase", "turn_id", "metadata"})
     @JsonIgnoreProperties(value = "phase", allowGetters = true)
-    record TurnEnded(String turnId, Metadata metadata) implements EventData {
+    record TurnEnded(@JsonProperty(required = true) String turnId,
+            @JsonProperty(required = true) Metadata metadata) implements EventData {
         /** A turn ended with {@code status} and nothing else to report (the server's own ends). */
         public static TurnEnded of(String turnId, String status) {
             return new TurnEnded(turnId, Metadata.of(status));
@@ -86,7 +94,7 @@ public sealed interface EventData {
             return metadata == null ? null : metadata.status();
         }
 
-        @JsonProperty("phase")
+        @JsonProperty(value = "phase", required = true)
         String phase() {
             return "ended";
         }
@@ -96,7 +104,8 @@ public sealed interface EventData {
          * agent reported about it, as the agent reported it.
          */
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        public record Metadata(String status, JsonNode usage, JsonNode totalCostUsd, JsonNode numTurns,
+        public record Metadata(@JsonProperty(required = true) String status, JsonNode usage, JsonNode totalCostUsd,
+                JsonNode numTurns,
                                JsonNode durationMs, JsonNode stopReason, String error) {
             public static Metadata of(String status) {
                 return new Metadata(status, null, null, null, null, null, null);
@@ -105,14 +114,15 @@ public sealed interface EventData {
     }
 
     /** {@code item.started}: an item begins (content may be empty, or partial). */
-    record ItemStarted(Item item) implements EventData {
+    record ItemStarted(@JsonProperty(required = true) Item item) implements EventData {
         public ItemStarted {
             Objects.requireNonNull(item, "item");
         }
     }
 
     /** {@code item.delta}: more text of a streaming item. */
-    record ItemDelta(String itemId, String delta) implements EventData {
+    record ItemDelta(@JsonProperty(required = true) String itemId,
+            @JsonProperty(required = true) String delta) implements EventData {
         public ItemDelta {
             Objects.requireNonNull(itemId, "itemId");
             Objects.requireNonNull(delta, "delta");
@@ -120,7 +130,7 @@ public sealed interface EventData {
     }
 
     /** {@code item.completed}: an item as it finally is. */
-    record ItemCompleted(Item item) implements EventData {
+    record ItemCompleted(@JsonProperty(required = true) Item item) implements EventData {
         public ItemCompleted {
             Objects.requireNonNull(item, "item");
         }
@@ -133,8 +143,9 @@ public sealed interface EventData {
      * @param status   requested
      * @param metadata the agent's own view of the request (tool, input, ...)
      */
-    record PermissionRequested(String permissionId, @JsonInclude(JsonInclude.Include.ALWAYS) String action,
-                               String status, JsonNode metadata) implements EventData {
+    record PermissionRequested(@JsonProperty(required = true) String permissionId,
+                               @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS) String action,
+                               @JsonProperty(required = true) String status, JsonNode metadata) implements EventData {
         public PermissionRequested {
             Objects.requireNonNull(permissionId, "permissionId");
         }
@@ -146,8 +157,9 @@ public sealed interface EventData {
      * @param status   accept | accept_for_session | reject
      * @param metadata e.g. {@code {"reason": "turn_ended"}} for a request its turn ended before anyone answered
      */
-    record PermissionResolved(String permissionId, @JsonInclude(JsonInclude.Include.ALWAYS) String action,
-                              String status, JsonNode metadata) implements EventData {
+    record PermissionResolved(@JsonProperty(required = true) String permissionId,
+                               @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS) String action,
+                              @JsonProperty(required = true) String status, JsonNode metadata) implements EventData {
         public PermissionResolved {
             Objects.requireNonNull(permissionId, "permissionId");
         }
@@ -160,8 +172,11 @@ public sealed interface EventData {
      * @param response  always null here (on the wire too)
      * @param questions every question, when the agent asked structured ones
      */
-    record QuestionRequested(String questionId, String prompt, List<String> options, String status,
-                             @JsonInclude(JsonInclude.Include.ALWAYS) String response, List<Question> questions,
+    record QuestionRequested(@JsonProperty(required = true) String questionId,
+            @JsonProperty(required = true) String prompt,
+            @JsonProperty(required = true) List<String> options, @JsonProperty(required = true) String status,
+            @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS) String response,
+            List<Question> questions,
                              JsonNode metadata) implements EventData {
         public QuestionRequested {
             Objects.requireNonNull(questionId, "questionId");
@@ -177,8 +192,11 @@ public sealed interface EventData {
      * @param response the answer; null when rejected
      * @param metadata e.g. {@code {"reason": "turn_ended"}} for a question its turn ended before anyone answered
      */
-    record QuestionResolved(String questionId, String prompt, List<String> options, String status,
-                            @JsonInclude(JsonInclude.Include.ALWAYS) String response, List<Question> questions,
+    record QuestionResolved(@JsonProperty(required = true) String questionId,
+            @JsonProperty(required = true) String prompt,
+            @JsonProperty(required = true) List<String> options, @JsonProperty(required = true) String status,
+            @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS) String response,
+            List<Question> questions,
                             JsonNode metadata) implements EventData {
         public QuestionResolved {
             Objects.requireNonNull(questionId, "questionId");
@@ -189,8 +207,10 @@ public sealed interface EventData {
 
     /** One question of a structured request: its text, its header, its choices. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Question(String question, @JsonInclude(JsonInclude.Include.ALWAYS) String header, boolean multiSelect,
-                    List<String> options) {
+    record Question(@JsonProperty(required = true) String question,
+            @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS) String header,
+                    @JsonProperty(required = true) boolean multiSelect,
+                    @JsonProperty(required = true) List<String> options) {
         public Question {
             options = options == null ? List.of() : List.copyOf(options);
         }
@@ -205,7 +225,8 @@ public sealed interface EventData {
      * @param turnId     the turn it cost, when the server reports one
      * @param lostEvents how many events the store lost (code {@code events_not_stored})
      */
-    record Error(String message, String code, JsonNode details, Boolean willRetry, String turnId, Long lostEvents)
+    record Error(@JsonProperty(required = true) String message, String code, JsonNode details, Boolean willRetry,
+            String turnId, Long lostEvents)
             implements EventData {
         public Error {
             Objects.requireNonNull(message, "message");
@@ -224,6 +245,7 @@ public sealed interface EventData {
      * @param location where the line came from (stdout)
      * @param rawHash  hex SHA-256 of the line
      */
-    record AgentUnparsed(String error, String location, String rawHash) implements EventData {
+    record AgentUnparsed(@JsonProperty(required = true) String error, @JsonProperty(required = true) String location,
+            String rawHash) implements EventData {
     }
 }

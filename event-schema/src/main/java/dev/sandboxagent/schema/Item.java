@@ -22,12 +22,12 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"item_id", "native_item_id", "kind", "role", "status", "content"})
 public record Item(
-        String itemId,
+        @JsonProperty(required = true) String itemId,
         String nativeItemId,
-        Kind kind,
+        @JsonProperty(required = true) Kind kind,
         Role role,
-        Status status,
-        List<ContentPart> content,
+        @JsonProperty(required = true) Status status,
+        @JsonProperty(required = true) List<ContentPart> content,
         @JsonProperty(value = "parent_id", access = JsonProperty.Access.WRITE_ONLY) String parentId) {
 
     public Item {

@@ -131,6 +131,9 @@ class EventCodecTest {
         assertThatThrownBy(() -> EventCodec.decode(EventType.ITEM_DELTA, extra))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("item.delta")
                 .hasMessageContaining("colour");
+        JsonNode missing = JSON.readTree("{\"item_id\":\"m\"}");
+        assertThatThrownBy(() -> EventCodec.decode(EventType.ITEM_DELTA, missing))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delta");
         JsonNode badKind = JSON.readTree("{\"item\":{\"item_id\":\"m\",\"kind\":\"poem\",\"status\":\"completed\","
                 + "\"content\":[]}}");
         assertThatThrownBy(() -> EventCodec.decode(EventType.ITEM_COMPLETED, badKind))
