@@ -28,7 +28,9 @@ public record Item(
         Role role,
         @JsonProperty(required = true) Status status,
         @JsonProperty(required = true) List<ContentPart> content,
-        @JsonProperty(value = "parent_id", access = JsonProperty.Access.WRITE_ONLY) String parentId) {
+        // Read from the wire as a component, written by parentField(); ALWAYS says that it may be null when there.
+        @JsonProperty(value = "parent_id", access = JsonProperty.Access.WRITE_ONLY)
+        @JsonInclude(JsonInclude.Include.ALWAYS) String parentId) {
 
     public Item {
         Objects.requireNonNull(itemId, "itemId");
