@@ -64,7 +64,7 @@ public sealed interface EventData {
 
         /** The head of stderr, and its tail when it was too long to keep whole. */
         @JsonInclude(JsonInclude.Include.NON_NULL)
-        public record Stderr(String head, String tail, Integer totalLines,
+        public record Stderr(String head, String tail, Long totalLines,
                 @JsonProperty(required = true) boolean truncated) {
         }
     }

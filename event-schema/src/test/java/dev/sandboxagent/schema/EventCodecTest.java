@@ -52,7 +52,7 @@ class EventCodecTest {
                 new SessionStarted(new SessionStarted.Metadata("mock", "build", "default", "/w", "m")),
                 new SessionResumed(new SessionResumed.Metadata("interrupted", "native-1")),
                 new SessionEnded("error", "agent", "the agent exited with code 3", 3,
-                        new SessionEnded.Stderr("h", "t", 900, true)),
+                        new SessionEnded.Stderr("h", "t", 900L, true)),
                 new TurnStarted("t1"),
                 new TurnEnded("t1", new TurnEnded.Metadata("completed", NODES.objectNode().put("in", 2),
                         NODES.numberNode(0.5), NODES.numberNode(1), NODES.numberNode(20), NODES.textNode("end"),

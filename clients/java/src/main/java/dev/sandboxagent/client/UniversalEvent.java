@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.schema.EventType;
 
 /**
  * One entry of a session's transcript, in the anchor's snake_case wire schema. {@code data} depends on
@@ -33,6 +34,6 @@ public record UniversalEvent(
 
     /** True for the {@code turn.ended} of the given turn. */
     public boolean endsTurn(String turnId) {
-        return "turn.ended".equals(type) && turnId != null && turnId.equals(turnId());
+        return EventType.TURN_ENDED.is(type) && turnId != null && turnId.equals(turnId());
     }
 }

@@ -98,7 +98,7 @@ class ApiDocumentEventSchemaTest {
                         null, null)),
                 new EventData.SessionResumed(new EventData.SessionResumed.Metadata("interrupted", null)),
                 new EventData.SessionEnded("error", "agent", "exited", 2,
-                        new EventData.SessionEnded.Stderr("h", null, 1, false)),
+                        new EventData.SessionEnded.Stderr("h", null, 1L, false)),
                 new EventData.TurnStarted("t"),
                 new EventData.TurnEnded("t", new EventData.TurnEnded.Metadata("completed",
                         nodes.objectNode().put("input_tokens", 1), nodes.numberNode(0.1), null, null, null, null)),
