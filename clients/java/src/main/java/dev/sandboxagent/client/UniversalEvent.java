@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.schema.EventCodec;
+import dev.sandboxagent.schema.EventData;
 import dev.sandboxagent.schema.EventType;
+import java.util.Optional;
 
 /**
  * One entry of a session's transcript, in the anchor's snake_case wire schema. {@code data} depends on
@@ -25,6 +28,29 @@ public record UniversalEvent(
         @JsonProperty("type") String type,
         @JsonProperty("data") JsonNode data,
         @JsonProperty("raw") JsonNode raw) {
+
+    /**
+     * {@code data} as the event-schema record of its type (e.g. {@code EventData.TurnEnded}), empty for a type this
+     * version does not know.
+     *
+     * @throws IllegalArgumentException when {@code data} is not what the wire has for the type
+     */
+    public Optional<EventData> typedData() {
+        return EventType.fromWire(type).map(known -> EventCodec.decode(known, data));
+    }
+
+    /**
+     * {@code data} as the record {@code dataType}, for a caller that knows the event's type.
+     *
+     * @throws IllegalArgumentException when this event is of another type, or its data is not that record's
+     */
+    public <T extends EventData> T data(Class<T> dataType) {
+        EventType expected = EventType.of(dataType);
+        if (expected == null || !expected.is(type)) {
+            throw new IllegalArgumentException("event " + sequence + " is " + type + ", not " + expected);
+        }
+        return EventCodec.decode(data, dataType);
+    }
 
     /** {@code data.turn_id} for turn events, else null. */
     public String turnId() {
