@@ -1,6 +1,7 @@
 package dev.sandboxagent.agents;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.schema.EventType;
 import java.util.Objects;
 
 /**
@@ -15,5 +16,14 @@ public record AgentEvent(String type, JsonNode data, JsonNode raw, String native
     public AgentEvent {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(data, "data");
+    }
+
+    public AgentEvent(EventType type, JsonNode data, JsonNode raw, String nativeSessionId, boolean synthetic) {
+        this(type.wire(), data, raw, nativeSessionId, synthetic);
+    }
+
+    /** True when this is an event of {@code type}. */
+    public boolean is(EventType type) {
+        return type.is(this.type);
     }
 }

@@ -1,5 +1,7 @@
 package dev.sandboxagent.agents;
 
+import static dev.sandboxagent.schema.EventType.AGENT_UNPARSED;
+
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
@@ -57,7 +59,7 @@ public final class UniversalItems {
                 .put("error", "cannot parse " + agentName + " output: " + reason)
                 .put("location", "stdout")
                 .put("raw_hash", sha256(line));
-        return new AgentEvent("agent.unparsed", data, TextNode.valueOf(line), nativeSessionId, false);
+        return new AgentEvent(AGENT_UNPARSED, data, TextNode.valueOf(line), nativeSessionId, false);
     }
 
     /** Hex SHA-256 of the line's UTF-8 bytes. */

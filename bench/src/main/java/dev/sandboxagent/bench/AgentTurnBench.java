@@ -1,5 +1,7 @@
 package dev.sandboxagent.bench;
 
+import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxagent.agents.claude.ClaudeAdapter;
 import dev.sandboxagent.agents.codex.CodexAdapter;
@@ -122,7 +124,7 @@ public final class AgentTurnBench {
                 CompletableFuture<Void> ended = new CompletableFuture<>();
                 String[] turnId = new String[1];
                 try (EventStream stream = client.streamEvents("bench", offset, e -> {
-                    if (e.type().equals("turn.ended") && e.data().path("turn_id").asText().equals(turnId[0])) {
+                    if (TURN_ENDED.is(e.type()) && e.data().path("turn_id").asText().equals(turnId[0])) {
                         ended.complete(null);
                     }
                 })) {

@@ -1,5 +1,7 @@
 package dev.sandboxagent.bench;
 
+import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxagent.server.SandboxAgentServer;
@@ -112,7 +114,7 @@ public final class EventThroughputBench {
                 if (n < latencies.length) {
                     latencies[n++] = Math.max(0, arrived - stored) * 1000;
                 }
-                if (event.get("type").asText().equals("turn.ended")) {
+                if (TURN_ENDED.is(event.get("type").asText())) {
                     break;
                 }
             }

@@ -1,5 +1,11 @@
 package dev.sandboxagent.agents.claude;
 
+import static dev.sandboxagent.schema.EventType.ERROR;
+import static dev.sandboxagent.schema.EventType.PERMISSION_REQUESTED;
+import static dev.sandboxagent.schema.EventType.PERMISSION_RESOLVED;
+import static dev.sandboxagent.schema.EventType.QUESTION_RESOLVED;
+import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -114,7 +120,7 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
         }
         for (AgentEvent event : protocol.parse(line)) {
             deliver(event);
-            if (event.type().equals("permission.requested")) {
+            if (event.is(PERMISSION_REQUESTED)) {
                 autoAllowIfAlways(event.data().path("permission_id").asText());
             }
         }
@@ -174,7 +180,7 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
                     "Claude Code reported an error (" + result.path("subtype").asText() + ")"));
             data.put("code", result.hasNonNull("api_error_status")
                     ? "api_error_" + result.path("api_error_status").asText() : "agent_error");
-            deliver(new AgentEvent("error", data, result, protocol.nativeSessionId(), false));
+            deliver(new AgentEvent(ERROR, data, result, protocol.nativeSessionId(), false));
         }
         if (turn == null) {
             return; // a result with no turn of ours (e.g. after an interrupt that raced the end): nothing to close
@@ -187,7 +193,7 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
                 metadata.set(field, result.get(field));
             }
         }
-        deliver(new AgentEvent("turn.ended", data, result, protocol.nativeSessionId(), false));
+        deliver(new AgentEvent(TURN_ENDED, data, result, protocol.nativeSessionId(), false));
     }
 
     @Override
@@ -238,7 +244,7 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
             case "always" -> "accept_for_session";
             default -> "reject";
         };
-        deliver(new AgentEvent("permission.resolved", JSON.objectNode().put("permission_id", permissionId)
+        deliver(new AgentEvent(PERMISSION_RESOLVED, JSON.objectNode().put("permission_id", permissionId)
                 .put("action", pending.action()).put("status", status), null, protocol.nativeSessionId(), true));
     }
 
@@ -273,7 +279,7 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
             decision.put("behavior", "allow").set("updatedInput", input);
         }
         answerControl(questionId, decision);
-        deliver(new AgentEvent("question.resolved", pending.view().data(questionId, "answered", response), null,
+        deliver(new AgentEvent(QUESTION_RESOLVED, pending.view().data(questionId, "answered", response), null,
                 protocol.nativeSessionId(), true));
     }
 
@@ -285,7 +291,7 @@ final class ClaudeProcess extends TerminalAgentProcess implements ClaudeProtocol
         }
         answerControl(questionId, JSON.objectNode().put("behavior", "deny")
                 .put("message", "The user declined to answer."));
-        deliver(new AgentEvent("question.resolved", pending.view().data(questionId, "rejected", null), null,
+        deliver(new AgentEvent(QUESTION_RESOLVED, pending.view().data(questionId, "rejected", null), null,
                 protocol.nativeSessionId(), true));
     }
 

@@ -3,6 +3,11 @@ package dev.sandboxagent.agents.claude;
 import static dev.sandboxagent.agents.UniversalItems.item;
 import static dev.sandboxagent.agents.UniversalItems.itemData;
 import static dev.sandboxagent.agents.UniversalItems.message;
+import static dev.sandboxagent.schema.EventType.ITEM_COMPLETED;
+import static dev.sandboxagent.schema.EventType.ITEM_DELTA;
+import static dev.sandboxagent.schema.EventType.ITEM_STARTED;
+import static dev.sandboxagent.schema.EventType.PERMISSION_REQUESTED;
+import static dev.sandboxagent.schema.EventType.QUESTION_REQUESTED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -11,6 +16,7 @@ import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
+import dev.sandboxagent.schema.EventType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -135,7 +141,7 @@ final class ClaudeProtocol {
             item.withArray("content").addObject().put("type", "status").put("label", "api_retry")
                     .put("detail", "attempt " + node.path("attempt").asInt() + " of "
                             + node.path("max_retries").asInt() + " after " + node.path("error").asText("an error"));
-            return List.of(event(node, "item.completed", itemData(item)));
+            return List.of(event(node, ITEM_COMPLETED, itemData(item)));
         }
         return null;
     }
@@ -157,7 +163,7 @@ final class ClaudeProtocol {
                 String itemId = streamingMessageId + ":" + event.path("index").asInt();
                 streamedItems.put(event.path("index").asInt(), itemId);
                 streaming.put(itemId, new StringBuilder());
-                return List.of(event(node, "item.started", itemData(message(itemId, "in_progress", null,
+                return List.of(event(node, ITEM_STARTED, itemData(message(itemId, "in_progress", null,
                         type.equals("thinking")))));
             }
             case "content_block_delta" -> {
@@ -172,7 +178,7 @@ final class ClaudeProtocol {
                     return List.of();
                 }
                 streaming.get(itemId).append(text);
-                return List.of(event(node, "item.delta", JSON.objectNode().put("item_id", itemId)
+                return List.of(event(node, ITEM_DELTA, JSON.objectNode().put("item_id", itemId)
                         .put("delta", text)));
             }
             default -> {
@@ -193,10 +199,10 @@ final class ClaudeProtocol {
                     boolean thinking = block.path("type").asText().equals("thinking");
                     String text = block.path(thinking ? "thinking" : "text").asText("");
                     if (streaming.remove(itemId) == null) {
-                        events.add(event(node, "item.started", itemData(message(itemId, "in_progress", null,
+                        events.add(event(node, ITEM_STARTED, itemData(message(itemId, "in_progress", null,
                                 thinking))));
                     }
-                    events.add(event(node, "item.completed", itemData(message(itemId, "completed", text,
+                    events.add(event(node, ITEM_COMPLETED, itemData(message(itemId, "completed", text,
                             thinking))));
                 }
                 case "tool_use" -> {
@@ -206,7 +212,7 @@ final class ClaudeProtocol {
                     item.withArray("content").addObject().put("type", "tool_call")
                             .put("name", block.path("name").asText())
                             .put("arguments", block.path("input").toString()).put("call_id", callId);
-                    events.add(event(node, "item.completed", itemData(item)));
+                    events.add(event(node, ITEM_COMPLETED, itemData(item)));
                 }
                 default -> {
                     // redacted thinking, server tool blocks: nothing a client shows
@@ -230,7 +236,7 @@ final class ClaudeProtocol {
             item.put("parent_id", callItem);
             item.withArray("content").addObject().put("type", "tool_result").put("call_id", callId)
                     .put("output", text(block.path("content")));
-            events.add(event(node, "item.completed", itemData(item)));
+            events.add(event(node, ITEM_COMPLETED, itemData(item)));
         }
         return events;
     }
@@ -248,7 +254,7 @@ final class ClaudeProtocol {
         if (tool.equals(ASK_USER_QUESTION) || tool.equals(EXIT_PLAN_MODE)) {
             QuestionView view = tool.equals(ASK_USER_QUESTION) ? askUserQuestion(input) : planApproval(input);
             control.question(requestId, tool, input, view);
-            return List.of(event(node, "question.requested", view.data(requestId, "requested", null)));
+            return List.of(event(node, QUESTION_REQUESTED, view.data(requestId, "requested", null)));
         }
         control.toolPermission(requestId, tool, input);
         ObjectNode data = JSON.objectNode().put("permission_id", requestId).put("action", action(tool, input))
@@ -256,7 +262,7 @@ final class ClaudeProtocol {
         ObjectNode metadata = data.putObject("metadata");
         metadata.put("tool_name", tool).set("input", input);
         metadata.put("tool_use_id", request.path("tool_use_id").asText(null));
-        return List.of(event(node, "permission.requested", data));
+        return List.of(event(node, PERMISSION_REQUESTED, data));
     }
 
     /** AskUserQuestion's input: one to four questions, each with options (labels and descriptions). */
@@ -299,7 +305,7 @@ final class ClaudeProtocol {
         return text.toString();
     }
 
-    private AgentEvent event(JsonNode raw, String type, ObjectNode data) {
+    private AgentEvent event(JsonNode raw, EventType type, ObjectNode data) {
         return new AgentEvent(type, data, raw, nativeSessionId, false);
     }
 

@@ -1,5 +1,11 @@
 package dev.sandboxagent.agents.codex;
 
+import static dev.sandboxagent.schema.EventType.AGENT_UNPARSED;
+import static dev.sandboxagent.schema.EventType.ERROR;
+import static dev.sandboxagent.schema.EventType.PERMISSION_RESOLVED;
+import static dev.sandboxagent.schema.EventType.QUESTION_RESOLVED;
+import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -147,7 +153,7 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
     }
 
     private void deliverOnceStarted(AgentEvent event) {
-        if (!started.get() && !event.type().equals("agent.unparsed")) {
+        if (!started.get() && !event.is(AGENT_UNPARSED)) {
             return; // nothing of a session happens before the thread is open; lines seen before are noise
         }
         deliver(event);
@@ -239,7 +245,7 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
         }
         ObjectNode data = JSON.objectNode().put("phase", "ended").put("turn_id", turn);
         data.set("metadata", metadata);
-        return new AgentEvent("turn.ended", data, raw, threadId, raw == null);
+        return new AgentEvent(TURN_ENDED, data, raw, threadId, raw == null);
     }
 
     // --- what the API asks for (any thread) ---
@@ -261,7 +267,7 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
                 turnStarted(result.path("turn").path("id").asText(null));
             } else if (turnId.equals(this.turnId)) {
                 // Codex refused the turn (or died): no turn/completed will come, so end it here.
-                deliver(new AgentEvent("error", JSON.objectNode().put("message", "Codex did not start the turn: "
+                deliver(new AgentEvent(ERROR, JSON.objectNode().put("message", "Codex did not start the turn: "
                         + error.getMessage()).put("code", "codex_error"), null, threadId, true));
                 AgentEvent ended = endTurn(JSON.objectNode().put("status", "failed"), null);
                 if (ended != null) {
@@ -296,7 +302,7 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
         ObjectNode answer = JSON.objectNode().set("id", pending.requestId());
         answer.putObject("result").put("decision", decision);
         send(answer);
-        deliver(new AgentEvent("permission.resolved", JSON.objectNode().put("permission_id", permissionId)
+        deliver(new AgentEvent(PERMISSION_RESOLVED, JSON.objectNode().put("permission_id", permissionId)
                 .put("action", pending.action()).put("status", status), null, threadId, true));
     }
 
@@ -320,7 +326,7 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
             }
         }
         send(answer);
-        deliver(new AgentEvent("question.resolved", pending.view().data(questionId, "answered",
+        deliver(new AgentEvent(QUESTION_RESOLVED, pending.view().data(questionId, "answered",
                 QuestionView.responseText(given)), null, threadId, true));
     }
 
@@ -337,7 +343,7 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
         ObjectNode answer = JSON.objectNode().set("id", pending.requestId());
         answer.putObject("result").putObject("answers");
         send(answer);
-        deliver(new AgentEvent("question.resolved", pending.view().data(questionId, "rejected", null), null,
+        deliver(new AgentEvent(QUESTION_RESOLVED, pending.view().data(questionId, "rejected", null), null,
                 threadId, true));
     }
 

@@ -3,6 +3,12 @@ package dev.sandboxagent.agents.codex;
 import static dev.sandboxagent.agents.UniversalItems.item;
 import static dev.sandboxagent.agents.UniversalItems.itemData;
 import static dev.sandboxagent.agents.UniversalItems.message;
+import static dev.sandboxagent.schema.EventType.ERROR;
+import static dev.sandboxagent.schema.EventType.ITEM_COMPLETED;
+import static dev.sandboxagent.schema.EventType.ITEM_DELTA;
+import static dev.sandboxagent.schema.EventType.ITEM_STARTED;
+import static dev.sandboxagent.schema.EventType.PERMISSION_REQUESTED;
+import static dev.sandboxagent.schema.EventType.QUESTION_REQUESTED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +18,7 @@ import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
+import dev.sandboxagent.schema.EventType;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -187,7 +194,7 @@ final class CodexProtocol {
     private List<AgentEvent> turnCompleted(JsonNode raw, JsonNode turn) {
         List<AgentEvent> events = new ArrayList<>();
         String status = turn.path("status").asText().equals("completed") ? "completed" : "failed";
-        openMessages.forEach((id, open) -> events.add(event(raw, "item.completed", itemData(message(id, status,
+        openMessages.forEach((id, open) -> events.add(event(raw, ITEM_COMPLETED, itemData(message(id, status,
                 open.text().toString(), open.reasoning())))));
         openMessages.clear();
         announcedCalls.clear();
@@ -228,7 +235,7 @@ final class CodexProtocol {
                 metadata.set(field, params.get(field));
             }
         }
-        return List.of(event(node, "permission.requested", data));
+        return List.of(event(node, PERMISSION_REQUESTED, data));
     }
 
     /**
@@ -264,7 +271,7 @@ final class CodexProtocol {
         }
         QuestionView view = QuestionView.of(questions);
         control.question(id, List.copyOf(ids), view);
-        return List.of(event(node, "question.requested", view.data(id.asText(), "requested", null)));
+        return List.of(event(node, QUESTION_REQUESTED, view.data(id.asText(), "requested", null)));
     }
 
     private List<AgentEvent> itemStarted(JsonNode raw, JsonNode item) {
@@ -273,7 +280,7 @@ final class CodexProtocol {
             case "agentMessage", "reasoning" -> {
                 boolean reasoning = item.path("type").asText().equals("reasoning");
                 openMessages.put(id, new OpenMessage(reasoning, new StringBuilder()));
-                yield List.of(event(raw, "item.started", itemData(message(id, "in_progress", null, reasoning))));
+                yield List.of(event(raw, ITEM_STARTED, itemData(message(id, "in_progress", null, reasoning))));
             }
             case "commandExecution", "fileChange", "mcpToolCall", "dynamicToolCall", "webSearch" -> {
                 if (item.path("type").asText().equals("fileChange")) {
@@ -291,7 +298,7 @@ final class CodexProtocol {
         switch (type) {
             case "agentMessage" -> {
                 openMessages.remove(id);
-                return List.of(event(raw, "item.completed", itemData(message(id, "completed",
+                return List.of(event(raw, ITEM_COMPLETED, itemData(message(id, "completed",
                         item.path("text").asText(""), false))));
             }
             case "reasoning" -> {
@@ -299,18 +306,18 @@ final class CodexProtocol {
                 List<String> parts = new ArrayList<>();
                 item.path("summary").forEach(s -> parts.add(s.asText()));
                 item.path("content").forEach(s -> parts.add(s.asText()));
-                return List.of(event(raw, "item.completed", itemData(message(id, "completed",
+                return List.of(event(raw, ITEM_COMPLETED, itemData(message(id, "completed",
                         String.join("\n", parts), true))));
             }
             case "commandExecution", "fileChange", "mcpToolCall", "dynamicToolCall", "webSearch" -> {
                 List<AgentEvent> events = new ArrayList<>(toolCall(raw, item));
                 changedPaths.remove(id);
                 announcedCalls.remove(id);
-                events.add(event(raw, "item.completed", itemData(toolResult(item))));
+                events.add(event(raw, ITEM_COMPLETED, itemData(toolResult(item))));
                 return events;
             }
             case "error" -> {
-                return List.of(event(raw, "error", JSON.objectNode().put("message", item.path("message").asText())
+                return List.of(event(raw, ERROR, JSON.objectNode().put("message", item.path("message").asText())
                         .put("code", "codex_error")));
             }
             default -> {
@@ -356,7 +363,7 @@ final class CodexProtocol {
         ObjectNode call = item(id, "tool_call", "assistant", "completed");
         call.withArray("content").addObject().put("type", "tool_call").put("name", name)
                 .put("arguments", arguments.toString()).put("call_id", id);
-        return List.of(event(raw, "item.completed", itemData(call)));
+        return List.of(event(raw, ITEM_COMPLETED, itemData(call)));
     }
 
     private static ObjectNode toolResult(JsonNode item) {
@@ -410,7 +417,7 @@ final class CodexProtocol {
         if (open != null) {
             open.text().append(delta);
         }
-        return List.of(event(raw, "item.delta", JSON.objectNode().put("item_id", itemId).put("delta", delta)));
+        return List.of(event(raw, ITEM_DELTA, JSON.objectNode().put("item_id", itemId).put("delta", delta)));
     }
 
     private AgentEvent error(JsonNode raw, JsonNode params) {
@@ -421,14 +428,14 @@ final class CodexProtocol {
             data.set("details", error.get("codexErrorInfo"));
         }
         data.put("will_retry", params.path("willRetry").asBoolean(false));
-        return event(raw, "error", data);
+        return event(raw, ERROR, data);
     }
 
     private AgentEvent status(JsonNode raw, String label, String detail) {
         ObjectNode item = item("status_" + UniversalItems.sha256(raw.toString()).substring(0, 16), "status", "system",
                 "completed");
         item.withArray("content").addObject().put("type", "status").put("label", label).put("detail", detail);
-        return event(raw, "item.completed", itemData(item));
+        return event(raw, ITEM_COMPLETED, itemData(item));
     }
 
     private static String paths(JsonNode fileChange) {
@@ -437,7 +444,7 @@ final class CodexProtocol {
         return paths.isEmpty() ? "files" : String.join(", ", paths);
     }
 
-    private AgentEvent event(JsonNode raw, String type, ObjectNode data) {
+    private AgentEvent event(JsonNode raw, EventType type, ObjectNode data) {
         return new AgentEvent(type, data, raw, nativeSessionId, false);
     }
 

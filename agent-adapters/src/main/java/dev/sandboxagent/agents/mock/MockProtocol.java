@@ -2,12 +2,22 @@ package dev.sandboxagent.agents.mock;
 
 import static dev.sandboxagent.agents.UniversalItems.item;
 import static dev.sandboxagent.agents.UniversalItems.itemData;
+import static dev.sandboxagent.schema.EventType.ERROR;
+import static dev.sandboxagent.schema.EventType.ITEM_COMPLETED;
+import static dev.sandboxagent.schema.EventType.ITEM_DELTA;
+import static dev.sandboxagent.schema.EventType.ITEM_STARTED;
+import static dev.sandboxagent.schema.EventType.PERMISSION_REQUESTED;
+import static dev.sandboxagent.schema.EventType.PERMISSION_RESOLVED;
+import static dev.sandboxagent.schema.EventType.QUESTION_REQUESTED;
+import static dev.sandboxagent.schema.EventType.QUESTION_RESOLVED;
+import static dev.sandboxagent.schema.EventType.TURN_ENDED;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.UniversalItems;
+import dev.sandboxagent.schema.EventType;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,14 +86,14 @@ final class MockProtocol {
             case "MSG" -> {
                 String item = f.id("item id");
                 String text = f.text();
-                yield List.of(event(line, "item.started", itemData(message(item, "in_progress", null))),
-                        event(line, "item.completed", itemData(message(item, "completed", text))));
+                yield List.of(event(line, ITEM_STARTED, itemData(message(item, "in_progress", null))),
+                        event(line, ITEM_COMPLETED, itemData(message(item, "completed", text))));
             }
             case "MSG_START" -> {
                 String item = f.id("item id");
                 f.end();
                 streaming.put(item, new StringBuilder());
-                yield List.of(event(line, "item.started", itemData(message(item, "in_progress", null))));
+                yield List.of(event(line, ITEM_STARTED, itemData(message(item, "in_progress", null))));
             }
             case "DELTA" -> {
                 String item = f.id("item id");
@@ -93,7 +103,7 @@ final class MockProtocol {
                     throw new Malformed("delta for item " + item + ", which was not started");
                 }
                 text.append(delta);
-                yield List.of(event(line, "item.delta", JSON.objectNode().put("item_id", item).put("delta", delta)));
+                yield List.of(event(line, ITEM_DELTA, JSON.objectNode().put("item_id", item).put("delta", delta)));
             }
             case "MSG_END" -> {
                 String item = f.id("item id");
@@ -102,7 +112,7 @@ final class MockProtocol {
                 if (text == null) {
                     throw new Malformed("end of item " + item + ", which was not started");
                 }
-                yield List.of(event(line, "item.completed", itemData(message(item, "completed", text.toString()))));
+                yield List.of(event(line, ITEM_COMPLETED, itemData(message(item, "completed", text.toString()))));
             }
             case "TOOL" -> {
                 String item = f.id("item id");
@@ -113,7 +123,7 @@ final class MockProtocol {
                 callItems.put(call, item);
                 data.withArray("content").addObject().put("type", "tool_call").put("name", MockText.decode(name))
                         .put("arguments", arguments).put("call_id", call);
-                yield List.of(event(line, "item.completed", itemData(data)));
+                yield List.of(event(line, ITEM_COMPLETED, itemData(data)));
             }
             case "RESULT" -> {
                 String item = f.id("item id");
@@ -123,24 +133,24 @@ final class MockProtocol {
                 data.put("parent_id", callItems.remove(call)); // the tool_call item it answers; null if unknown
                 data.withArray("content").addObject().put("type", "tool_result").put("call_id", call)
                         .put("output", output);
-                yield List.of(event(line, "item.completed", itemData(data)));
+                yield List.of(event(line, ITEM_COMPLETED, itemData(data)));
             }
             case "PERM_REQ" -> {
                 String id = f.id("permission id");
                 String action = f.text();
-                yield List.of(event(line, "permission.requested", permission(id, action, "requested")));
+                yield List.of(event(line, PERMISSION_REQUESTED, permission(id, action, "requested")));
             }
             case "PERM_RES" -> {
                 String id = f.id("permission id");
                 String status = f.oneOf("permission status", PERMISSION_STATUSES);
                 String action = f.text();
-                yield List.of(event(line, "permission.resolved", permission(id, action, status)));
+                yield List.of(event(line, PERMISSION_RESOLVED, permission(id, action, status)));
             }
             case "Q_REQ" -> {
                 String id = f.id("question id");
                 String prompt = f.text();
                 prompts.put(id, prompt);
-                yield List.of(event(line, "question.requested", question(id, prompt, "requested")));
+                yield List.of(event(line, QUESTION_REQUESTED, question(id, prompt, "requested")));
             }
             case "Q_RES" -> {
                 String id = f.id("question id");
@@ -155,9 +165,9 @@ final class MockProtocol {
                 }
                 ObjectNode data = question(id, prompt, outcome);
                 data.put("response", answer);
-                yield List.of(event(line, "question.resolved", data));
+                yield List.of(event(line, QUESTION_RESOLVED, data));
             }
-            case "ERROR" -> List.of(event(line, "error",
+            case "ERROR" -> List.of(event(line, ERROR,
                     JSON.objectNode().put("message", f.text()).put("code", "mock_error")));
             case "TURN_END" -> {
                 String status = f.oneOf("turn status", TURN_STATUSES);
@@ -167,7 +177,7 @@ final class MockProtocol {
                 }
                 ObjectNode data = JSON.objectNode().put("phase", "ended").put("turn_id", turnId);
                 data.putObject("metadata").put("status", status);
-                yield List.of(event(line, "turn.ended", data));
+                yield List.of(event(line, TURN_ENDED, data));
             }
             default -> throw new Malformed("unknown verb");
         };
@@ -183,7 +193,7 @@ final class MockProtocol {
         return data.put("status", status).putNull("response");
     }
 
-    private AgentEvent event(String line, String type, ObjectNode data) {
+    private AgentEvent event(String line, EventType type, ObjectNode data) {
         return new AgentEvent(type, data, TextNode.valueOf(line), nativeSessionId, false);
     }
 

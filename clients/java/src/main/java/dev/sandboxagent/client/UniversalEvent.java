@@ -4,6 +4,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.schema.EventCodec;
+import dev.sandboxagent.schema.EventData;
+import dev.sandboxagent.schema.EventType;
+import java.util.Optional;
 
 /**
  * One entry of a session's transcript, in the anchor's snake_case wire schema. {@code data} depends on
@@ -25,6 +29,29 @@ public record UniversalEvent(
         @JsonProperty("data") JsonNode data,
         @JsonProperty("raw") JsonNode raw) {
 
+    /**
+     * {@code data} as the event-schema record of its type (e.g. {@code EventData.TurnEnded}), empty for a type this
+     * version does not know.
+     *
+     * @throws IllegalArgumentException when {@code data} is not what the wire has for the type
+     */
+    public Optional<EventData> typedData() {
+        return EventType.fromWire(type).map(known -> EventCodec.decode(known, data));
+    }
+
+    /**
+     * {@code data} as the record {@code dataType}, for a caller that knows the event's type.
+     *
+     * @throws IllegalArgumentException when this event is of another type, or its data is not that record's
+     */
+    public <T extends EventData> T data(Class<T> dataType) {
+        EventType expected = EventType.of(dataType);
+        if (expected == null || !expected.is(type)) {
+            throw new IllegalArgumentException("event " + sequence + " is " + type + ", not " + expected);
+        }
+        return EventCodec.decode(data, dataType);
+    }
+
     /** {@code data.turn_id} for turn events, else null. */
     public String turnId() {
         JsonNode id = data == null ? null : data.get("turn_id");
@@ -33,6 +60,6 @@ public record UniversalEvent(
 
     /** True for the {@code turn.ended} of the given turn. */
     public boolean endsTurn(String turnId) {
-        return "turn.ended".equals(type) && turnId != null && turnId.equals(turnId());
+        return EventType.TURN_ENDED.is(type) && turnId != null && turnId.equals(turnId());
     }
 }

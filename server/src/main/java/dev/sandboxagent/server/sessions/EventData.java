@@ -1,116 +1,106 @@
 package dev.sandboxagent.server.sessions;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentExit;
+import dev.sandboxagent.schema.ContentPart;
+import dev.sandboxagent.schema.EventCodec;
+import dev.sandboxagent.schema.EventData.Error;
+import dev.sandboxagent.schema.EventData.ItemCompleted;
+import dev.sandboxagent.schema.EventData.PermissionResolved;
+import dev.sandboxagent.schema.EventData.QuestionResolved;
+import dev.sandboxagent.schema.EventData.SessionEnded;
+import dev.sandboxagent.schema.EventData.SessionResumed;
+import dev.sandboxagent.schema.EventData.SessionStarted;
+import dev.sandboxagent.schema.EventData.TurnEnded;
+import dev.sandboxagent.schema.EventData.TurnStarted;
+import dev.sandboxagent.schema.Item;
 import dev.sandboxagent.store.EventDraft;
+import java.util.ArrayList;
+import java.util.List;
 
-/** The events the server itself writes into a transcript (source "daemon"), in the universal schema. */
+/**
+ * The events the server itself writes into a transcript (source "daemon"): records of the event-schema module,
+ * encoded by its codec.
+ */
 final class EventData {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private EventData() {
     }
 
-    static EventDraft sessionStarted(ObjectNode metadata) {
-        return EventDraft.daemon("session.started", JSON.objectNode().set("metadata", metadata));
+    static EventDraft sessionStarted(String agent, String agentMode, String permissionMode, String directory,
+                                     String model) {
+        return daemon(new SessionStarted(new SessionStarted.Metadata(agent, agentMode, permissionMode, directory,
+                model)));
     }
 
     static EventDraft sessionResumed(String nativeSessionId) {
-        ObjectNode metadata = JSON.objectNode().put("previous_state", "interrupted");
-        metadata.put("native_session_id", nativeSessionId);
-        return EventDraft.daemon("session.resumed", JSON.objectNode().set("metadata", metadata));
+        return daemon(new SessionResumed(new SessionResumed.Metadata("interrupted", nativeSessionId)));
     }
 
     static EventDraft turnStarted(String turnId) {
-        return EventDraft.daemon("turn.started", JSON.objectNode().put("phase", "started").put("turn_id", turnId));
+        return daemon(new TurnStarted(turnId));
     }
 
     static EventDraft turnEnded(String turnId, String status) {
-        ObjectNode data = JSON.objectNode().put("phase", "ended").put("turn_id", turnId);
-        data.putObject("metadata").put("status", status);
-        return EventDraft.daemon("turn.ended", data);
+        return daemon(TurnEnded.of(turnId, status));
+    }
+
+    /** The store lost events of a turn (disk full): said in the transcript, just before the turn's end. */
+    static EventDraft eventsLost(String turnId, long lost, String reason) {
+        return daemon(new Error(lost + " event(s) of turn " + turnId + " could not be stored (" + reason
+                + "); the turn was stopped", "events_not_stored", null, null, turnId, lost));
     }
 
     /** permission.resolved for a request its turn ended before anyone answered: not granted. */
-    /** The store lost events of a turn (disk full): said in the transcript, just before the turn's end. */
-    static EventDraft eventsLost(String turnId, long lost, String reason) {
-        ObjectNode data = JSON.objectNode()
-                .put("message", lost + " event(s) of turn " + turnId + " could not be stored (" + reason
-                        + "); the turn was stopped")
-                .put("code", "events_not_stored")
-                .put("turn_id", turnId)
-                .put("lost_events", lost);
-        return EventDraft.daemon("error", data);
-    }
-
     static EventDraft permissionDropped(JsonNode asked) {
-        ObjectNode data = JSON.objectNode().put("permission_id", asked.path("permission_id").asText())
-                .put("action", asked.path("action").asText(null)).put("status", "reject");
-        data.putObject("metadata").put("reason", "turn_ended");
-        return EventDraft.daemon("permission.resolved", data);
+        return daemon(new PermissionResolved(asked.path("permission_id").asText(),
+                asked.path("action").asText(null), "reject", turnEnded()));
     }
 
     /** question.resolved for a question its turn ended before anyone answered. */
     static EventDraft questionDropped(JsonNode asked) {
-        ObjectNode data = JSON.objectNode().put("question_id", asked.path("question_id").asText())
-                .put("prompt", asked.path("prompt").asText(null));
-        data.set("options", asked.path("options").isArray() ? asked.get("options") : JSON.arrayNode());
-        data.put("status", "rejected").putNull("response");
-        data.putObject("metadata").put("reason", "turn_ended");
-        return EventDraft.daemon("question.resolved", data);
+        List<String> options = new ArrayList<>();
+        asked.path("options").forEach(option -> options.add(option.asText()));
+        return daemon(new QuestionResolved(asked.path("question_id").asText(), asked.path("prompt").asText(null),
+                options, "rejected", null, null, turnEnded()));
     }
 
     static EventDraft userMessage(String turnId, String text) {
-        ObjectNode item = JSON.objectNode()
-                .put("item_id", "user_" + turnId)
-                .put("kind", "message")
-                .put("role", "user")
-                .put("status", "completed");
-        item.putArray("content").addObject().put("type", "text").put("text", text);
-        return new EventDraft("item.completed", "daemon", false, JSON.objectNode().set("item", item), null, null);
+        ItemCompleted data = new ItemCompleted(new Item("user_" + turnId, null, Item.Kind.MESSAGE, Item.Role.USER,
+                Item.Status.COMPLETED, List.of(new ContentPart.Text(text)), null));
+        return new EventDraft(data.type().wire(), "daemon", false, EventCodec.toTree(data), null, null);
     }
 
     static EventDraft sessionEndedByRequest() {
-        return EventDraft.daemon("session.ended",
-                JSON.objectNode().put("reason", "terminated").put("terminated_by", "daemon"));
+        return daemon(new SessionEnded("terminated", "daemon", null, null, null));
     }
 
     static EventDraft sessionEndedFailedStart(String message) {
-        return EventDraft.daemon("session.ended", JSON.objectNode()
-                .put("reason", "error").put("terminated_by", "daemon").put("message", message));
+        return daemon(new SessionEnded("error", "daemon", message, null, null));
     }
 
     static EventDraft sessionEnded(AgentExit exit) {
-        ObjectNode data = JSON.objectNode();
+        SessionEnded.Stderr stderr = exit.stderrLines() > 0
+                ? new SessionEnded.Stderr(String.join("\n", exit.stderrHead()),
+                        exit.truncated() ? String.join("\n", exit.stderrTail()) : null, exit.stderrLines(),
+                        exit.truncated())
+                : null;
         if (exit.requested()) {
-            data.put("reason", "terminated").put("terminated_by", "daemon");
-        } else {
-            data.put("reason", exit.exitCode() == 0 ? "completed" : "error").put("terminated_by", "agent");
-            if (exit.exitCode() != 0) {
-                data.put("message", "the agent exited with code " + exit.exitCode());
-            }
+            return daemon(new SessionEnded("terminated", "daemon", null, exit.exitCode(), stderr));
         }
-        data.put("exit_code", exit.exitCode());
-        if (exit.stderrLines() > 0) {
-            ObjectNode stderr = data.putObject("stderr");
-            stderr.put("head", String.join("\n", exit.stderrHead()));
-            if (exit.truncated()) {
-                stderr.put("tail", String.join("\n", exit.stderrTail()));
-            }
-            stderr.put("total_lines", exit.stderrLines());
-            stderr.put("truncated", exit.truncated());
-        }
-        return EventDraft.daemon("session.ended", data);
+        boolean failed = exit.exitCode() != 0;
+        return daemon(new SessionEnded(failed ? "error" : "completed", "agent",
+                failed ? "the agent exited with code " + exit.exitCode() : null, exit.exitCode(), stderr));
     }
 
-    static ArrayNode array() {
-        return JSON.arrayNode();
+    /** {@code metadata} of a request its turn ended before anyone answered. */
+    private static JsonNode turnEnded() {
+        return JSON.objectNode().put("reason", "turn_ended");
     }
 
-    static ObjectNode object() {
-        return JSON.objectNode();
+    private static EventDraft daemon(dev.sandboxagent.schema.EventData data) {
+        return EventDraft.daemon(data.type().wire(), EventCodec.toTree(data));
     }
 }

@@ -1,10 +1,13 @@
 package dev.sandboxagent.server.sessions;
 
+import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.AgentExit;
 import dev.sandboxagent.agents.AgentListener;
 import dev.sandboxagent.agents.AgentProcess;
+import dev.sandboxagent.schema.EventType;
 import dev.sandboxagent.store.EventDraft;
 import dev.sandboxagent.store.SessionState;
 import dev.sandboxagent.store.SessionStore;
@@ -201,7 +204,7 @@ final class LiveSession implements AgentListener {
             if (droppingTurnId != null && runningTurnId == null) {
                 // The rest of a turn closed for lost events: its end is in the transcript already.
                 lostEvents.incrementAndGet();
-                if (event.type().equals("turn.ended")) {
+                if (event.is(TURN_ENDED)) {
                     droppingTurnId = null;
                     closeDamagedTurnIfDone();
                 }
@@ -211,12 +214,12 @@ final class LiveSession implements AgentListener {
                 recordNativeSessionId(event.nativeSessionId());
             }
             track(event);
-            if (event.type().equals("turn.ended")) {
+            if (event.is(TURN_ENDED)) {
                 closeOpenRequests();
             }
             CompletableFuture<List<UniversalEvent>> stored = append(List.of(new EventDraft(event.type(), "agent",
                     event.synthetic(), event.data(), event.raw(), nativeSessionId)));
-            if (event.type().equals("turn.ended")) {
+            if (event.is(TURN_ENDED)) {
                 closeWhenStored(runningTurnId, stored);
                 runningTurnId = null; // after the append: the next turn.started is numbered after this
             }
@@ -225,11 +228,15 @@ final class LiveSession implements AgentListener {
 
     private void track(AgentEvent event) {
         JsonNode data = event.data();
-        switch (event.type()) {
-            case "permission.requested" -> pendingPermissions.put(data.path("permission_id").asText(), data);
-            case "permission.resolved" -> pendingPermissions.remove(data.path("permission_id").asText());
-            case "question.requested" -> pendingQuestions.put(data.path("question_id").asText(), data);
-            case "question.resolved" -> pendingQuestions.remove(data.path("question_id").asText());
+        EventType type = EventType.fromWire(event.type()).orElse(null);
+        if (type == null) {
+            return;
+        }
+        switch (type) {
+            case PERMISSION_REQUESTED -> pendingPermissions.put(data.path("permission_id").asText(), data);
+            case PERMISSION_RESOLVED -> pendingPermissions.remove(data.path("permission_id").asText());
+            case QUESTION_REQUESTED -> pendingQuestions.put(data.path("question_id").asText(), data);
+            case QUESTION_RESOLVED -> pendingQuestions.remove(data.path("question_id").asText());
             default -> {
             }
         }

@@ -1,6 +1,8 @@
 package dev.sandboxagent.server.sessions;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+import static dev.sandboxagent.schema.EventType.TURN_STARTED;
+
 import dev.sandboxagent.agents.AgentAdapter;
 import dev.sandboxagent.agents.AgentCatalog;
 import dev.sandboxagent.agents.AgentDescriptor;
@@ -120,15 +122,8 @@ public final class SessionManager implements AutoCloseable {
             if (idempotencyKey != null) {
                 store.putIdempotencyKeyIfAbsent(id, CREATE_KEY + idempotencyKey, "created");
             }
-            ObjectNode metadata = EventData.object()
-                    .put("agent", spec.agent())
-                    .put("agent_mode", spec.agentMode())
-                    .put("permission_mode", spec.permissionMode())
-                    .put("directory", spec.directory());
-            if (spec.model() != null) {
-                metadata.put("model", spec.model());
-            }
-            store.append(id, List.of(EventData.sessionStarted(metadata))).join();
+            store.append(id, List.of(EventData.sessionStarted(spec.agent(), spec.agentMode(), spec.permissionMode(),
+                    spec.directory(), spec.model()))).join();
             String error = null;
             try {
                 startAgent(record, adapter, null);
@@ -301,9 +296,9 @@ public final class SessionManager implements AutoCloseable {
             while (true) {
                 List<UniversalEvent> page = store.read(record.sessionId(), after, 1000);
                 for (UniversalEvent event : page) {
-                    if (event.type().equals("turn.started")) {
+                    if (TURN_STARTED.is(event.type())) {
                         dangling = event.data().path("turn_id").asText(null);
-                    } else if (event.type().equals("turn.ended")) {
+                    } else if (TURN_ENDED.is(event.type())) {
                         dangling = null;
                     }
                 }

@@ -1,5 +1,7 @@
 package dev.sandboxagent.server.sessions;
 
+import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+
 import dev.sandboxagent.server.events.EventRoutes;
 import dev.sandboxagent.server.http.ApiDocument;
 import dev.sandboxagent.server.http.ApiException;
@@ -113,7 +115,7 @@ public final class SessionRoutes {
         }, (c, started) -> {
             String turnId = started.getKey().turnId();
             events.stream(c, started.getValue(), started.getKey().firstSequence() - 1, includeRaw,
-                    event -> event.type().equals("turn.ended")
+                    event -> TURN_ENDED.is(event.type())
                             && turnId.equals(event.data().path("turn_id").asText()));
         });
     }

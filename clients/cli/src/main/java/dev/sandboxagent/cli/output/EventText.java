@@ -2,6 +2,7 @@ package dev.sandboxagent.cli.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.client.UniversalEvent;
+import dev.sandboxagent.schema.EventType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Map;
  * lines are indented so that the next {@code #} still starts the next event.
  */
 public final class EventText {
-    private static final int TYPE_WIDTH = 20; // "permission.requested"
+    private static final int TYPE_WIDTH = 20; // permission.requested
     private static final String INDENT = "    ";
 
     private EventText() {
@@ -22,25 +23,30 @@ public final class EventText {
     public static String format(UniversalEvent event) {
         JsonNode data = event.data() == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
                 : event.data();
-        String detail = switch (event.type()) {
-            case "session.started" -> scalars(data.path("metadata"));
-            case "session.resumed" -> scalars(data.path("metadata"));
-            case "session.ended" -> sessionEnded(data);
-            case "turn.started" -> text(data, "turn_id");
-            case "turn.ended" -> join(text(data, "turn_id"), text(data.path("metadata"), "status"));
-            case "item.started" -> itemStarted(data.path("item"));
-            case "item.delta" -> join(text(data, "item_id"), Text.quote(data.path("delta").asText("")));
-            case "item.completed" -> itemCompleted(data.path("item"));
-            case "permission.requested" -> permissionRequested(event.sessionId(), data);
-            case "permission.resolved" -> join(text(data, "permission_id"), text(data, "status"));
-            case "question.requested" -> questionRequested(event.sessionId(), data);
-            case "question.resolved" -> questionResolved(data);
-            case "error" -> error(data);
-            case "agent.unparsed" -> join(text(data, "error"), parenthesized("at", text(data, "location")));
-            default -> data.isMissingNode() || data.isEmpty() ? "" : data.toString();
+        EventType type = EventType.fromWire(event.type()).orElse(null);
+        String detail = type == null ? unknown(data) : switch (type) {
+            case SESSION_STARTED -> scalars(data.path("metadata"));
+            case SESSION_RESUMED -> scalars(data.path("metadata"));
+            case SESSION_ENDED -> sessionEnded(data);
+            case TURN_STARTED -> text(data, "turn_id");
+            case TURN_ENDED -> join(text(data, "turn_id"), text(data.path("metadata"), "status"));
+            case ITEM_STARTED -> itemStarted(data.path("item"));
+            case ITEM_DELTA -> join(text(data, "item_id"), Text.quote(data.path("delta").asText("")));
+            case ITEM_COMPLETED -> itemCompleted(data.path("item"));
+            case PERMISSION_REQUESTED -> permissionRequested(event.sessionId(), data);
+            case PERMISSION_RESOLVED -> join(text(data, "permission_id"), text(data, "status"));
+            case QUESTION_REQUESTED -> questionRequested(event.sessionId(), data);
+            case QUESTION_RESOLVED -> questionResolved(data);
+            case ERROR -> error(data);
+            case AGENT_UNPARSED -> join(text(data, "error"), parenthesized("at", text(data, "location")));
         };
         String line = "#" + event.sequence() + " " + pad(event.type()) + " " + detail;
         return Text.indentContinuation(line.stripTrailing(), INDENT);
+    }
+
+    /** An event type this version does not know (a newer server's): its data as it is. */
+    private static String unknown(JsonNode data) {
+        return data.isMissingNode() || data.isEmpty() ? "" : data.toString();
     }
 
     private static String sessionEnded(JsonNode data) {

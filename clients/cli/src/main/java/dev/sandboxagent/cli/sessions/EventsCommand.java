@@ -1,5 +1,7 @@
 package dev.sandboxagent.cli.sessions;
 
+import static dev.sandboxagent.schema.EventType.SESSION_ENDED;
+
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
 import dev.sandboxagent.client.EventStream;
@@ -87,7 +89,7 @@ public final class EventsCommand implements Callable<Integer> {
         try (EventStream stream = connection.client().streamEvents(sessionId, offset, event -> {
             if (!ended.isDone()) {
                 printer.print(event);
-                if ("session.ended".equals(event.type())) {
+                if (SESSION_ENDED.is(event.type())) {
                     ended.complete(null);
                 }
             }

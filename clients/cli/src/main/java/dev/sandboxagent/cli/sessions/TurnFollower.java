@@ -1,5 +1,8 @@
 package dev.sandboxagent.cli.sessions;
 
+import static dev.sandboxagent.schema.EventType.SESSION_ENDED;
+import static dev.sandboxagent.schema.EventType.TURN_STARTED;
+
 import dev.sandboxagent.cli.CliException;
 import dev.sandboxagent.cli.api.Connection;
 import dev.sandboxagent.client.EventStream;
@@ -33,13 +36,13 @@ final class TurnFollower {
                 return;
             }
             if (!inTurn[0]) {
-                inTurn[0] = "turn.started".equals(event.type()) && turnId.equals(event.turnId());
-                if (!inTurn[0] && !"session.ended".equals(event.type())) {
+                inTurn[0] = TURN_STARTED.is(event.type()) && turnId.equals(event.turnId());
+                if (!inTurn[0] && !SESSION_ENDED.is(event.type())) {
                     return;
                 }
             }
             printer.print(event);
-            if (event.endsTurn(turnId) || "session.ended".equals(event.type())) {
+            if (event.endsTurn(turnId) || SESSION_ENDED.is(event.type())) {
                 last.complete(event);
             }
         })) {
@@ -51,7 +54,7 @@ final class TurnFollower {
         if (end == null) {
             throw new CliException("the event stream ended before turn " + turnId + " did");
         }
-        if ("session.ended".equals(end.type())) {
+        if (SESSION_ENDED.is(end.type())) {
             throw new CliException("session " + sessionId + " ended before turn " + turnId + " did ("
                     + end.data().path("reason").asText("unknown reason") + ")");
         }
