@@ -31,7 +31,7 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
     public static final int DEFAULT_PORT = 2468;
     public static final String TOKEN_FILE = "token";
 
-    /** Idle SSE streams get a comment this often, so proxies do not drop them (DESIGN.md). */
+    /** Idle SSE streams get a comment this often, so proxies do not drop them (docs/api.md, SSE). */
     public static final java.time.Duration DEFAULT_HEARTBEAT = java.time.Duration.ofSeconds(15);
 
     public ServerConfig(String host, int port, String token, Path dataDir, long maxBodyBytes,

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Api commands must not load the server module or Vert.x (DESIGN.md: every {@code docker sandbox exec} starts a
+ * Api commands must not load the server module or Vert.x (docs/cli.md: every {@code docker sandbox exec} starts a
  * JVM, and Vert.x and Netty add hundreds of classes to its start-up). Runs a real api command in a child JVM whose
  * class path holds the server and Vert.x, and reads the JVM's own class-loading log.
  */

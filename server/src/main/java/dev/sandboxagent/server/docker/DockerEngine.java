@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The Docker engine agents use (DESIGN.md "Warm processes and the Docker engine"): adopted when one already answers
+ * The Docker engine agents use (docs/architecture.md "Agents and warm processes"): adopted when one already answers
  * on the socket, else dockerd started and kept alive by the {@link Supervisor} as the warm process "dockerd".
  */
 public final class DockerEngine {

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 
 /**
  * Fans committed events out to subscribers. It listens to the store's commits, so an event reaches a subscriber
- * only after it is durable (DESIGN.md "Data flow"), and replay and live delivery come from the same log.
+ * only after it is durable (docs/architecture.md "One path for every event"), and replay and live delivery come from the same log.
  */
 public final class EventHub implements Consumer<List<UniversalEvent>> {
     private final SessionStore store;

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * Keeps warm processes alive (DESIGN.md "Warm processes and the Docker engine"): each runs on a thread of its own
+ * Keeps warm processes alive (docs/architecture.md "Agents and warm processes"): each runs on a thread of its own
  * that starts it, probes it, restarts it with backoff and stops it; output goes to rotated files under the log
  * directory. Listeners hear every state change, in order per process.
  */

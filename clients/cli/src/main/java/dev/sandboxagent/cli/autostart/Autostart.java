@@ -24,8 +24,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Starts a server in the background when an api command finds none on a loopback URL (DESIGN.md: under Docker
- * Sandboxes the runtime may never run the image's entrypoint, so the first {@code exec} has to). The server is a
+ * Starts a server in the background when an api command finds none on a loopback URL (docs/cli.md "Autostart":
+ * under Docker Sandboxes the runtime may never run the image's entrypoint, so the first {@code exec} has to). The server is a
  * detached process: its own session (setsid), stdin from /dev/null, output appended to
  * {@code <data dir>/server.log}; it outlives the CLI that started it.
  */
