@@ -83,6 +83,15 @@ final class EventData {
                 .put("reason", "error").put("terminated_by", "daemon").put("message", message));
     }
 
+    /** The error that precedes the ends when the agent exited without being asked to. */
+    static EventDraft agentExited(AgentExit exit) {
+        ObjectNode data = JSON.objectNode()
+                .put("message", "the agent exited with code " + exit.exitCode())
+                .put("code", "agent_process_exited");
+        data.putObject("details").put("exit_code", exit.exitCode());
+        return EventDraft.daemon("error", data);
+    }
+
     static EventDraft sessionEnded(AgentExit exit) {
         ObjectNode data = JSON.objectNode();
         if (exit.requested()) {
