@@ -22,6 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pins the JSON shape of every event type (field paths, not values), so a change to the wire format is a
  * deliberate edit of {@code event-shapes.txt}, never an accident. The shapes follow the anchor's v0.1 schema.
+ *
+ * <p>Deliberate edits so far: every item has an {@code item.started} (synthesized for the user's message, tool
+ * calls and results, which carry their content at the start), and an agent that exits unasked adds an
+ * {@code error} with {@code details.exit_code} (see AnchorSemanticsTest).
  */
 class EventShapesTest {
     @TempDir

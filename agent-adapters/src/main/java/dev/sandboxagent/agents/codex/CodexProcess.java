@@ -212,9 +212,10 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
 
     @Override
     public AgentEvent turnCompleted(JsonNode turn, JsonNode usage, JsonNode raw) {
+        // One vocabulary for every agent (completed | interrupted | error): Codex's "failed" is our "error".
         String status = turn.path("status").asText("completed");
-        if (!List.of("completed", "interrupted", "failed").contains(status)) {
-            status = "failed";
+        if (!List.of("completed", "interrupted").contains(status)) {
+            status = "error";
         }
         if (interruptRequested && !status.equals("completed")) {
             status = "interrupted";
@@ -269,7 +270,7 @@ final class CodexProcess extends TerminalAgentProcess implements CodexProtocol.C
                 // Codex refused the turn (or died): no turn/completed will come, so end it here.
                 deliver(new AgentEvent(ERROR, JSON.objectNode().put("message", "Codex did not start the turn: "
                         + error.getMessage()).put("code", "codex_error"), null, threadId, true));
-                AgentEvent ended = endTurn(JSON.objectNode().put("status", "failed"), null);
+                AgentEvent ended = endTurn(JSON.objectNode().put("status", "error"), null);
                 if (ended != null) {
                     deliver(ended);
                 }

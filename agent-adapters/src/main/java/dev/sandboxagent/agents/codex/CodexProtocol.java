@@ -390,7 +390,8 @@ final class CodexProtocol {
                 for (JsonNode change : item.path("changes")) {
                     ObjectNode ref = content.addObject().put("type", "file_ref")
                             .put("path", change.path("path").asText())
-                            .put("action", change.path("kind").path("type").asText(change.path("kind").asText()));
+                            .put("action", fileAction(change.path("kind").path("type")
+                                    .asText(change.path("kind").asText())));
                     if (change.hasNonNull("diff")) {
                         ref.put("diff", change.path("diff").asText());
                     }
@@ -405,6 +406,15 @@ final class CodexProtocol {
             part.put("status", status);
         }
         return result;
+    }
+
+    /**
+     * A file_ref's action in the anchor's vocabulary ({@code read | write | patch}), which clients of the anchor
+     * switch on. Codex says add, update or delete: an update is applied as a patch (its diff comes along); an added
+     * or deleted file is written as a whole. Codex's own kind stays in the tool_call's arguments.
+     */
+    static String fileAction(String codexKind) {
+        return codexKind.equals("update") ? "patch" : "write";
     }
 
     private List<AgentEvent> delta(JsonNode raw, JsonNode params) {

@@ -119,6 +119,18 @@ class CodexAdapterTest {
     }
 
     @Test
+    void aTurnTheProviderRefusesEndsWithAnErrorAndTheStatusEveryAgentUses() throws Exception {
+        EventRecorder events = new EventRecorder(WAIT);
+        AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
+        p.startTurn("t1", "FAIL_REQUEST please");
+        AgentEvent end = turnEnd(events, 0, "t1");
+        // Codex says "failed"; every agent's turn.ended says completed | interrupted | error.
+        assertThat(status(end)).isEqualTo("error");
+        assertThat(events.types()).contains("error");
+        assertThat(events.types().indexOf("error")).isLessThan(events.types().indexOf("turn.ended"));
+    }
+
+    @Test
     void anApprovedCommandRunsInTheSessionDirectory() throws Exception {
         EventRecorder events = new EventRecorder(WAIT);
         AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
@@ -170,7 +182,8 @@ class CodexAdapterTest {
                 && e.data().path("item").path("kind").asText().equals("tool_result"));
         JsonNode ref = result.data().path("item").path("content").path(1);
         assertThat(ref.path("type").asText()).isEqualTo("file_ref");
-        assertThat(ref.path("action").asText()).isEqualTo("add");
+        // The anchor's read | write | patch: an added file is written whole (Codex says "add").
+        assertThat(ref.path("action").asText()).isEqualTo("write");
         assertThat(ref.path("path").asText()).endsWith("patched.txt");
         assertThat(events.await(0, type("permission.resolved")).data().path("status").asText())
                 .isEqualTo("accept_for_session");

@@ -156,7 +156,26 @@ class CodexProtocolTest {
         JsonNode ref = completed.get(0).data().path("item").path("content").path(1);
         assertThat(ref.path("type").asText()).isEqualTo("file_ref");
         assertThat(ref.path("path").asText()).isEqualTo("/w/p.txt");
-        assertThat(ref.path("action").asText()).isEqualTo("add");
+        // The anchor's read | write | patch, not Codex's add | update | delete.
+        assertThat(ref.path("action").asText()).isEqualTo("write");
+    }
+
+    @Test
+    void fileRefActionsUseTheAnchorsVocabulary() {
+        List<AgentEvent> completed = parse("{\"method\":\"item/completed\",\"params\":{\"item\":{\"type\":"
+                + "\"fileChange\",\"id\":\"call_v\",\"changes\":["
+                + "{\"path\":\"/w/a.txt\",\"kind\":{\"type\":\"add\"},\"diff\":\"a\\n\"},"
+                + "{\"path\":\"/w/u.txt\",\"kind\":{\"type\":\"update\",\"move_path\":null},\"diff\":\"@@\\n\"},"
+                + "{\"path\":\"/w/d.txt\",\"kind\":{\"type\":\"delete\"},\"diff\":\"\"}],"
+                + "\"status\":\"completed\"}}}");
+        JsonNode content = completed.get(completed.size() - 1).data().path("item").path("content");
+        List<String> actions = new java.util.ArrayList<>();
+        content.forEach(part -> {
+            if (part.path("type").asText().equals("file_ref")) {
+                actions.add(part.path("action").asText());
+            }
+        });
+        assertThat(actions).containsExactly("write", "patch", "write");
     }
 
     @Test

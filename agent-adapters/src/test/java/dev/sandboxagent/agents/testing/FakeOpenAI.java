@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  *       one question (id {@code choice}, header {@code Question}); then a text reply quoting the answer Codex
  *       returns as the tool's output</li>
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
+ *   <li>{@code FAIL_REQUEST}: HTTP 400 with an OpenAI error body, which Codex does not retry: the turn fails</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
  * </ul>
  * Every request body and its Authorization header are kept for assertions.
@@ -84,6 +85,17 @@ public final class FakeOpenAI implements AutoCloseable {
             JsonNode body = JSON.readTree(exchange.getRequestBody());
             requests.add(body);
             authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            if (!lastItem(body).path("type").asText().endsWith("_output")
+                    && lastUserText(body).contains("FAIL_REQUEST")) {
+                // A request the provider refuses for good (400 is not retried): the turn fails.
+                byte[] refusal = ("{\"error\":{\"message\":\"the fake provider refuses this request\","
+                        + "\"type\":\"invalid_request_error\",\"code\":null}}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(400, refusal.length);
+                exchange.getResponseBody().write(refusal);
+                return;
+            }
             exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
             exchange.sendResponseHeaders(200, 0);
             answer(body, exchange.getResponseBody());

@@ -37,10 +37,10 @@ final class OurStream implements AutoCloseable {
             lastSequence = id;
             events.incrementAndGet();
             String type = field(data, "\"type\":\"");
-            if ("turn.ended".equals(type)) {
+            if (dev.sandboxagent.schema.EventType.TURN_ENDED.is(type)) {
                 lastTurnEndedNanos = System.nanoTime();
                 turnsEnded.add(id);
-            } else if (deltaLatencyMicros != null && "item.delta".equals(type)) {
+            } else if (deltaLatencyMicros != null && dev.sandboxagent.schema.EventType.ITEM_DELTA.is(type)) {
                 Instant time = Instant.parse(field(data, "\"time\":\""));
                 deltaLatencyMicros.accept(arrived - (time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000));
             }

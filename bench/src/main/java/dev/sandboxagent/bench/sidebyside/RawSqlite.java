@@ -41,7 +41,7 @@ final class RawSqlite {
                     insert.setLong(2, i);
                     insert.setString(3, eventId);
                     insert.setString(4, time);
-                    insert.setString(5, "item.delta");
+                    insert.setString(5, dev.sandboxagent.schema.EventType.ITEM_DELTA.wire());
                     // the JSON of one of our item.delta events, as the store keeps it
                     insert.setString(6, "{\"event_id\":\"" + eventId + "\",\"sequence\":" + i + ",\"time\":\""
                             + time + "\",\"session_id\":\"stream\",\"native_session_id\":\"mock-1796135754952338-9857\","

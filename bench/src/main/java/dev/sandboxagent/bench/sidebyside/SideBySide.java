@@ -575,7 +575,7 @@ public final class SideBySide {
             long count = Http.get(port, "/v1/sessions/" + id).path("eventCount").asLong();
             String lastEvent = "/v1/sessions/" + id + "/events?offset=" + Math.max(0, count - 1) + "&limit=1";
             var last = Http.get(port, lastEvent).path("events").path(0);
-            if ("turn.ended".equals(last.path("type").asText())) {
+            if (dev.sandboxagent.schema.EventType.TURN_ENDED.is(last.path("type").asText())) {
                 return count;
             }
             Thread.sleep(200);

@@ -112,6 +112,7 @@ public final class SandboxAgentClient {
 
     // ---- sessions
 
+    /** Every stored session, newest first. */
     public List<SessionInfo> listSessions() {
         return transport.exchange(transport.request("v1/sessions").GET(), Wire.SessionList.class).sessions();
     }
@@ -197,9 +198,12 @@ public final class SandboxAgentClient {
     }
 
     /**
-     * Sends a message and streams that one turn's events ({@code POST .../messages/stream}); the stream completes
-     * after the turn's {@code turn.ended}. Not resumed on a dropped connection: re-sending would start a second
-     * turn. Use {@link #streamEvents} from {@link EventStream#lastSequence()} to pick up the rest.
+     * Sends a message and streams that one turn's events ({@code POST .../messages/stream}); the server ends the
+     * stream after the turn's {@code turn.ended}, or earlier, as the anchor does, after the first
+     * {@code permission.requested}, {@code question.requested}, {@code error}, {@code agent.unparsed} or
+     * {@code session.ended} (the turn goes on: answer, then follow it). Not resumed on a dropped connection:
+     * re-sending would start a second turn. Use {@link #streamEvents} from {@link EventStream#lastSequence()} to
+     * pick up the rest.
      */
     public EventStream streamTurn(String sessionId, String message, Consumer<UniversalEvent> consumer) {
         HttpRequest.Builder http = sessionRequest(sessionId, "/messages/stream")
@@ -211,8 +215,9 @@ public final class SandboxAgentClient {
     }
 
     /**
-     * One page of a session's events: those with {@code sequence > offset}, at most {@code limit} (the server's
-     * default, 1000, when null).
+     * A session's events with {@code sequence > offset}: at most {@code limit}, or, when null, every one stored
+     * (the server writes them out in pages; this client holds them all, so page with a limit for long
+     * transcripts).
      */
     public EventsPage events(String sessionId, long offset, Integer limit) {
         String query = "/events?offset=" + offset + (limit == null ? "" : "&limit=" + limit);

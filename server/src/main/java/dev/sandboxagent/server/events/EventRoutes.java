@@ -43,8 +43,15 @@ public final class EventRoutes {
     private void page(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
         long offset = longParam(ctx, "offset", 0, 0, Long.MAX_VALUE);
+        boolean includeRaw = includeRaw(ctx);
+        if (isAbsent(ctx, "limit")) {
+            // No limit: every event, as the anchor answers (streamed out a page at a time, see EventsDump).
+            Context context = ctx.vertx().getOrCreateContext();
+            Blocking.respond(ctx, () -> sessions.record(id), (c, record) -> EventsDump.start(store, context,
+                    c.response(), id, offset, record.lastSequence(), includeRaw));
+            return;
+        }
         int limit = (int) longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
-        boolean includeRaw = booleanParam(ctx, "include_raw");
         Blocking.respond(ctx, () -> {
             sessions.record(id);
             List<UniversalEvent> events = store.read(id, offset, limit + 1);
@@ -59,7 +66,7 @@ public final class EventRoutes {
     private void sse(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
         long after = resumePoint(ctx);
-        boolean includeRaw = booleanParam(ctx, "include_raw");
+        boolean includeRaw = includeRaw(ctx);
         Blocking.respond(ctx, () -> sessions.record(id), (c, record) -> stream(c, record, after, includeRaw,
                 event -> false));
     }
@@ -117,6 +124,24 @@ public final class EventRoutes {
             throw new NumberFormatException("not an ASCII integer");
         }
         return Long.parseLong(raw);
+    }
+
+    /**
+     * {@code include_raw}, or {@code includeRaw} as the anchor's query struct also takes it (clients generated from
+     * its schema send that); both given must agree.
+     */
+    public static boolean includeRaw(RoutingContext ctx) {
+        boolean snake = booleanParam(ctx, "include_raw");
+        boolean camel = booleanParam(ctx, "includeRaw");
+        if (!isAbsent(ctx, "include_raw") && !isAbsent(ctx, "includeRaw") && snake != camel) {
+            throw ApiException.invalid("include_raw and includeRaw disagree; give one of them");
+        }
+        return snake || camel;
+    }
+
+    private static boolean isAbsent(RoutingContext ctx, String name) {
+        String raw = ctx.request().getParam(name);
+        return raw == null || raw.isEmpty();
     }
 
     static boolean booleanParam(RoutingContext ctx, String name) {

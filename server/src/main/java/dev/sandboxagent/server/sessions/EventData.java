@@ -81,6 +81,13 @@ final class EventData {
         return daemon(new SessionEnded("error", "daemon", message, null, null));
     }
 
+    /** The error that precedes the ends when the agent exited without being asked to. */
+    static EventDraft agentExited(AgentExit exit) {
+        JsonNode details = JSON.objectNode().put("exit_code", exit.exitCode());
+        return daemon(new Error("the agent exited with code " + exit.exitCode(), "agent_process_exited", details,
+                null, null, null));
+    }
+
     static EventDraft sessionEnded(AgentExit exit) {
         SessionEnded.Stderr stderr = exit.stderrLines() > 0
                 ? new SessionEnded.Stderr(String.join("\n", exit.stderrHead()),

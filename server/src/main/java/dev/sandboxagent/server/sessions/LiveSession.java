@@ -58,6 +58,8 @@ final class LiveSession implements AgentListener {
     private final Map<String, JsonNode> pendingQuestions = new LinkedHashMap<>();
     private boolean ended;
     private String nativeSessionId;
+    /** Completes each item's start and deltas before it is stored (see ItemLifecycle for why). */
+    private final ItemLifecycle items = new ItemLifecycle();
     /** A turn the store lost events of, stopped, whose remaining agent events are dropped until the agent ends it. */
     private String droppingTurnId;
     /** Whether the error and turn.ended that close {@link #damagedTurnId} are stored. */
@@ -120,8 +122,10 @@ final class LiveSession implements AgentListener {
         }
         List<UniversalEvent> stored;
         try {
-            stored = store.append(sessionId, List.of(EventData.turnStarted(turnId),
-                    EventData.userMessage(turnId, message))).join();
+            List<EventDraft> first = new ArrayList<>();
+            first.add(EventData.turnStarted(turnId));
+            first.addAll(items.expand(EventData.userMessage(turnId, message)));
+            stored = store.append(sessionId, first).join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }
@@ -217,8 +221,8 @@ final class LiveSession implements AgentListener {
             if (event.is(TURN_ENDED)) {
                 closeOpenRequests();
             }
-            CompletableFuture<List<UniversalEvent>> stored = append(List.of(new EventDraft(event.type(), "agent",
-                    event.synthetic(), event.data(), event.raw(), nativeSessionId)));
+            CompletableFuture<List<UniversalEvent>> stored = append(items.expand(new EventDraft(event.type(),
+                    "agent", event.synthetic(), event.data(), event.raw(), nativeSessionId)));
             if (event.is(TURN_ENDED)) {
                 closeWhenStored(runningTurnId, stored);
                 runningTurnId = null; // after the append: the next turn.started is numbered after this
@@ -273,6 +277,11 @@ final class LiveSession implements AgentListener {
             String damaged = damagedTurnId.get();
             if (open == null && damaged != null && !damaged.isEmpty() && !damageRecorded) {
                 open = damaged; // stopped for lost events, its end not stored yet
+            }
+            if (!exit.requested()) {
+                // Nobody asked it to stop: say so as an error first, as the anchor does, so a client that
+                // watches for errors (and a turn's stream, which ends on one) learns why before the ends.
+                appendEssential(List.of(EventData.agentExited(exit)));
             }
             if (open != null) {
                 closeWhenStored(open, appendEssential(List.of(EventData.turnEnded(open,

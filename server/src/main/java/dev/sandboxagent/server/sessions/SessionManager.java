@@ -146,8 +146,11 @@ public final class SessionManager implements AutoCloseable {
         return info(record(id));
     }
 
+    /** Newest first, as the anchor lists them: a client showing "recent sessions" takes the head of the list. */
     public List<SessionInfo> list() {
-        return store.list().stream().map(this::info).toList();
+        List<SessionInfo> all = new ArrayList<>(store.list().stream().map(this::info).toList());
+        java.util.Collections.reverse(all); // the store lists oldest first
+        return List.copyOf(all);
     }
 
     /**

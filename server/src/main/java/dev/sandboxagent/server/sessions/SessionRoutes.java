@@ -108,16 +108,28 @@ public final class SessionRoutes {
         JsonObject body = api.validBody(ctx, "MessageRequest");
         String text = body.getString("message");
         Map<String, String> credentials = credentials(body);
-        boolean includeRaw = "true".equals(ctx.request().getParam("include_raw"));
+        boolean includeRaw = EventRoutes.includeRaw(ctx);
         Blocking.respond(ctx, () -> {
             TurnStart turn = sessions.sendMessage(id, text, null, credentials);
             return Map.entry(turn, sessions.record(id));
         }, (c, started) -> {
             String turnId = started.getKey().turnId();
             events.stream(c, started.getValue(), started.getKey().firstSequence() - 1, includeRaw,
-                    event -> TURN_ENDED.is(event.type())
-                            && turnId.equals(event.data().path("turn_id").asText()));
+                    event -> endsTurnStream(event, turnId));
         });
+    }
+
+    /**
+     * Where the anchor ends a turn's stream, so a client written for it sees the same: the turn's end, and every
+     * point where the turn needs the client or went wrong (a permission or question to answer, an error, a line
+     * the adapter could not read, the session's end). The client answers, then follows on the session's SSE.
+     */
+    static boolean endsTurnStream(dev.sandboxagent.store.UniversalEvent event, String turnId) {
+        return dev.sandboxagent.schema.EventType.fromWire(event.type()).map(type -> switch (type) {
+            case TURN_ENDED -> turnId.equals(event.data().path("turn_id").asText());
+            case PERMISSION_REQUESTED, QUESTION_REQUESTED, ERROR, AGENT_UNPARSED, SESSION_ENDED -> true;
+            default -> false;
+        }).orElse(false);
     }
 
     private void interrupt(RoutingContext ctx) {

@@ -15,6 +15,7 @@ import dev.sandboxagent.server.ServerConfig;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.RunningServer;
 import dev.sandboxagent.server.support.ServerProcess;
+import dev.sandboxagent.server.support.Transcripts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,6 +128,8 @@ class ClaudeSessionTest {
                     "{\"reply\":\"once\"}"), 204);
             await(api, "p1", turnEnded(t1));
             assertThat(work.resolve("allowed.txt")).hasContent("allowed");
+            // Claude Code reports tool calls and results whole: the server gives them their item.started.
+            assertThat(Transcripts.assertItemLifecycles(api.events("p1"))).isGreaterThanOrEqualTo(4);
             List<String> kinds = api.events("p1").stream().filter(type("item.completed"))
                     .map(e -> e.path("data").path("item").path("kind").asText()).toList();
             assertThat(kinds).containsSubsequence("tool_call", "tool_result", "message");

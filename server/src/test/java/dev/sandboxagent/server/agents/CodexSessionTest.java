@@ -15,6 +15,7 @@ import dev.sandboxagent.agents.testing.RealAgents;
 import dev.sandboxagent.server.ServerConfig;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.RunningServer;
+import dev.sandboxagent.server.support.Transcripts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,6 +106,8 @@ class CodexSessionTest {
             await(api, "x2", turnEnded(t1));
             assertThat(work.resolve("approved.txt")).hasContent("approved");
             assertThat(completedKinds(api, "x2")).containsSubsequence("tool_call", "tool_result", "message");
+            // Codex starts its messages but reports tool results whole: the server gives them their item.started.
+            assertThat(Transcripts.assertItemLifecycles(api.events("x2"))).isGreaterThanOrEqualTo(4);
 
             String t2 = send(api, "x2", "RUN_SHELL: echo nope > declined.txt", null);
             JsonNode second = await(api, "x2", e -> type("permission.requested").test(e)

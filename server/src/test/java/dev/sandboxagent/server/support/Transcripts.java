@@ -56,6 +56,53 @@ public final class Transcripts {
                 .map(e -> e.path("data").path("item").path("kind").asText()).toList();
     }
 
+    /**
+     * Fails unless every item in {@code events} has the lifecycle clients of the anchor rely on: one
+     * {@code item.started} before its deltas and its {@code item.completed}, and for an assistant message deltas
+     * that add up to its text. Returns how many items completed.
+     */
+    public static int assertItemLifecycles(List<JsonNode> events) {
+        java.util.Set<String> started = new java.util.HashSet<>();
+        Map<String, StringBuilder> deltas = new java.util.HashMap<>();
+        int completed = 0;
+        for (JsonNode e : events) {
+            switch (e.path("type").asText()) {
+                case "item.started" -> {
+                    if (!started.add(e.at("/data/item/item_id").asText())) {
+                        throw new AssertionError("started twice: " + e);
+                    }
+                }
+                case "item.delta" -> {
+                    String id = e.at("/data/item_id").asText();
+                    if (!started.contains(id)) {
+                        throw new AssertionError("delta before its item started: " + e);
+                    }
+                    deltas.computeIfAbsent(id, k -> new StringBuilder()).append(e.at("/data/delta").asText());
+                }
+                case "item.completed" -> {
+                    JsonNode item = e.at("/data/item");
+                    String id = item.path("item_id").asText();
+                    if (!started.contains(id)) {
+                        throw new AssertionError("completed without a start: " + e);
+                    }
+                    if (item.path("kind").asText().equals("message") && item.path("role").asText().equals("assistant")
+                            && item.path("status").asText().equals("completed")) {
+                        StringBuilder text = new StringBuilder();
+                        item.path("content").forEach(part -> text.append(part.path("text").asText("")));
+                        String streamed = deltas.containsKey(id) ? deltas.get(id).toString() : null;
+                        if (!text.isEmpty() && !text.toString().equals(streamed)) {
+                            throw new AssertionError("deltas " + streamed + " do not add up to the message: " + e);
+                        }
+                    }
+                    completed++;
+                }
+                default -> {
+                }
+            }
+        }
+        return completed;
+    }
+
     /** Every regular file under {@code root} whose bytes contain {@code text} (UTF-8). */
     public static List<Path> filesContaining(Path root, String text) throws IOException {
         byte[] needle = text.getBytes(StandardCharsets.UTF_8);

@@ -73,10 +73,13 @@ public final class EventText {
         return line;
     }
 
+    /**
+     * Which item starts, never its content: the server gives every item a start, with the content already there
+     * for items that arrive whole (the user's message, tool calls and results), and the item.completed line prints
+     * that content; printing it here as well would show everything twice.
+     */
     private static String itemStarted(JsonNode item) {
-        String content = content(item.path("content"));
-        return join(text(item, "item_id"), text(item, "role"), text(item, "kind"),
-                content.isEmpty() ? null : Text.quote(content));
+        return join(text(item, "item_id"), text(item, "role"), text(item, "kind"));
     }
 
     private static String itemCompleted(JsonNode item) {

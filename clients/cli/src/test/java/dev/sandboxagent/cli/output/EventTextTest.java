@@ -25,6 +25,11 @@ class EventTextTest {
         assertThat(line(5, "item.started", "{\"item\":{\"item_id\":\"itm_3\",\"kind\":\"message\",\"role\":"
                 + "\"assistant\",\"status\":\"in_progress\",\"content\":[]}}"))
                 .isEqualTo("#5 item.started         itm_3 assistant message");
+        // A start the server made up for an item that came whole carries its content: item.completed prints it.
+        assertThat(line(6, "item.started", "{\"item\":{\"item_id\":\"call_1\",\"kind\":\"tool_call\",\"role\":"
+                + "\"assistant\",\"status\":\"in_progress\",\"content\":[{\"type\":\"tool_call\",\"name\":\"bash\","
+                + "\"arguments\":\"ls\",\"call_id\":\"c1\"}]}}"))
+                .isEqualTo("#6 item.started         call_1 assistant tool_call");
     }
 
     @Test
