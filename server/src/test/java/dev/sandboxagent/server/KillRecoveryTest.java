@@ -31,7 +31,10 @@ class KillRecoveryTest {
             api.createSession("k", "mock");
             api.createSession("idle", "mock");
             try (SseReader sse = first.sse("k", null)) {
-                api.sendMessage("k", "stream 5000 1"); // ~1 ms apart: several seconds of streaming
+                // ~1 ms apart: 20 s of streaming or more. Long enough that the kill lands mid-turn even when this
+                // client reads far behind the store (on a loaded machine it was seen 3,500 events behind, and a
+                // 5,000-delta turn had already ended, stored, when the kill came).
+                api.sendMessage("k", "stream 20000 1");
                 // kill while the deltas are still flowing
                 sse.await(e -> e.at("/data/delta").asText().equals("1500 "), Duration.ofSeconds(60));
                 first.kill9();
