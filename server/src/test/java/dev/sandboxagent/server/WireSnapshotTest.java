@@ -208,14 +208,15 @@ class WireSnapshotTest {
                     ops.add(new char[] {' '});
                     lines.add(a[i]);
                     at.add(new int[] {i++, j++});
-                } else if (j < b.length && (i == a.length || lcs[i][j + 1] >= lcs[i + 1][j])) {
-                    ops.add(new char[] {'+'});
-                    lines.add(b[j]);
-                    at.add(new int[] {i, j++});
-                } else {
+                } else if (i < a.length && (j == b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+                    // Removals before additions, as diff -u writes them.
                     ops.add(new char[] {'-'});
                     lines.add(a[i]);
                     at.add(new int[] {i++, j});
+                } else {
+                    ops.add(new char[] {'+'});
+                    lines.add(b[j]);
+                    at.add(new int[] {i, j++});
                 }
             }
             StringBuilder out = new StringBuilder("--- " + expectedName + "\n+++ " + actualName + "\n");
@@ -226,7 +227,6 @@ class WireSnapshotTest {
                     continue;
                 }
                 int start = Math.max(0, k - CONTEXT);
-                int end = k;
                 // Extend the hunk while the next change is within twice the context.
                 int lastChange = k;
                 for (int m = k; m < ops.size() && m <= lastChange + 2 * CONTEXT; m++) {
@@ -234,7 +234,7 @@ class WireSnapshotTest {
                         lastChange = m;
                     }
                 }
-                end = Math.min(ops.size(), lastChange + CONTEXT + 1);
+                int end = Math.min(ops.size(), lastChange + CONTEXT + 1);
                 int expectedCount = 0;
                 int actualCount = 0;
                 for (int m = start; m < end; m++) {
