@@ -189,8 +189,8 @@ class WireSnapshotTest {
         }
 
         static String of(String expected, String actual, String expectedName, String actualName) {
-            String[] a = expected.split("\n", -1);
-            String[] b = actual.split("\n", -1);
+            String[] a = expected.split("\n");
+            String[] b = actual.split("\n");
             int[][] lcs = new int[a.length + 1][b.length + 1];
             for (int i = a.length - 1; i >= 0; i--) {
                 for (int j = b.length - 1; j >= 0; j--) {
