@@ -104,6 +104,12 @@ public final class ServerRuntime implements SandboxAgentServer {
         clock.mark("data dir");
         SessionStore store = SessionStore.openSqlite(config.dataDir());
         clock.mark("store");
+        // Netty 4.2 reports buffer allocations as JFR events; its first allocation (the first request) then loads
+        // and registers JFR's event machinery (~100 classes, measured: a good part of the first request's time)
+        // whether or not anyone records. Off unless the operator asks for it (-Dio.netty.jfr.enabled=true).
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         Vertx vertx = Vertx.vertx();
         clock.mark("vertx");
         Warm warm = null;
@@ -139,6 +145,10 @@ public final class ServerRuntime implements SandboxAgentServer {
             clock.mark("listen");
             warm.start(config);
             clock.mark("warm start");
+            // After the listener is up: only requests with a body need the schemas (see ApiDocument.repository).
+            Thread schemas = new Thread(api::prepare, "openapi-schemas");
+            schemas.setDaemon(true);
+            schemas.start();
             ServerRuntime runtime = new ServerRuntime(config, vertx, store, hub, sessions, http, router, warm);
             LOG.log(Level.INFO, "listening on " + config.host() + ":" + http.actualPort() + " " + config);
             clock.log();

@@ -85,6 +85,7 @@ public final class SqliteSessionStore implements SessionStore {
         } catch (IOException e) {
             throw new StoreException("cannot create " + file + ": " + e, e);
         }
+        SqliteNative.load();
         DataDirLock lock = DataDirLock.acquire(dataDir.resolve("sessions.lock"), file);
         Headroom headroom = new Headroom(dataDir.resolve("sessions.reserve"));
         Connection connection = null;
