@@ -58,21 +58,25 @@ final class IntegrityCheck {
         return result;
     }
 
-    /** Interrupts a running check (SQLite stops at its next step) and waits for the thread to end. */
+    /**
+     * Interrupts a running check (SQLite stops at its next page) and waits for the thread to end. Interrupts again
+     * until it has: an interrupt that lands just before the statement starts is lost (SQLite clears it when no
+     * statement runs), and the check must not then run to its end while close() waits.
+     */
     void cancel() {
         cancelled = true;
-        Statement statement = running;
-        if (statement != null) {
-            try {
-                statement.cancel();
-            } catch (SQLException e) {
-                LOG.log(Level.FINE, "could not interrupt the integrity check", e);
-            }
-        }
         boolean interrupted = false;
         while (thread.isAlive()) {
+            Statement statement = running;
+            if (statement != null) {
+                try {
+                    statement.cancel();
+                } catch (SQLException e) {
+                    LOG.log(Level.FINE, "could not interrupt the integrity check", e);
+                }
+            }
             try {
-                thread.join();
+                thread.join(50);
             } catch (InterruptedException e) {
                 interrupted = true;
             }
