@@ -21,9 +21,17 @@ public final class AgentCatalog {
         return of(List.of(new MockAdapter()));
     }
 
-    /** Every agent this build has an adapter for. */
+    /**
+     * Every agent this build has an adapter for. Keyed by their ids as constants rather than through
+     * {@link AgentAdapter#descriptor()}: a descriptor looks for the installed CLI on disk (and reads its package
+     * metadata), which the server's start does not need and should not wait for.
+     */
     public static AgentCatalog builtIn(AgentContext context) {
-        return of(List.of(new MockAdapter(), new ClaudeAdapter(context), new CodexAdapter(context)));
+        Map<String, AgentAdapter> byId = new TreeMap<>();
+        byId.put("mock", new MockAdapter());
+        byId.put(ClaudeAdapter.ID, new ClaudeAdapter(context));
+        byId.put(CodexAdapter.ID, new CodexAdapter(context));
+        return new AgentCatalog(byId);
     }
 
     public static AgentCatalog of(List<AgentAdapter> adapters) {

@@ -24,4 +24,14 @@ class AgentCatalogTest {
         assertThat(mock.defaultModel()).isEqualTo("mock");
         assertThat(mock.models()).containsExactly("mock");
     }
+
+    @Test
+    void everyBuiltInAgentIsFiledUnderItsDescriptorsId(@org.junit.jupiter.api.io.TempDir java.nio.file.Path agents) {
+        AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(agents, java.util.Map.of()));
+
+        assertThat(catalog.ids()).containsExactly("claude", "codex", "mock");
+        for (String id : catalog.ids()) {
+            assertThat(catalog.find(id).orElseThrow().descriptor().id()).isEqualTo(id);
+        }
+    }
 }

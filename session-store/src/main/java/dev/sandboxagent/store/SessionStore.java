@@ -66,8 +66,23 @@ public interface SessionStore extends AutoCloseable {
      */
     boolean diskFull();
 
+    /**
+     * What the check of the whole file, which runs in the background after open, found wrong with it; empty while
+     * nothing is known to be wrong (also while the check runs). Once present, every write fails with a "database
+     * file is corrupt" {@link StoreException} untried, until the server is restarted on a repaired or new file;
+     * reads go on.
+     */
+    Optional<String> corruption();
+
     /** Up to {@code limit} events of a session with sequence greater than {@code afterSequence}, in order. */
     List<UniversalEvent> read(String sessionId, long afterSequence, int limit);
+
+    /**
+     * The newest event of the session whose type is one of {@code types}, found from the end of its log without
+     * reading the events in between into memory (crash repair after a restart reads this for every interrupted
+     * session, whatever their length).
+     */
+    Optional<UniversalEvent> lastOfTypes(String sessionId, java.util.Set<String> types);
 
     /**
      * Registers a listener called with each committed batch (possibly many sessions' events), in commit order,

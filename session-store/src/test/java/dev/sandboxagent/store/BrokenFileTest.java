@@ -5,6 +5,7 @@ import static dev.sandboxagent.store.StoreTesting.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sandboxagent.store.internal.SqliteSessionStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -16,7 +17,9 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,6 +68,59 @@ class BrokenFileTest {
                 .hasMessageContaining("corrupt");
 
         assertThat(Arrays.equals(Files.readAllBytes(file), damaged)).as("file unchanged").isTrue();
+    }
+
+    @Test
+    void damageBeyondTheSchemaIsFoundByTheBackgroundCheckAndStopsEveryWrite() throws Exception {
+        Path file = dataDir.resolve("sessions.db");
+        try (SessionStore store = SessionStore.openSqlite(dataDir)) {
+            store.create(spec("s"));
+            for (int batch = 0; batch < 20; batch++) {
+                store.append("s", numbered("p", batch * 100, 100)).join();
+            }
+        }
+        // The sessions table sits on the first pages; the events (and their index) fill the end of the file. Damage
+        // the last pages: opening reads only the schema and the sessions, so it succeeds; only a full check finds it.
+        int pageSize = 4096;
+        long pages = Files.size(file) / pageSize;
+        assertThat(pages).as("enough event pages to damage some").isGreaterThan(20);
+        byte[] damage = "this is not a b-tree page ".repeat(pageSize).getBytes(StandardCharsets.US_ASCII);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(damage, 0, 3 * pageSize), (pages - 3) * pageSize);
+        }
+
+        try (SessionStore store = SessionStore.openSqlite(dataDir)) {
+            Optional<String> found = ((SqliteSessionStore) store).integrityChecked().get(2, TimeUnit.MINUTES);
+
+            assertThat(found).as("the background check's finding").isPresent();
+            assertThat(store.corruption()).hasValueSatisfying(message -> assertThat(message)
+                    .contains(file.toString())
+                    .contains("not a valid SQLite database or is corrupt")
+                    .contains("refuses writes"));
+            assertThatThrownBy(() -> store.create(spec("t")))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessageContaining("database file is corrupt");
+            assertThatThrownBy(() -> store.append("s", numbered("q", 0, 1)).join())
+                    .hasRootCauseInstanceOf(StoreException.class)
+                    .hasMessageContaining("database file is corrupt");
+            assertThatThrownBy(() -> store.appendEssential("s", numbered("q", 0, 1)).join())
+                    .hasMessageContaining("database file is corrupt");
+            assertThat(store.get("s")).as("reads go on").isPresent();
+        }
+    }
+
+    @Test
+    void anIntactStorePassesTheBackgroundCheckAndKeepsWriting() throws Exception {
+        try (SessionStore store = SessionStore.openSqlite(dataDir)) {
+            store.create(spec("s"));
+            store.append("s", numbered("p", 0, 100)).join();
+        }
+        try (SessionStore store = SessionStore.openSqlite(dataDir)) {
+            assertThat(((SqliteSessionStore) store).integrityChecked().get(2, TimeUnit.MINUTES)).isEmpty();
+            assertThat(store.corruption()).isEmpty();
+            store.append("s", numbered("p", 100, 1)).join();
+            assertThat(store.read("s", 0, 1000)).hasSize(101);
+        }
     }
 
     @Test

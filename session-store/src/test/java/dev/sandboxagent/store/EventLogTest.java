@@ -38,6 +38,30 @@ class EventLogTest {
     }
 
     @Test
+    void theLastEventOfSomeTypesIsFoundFromTheEndHoweverManyEventsFollowIt() {
+        EventDraft started = new EventDraft("turn.started", "daemon", true,
+                JSON.createObjectNode().put("turn_id", "turn_1"), null, null);
+        EventDraft ended = new EventDraft("turn.ended", "daemon", true,
+                JSON.createObjectNode().put("turn_id", "turn_0"), null, null);
+        store.append("s", List.of(ended, started)).join();
+        // More than the 20,000 events the crash repair used to look back over.
+        for (int batch = 0; batch < 25; batch++) {
+            store.append("s", numbered("p", batch * 1000, 1000)).join();
+        }
+
+        assertThat(store.lastOfTypes("s", java.util.Set.of("turn.started", "turn.ended")))
+                .hasValueSatisfying(e -> {
+                    assertThat(e.type()).isEqualTo("turn.started");
+                    assertThat(e.sequence()).isEqualTo(2);
+                    assertThat(e.data().path("turn_id").asText()).isEqualTo("turn_1");
+                });
+        assertThat(store.lastOfTypes("s", java.util.Set.of("turn.ended"))).hasValueSatisfying(e ->
+                assertThat(e.sequence()).isEqualTo(1));
+        assertThat(store.lastOfTypes("s", java.util.Set.of("session.ended"))).isEmpty();
+        assertThat(store.lastOfTypes("unknown", java.util.Set.of("turn.started"))).isEmpty();
+    }
+
+    @Test
     void anAppendComesBackAsTheEventsAClientReads() throws Exception {
         JsonNode data = JSON.readTree("{\"text\":\"héllo \\\"world\\\"\",\"n\":[1,2.5,null,true]}");
         JsonNode raw = JSON.readTree("{\"line\":\"{\\\"type\\\":\\\"assistant\\\"}\"}");

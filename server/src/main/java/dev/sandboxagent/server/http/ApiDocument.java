@@ -29,7 +29,8 @@ public final class ApiDocument {
 
     private final String text;
     private final JsonObject document;
-    private final SchemaRepository repository;
+    /** Built on first use (see {@link #repository()}): the server's start does not wait for it. */
+    private SchemaRepository repository; // guarded by this
     private final Map<String, Validator> validators = new ConcurrentHashMap<>();
     private final Pattern idPattern;
     /** Every member name the document defines: an error may name these, never a key the client made up. */
@@ -38,11 +39,6 @@ public final class ApiDocument {
     private ApiDocument(String text) {
         this.text = text;
         this.document = new JsonObject(text);
-        this.repository = SchemaRepository.create(new JsonSchemaOptions()
-                .setDraft(Draft.DRAFT202012)
-                .setBaseUri(BASE)
-                .setOutputFormat(OutputFormat.Basic));
-        repository.dereference(BASE, JsonSchema.of(document));
         this.idPattern = Pattern.compile(schema("SessionId").getString("pattern"));
         java.util.Set<String> names = new java.util.HashSet<>();
         collectMemberNames(document, names);
@@ -72,6 +68,29 @@ public final class ApiDocument {
         }
     }
 
+    /**
+     * The schema repository the body validators come from, built on first call. Dereferencing the whole document
+     * and loading the JSON Schema library is a noticeable part of a server's start, and neither {@code GET
+     * /v1/health} nor any other bodiless request needs it: the server builds it in the background once it listens
+     * ({@link #prepare}), and a request with a body that comes first builds it (or waits for it) itself.
+     */
+    private synchronized SchemaRepository repository() {
+        if (repository == null) {
+            SchemaRepository built = SchemaRepository.create(new JsonSchemaOptions()
+                    .setDraft(Draft.DRAFT202012)
+                    .setBaseUri(BASE)
+                    .setOutputFormat(OutputFormat.Basic));
+            built.dereference(BASE, JsonSchema.of(document));
+            repository = built;
+        }
+        return repository;
+    }
+
+    /** Builds what validating bodies needs now, so the first request with a body does not wait for it. */
+    public void prepare() {
+        repository();
+    }
+
     public String text() {
         return text;
     }
@@ -92,7 +111,7 @@ public final class ApiDocument {
         }
         JsonObject parsed = StrictJson.object(raw.getBytes(), memberNames);
         OutputUnit result = validators
-                .computeIfAbsent(schemaName, name -> repository.validator(BASE + "#/components/schemas/" + name))
+                .computeIfAbsent(schemaName, name -> repository().validator(BASE + "#/components/schemas/" + name))
                 .validate(parsed);
         if (Boolean.TRUE.equals(result.getValid())) {
             return parsed;

@@ -91,6 +91,7 @@ public final class ServerRuntime implements SandboxAgentServer {
     }
 
     public static ServerRuntime start(ServerConfig config) {
+        StartClock clock = new StartClock();
         // Before anything is written there: transcripts and the token are for this user only.
         java.util.Set<Path> notOurs = new java.util.HashSet<>();
         if (config.docker().dataRoot() != null) {
@@ -100,14 +101,25 @@ public final class ServerRuntime implements SandboxAgentServer {
             notOurs.add(config.docker().execRoot());
         }
         DataDirectory.prepare(config.dataDir(), notOurs);
+        clock.mark("data dir");
         SessionStore store = SessionStore.openSqlite(config.dataDir());
+        clock.mark("store");
+        // Netty 4.2 reports buffer allocations as JFR events; its first allocation (the first request) then loads
+        // and registers JFR's event machinery (~100 classes, measured: a good part of the first request's time)
+        // whether or not anyone records. Off unless the operator asks for it (-Dio.netty.jfr.enabled=true).
+        if (System.getProperty("io.netty.jfr.enabled") == null) {
+            System.setProperty("io.netty.jfr.enabled", "false");
+        }
         Vertx vertx = Vertx.vertx();
+        clock.mark("vertx");
         Warm warm = null;
         try {
             warm = Warm.create(config);
             EventHub hub = new EventHub(store);
+            clock.mark("warm");
             AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(agentsDir(config),
                     config.agentEnvironment()));
+            clock.mark("agents");
             Warm w = warm;
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
                     Path.of("").toAbsolutePath(), config.agentEnvironment(), w::agentEnvironment);
@@ -116,8 +128,11 @@ public final class ServerRuntime implements SandboxAgentServer {
             if (closedTurns > 0) {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
             }
+            clock.mark("turn repair");
             ApiDocument api = ApiDocument.load();
+            clock.mark("api document");
             Router router = router(vertx, config, api, store, hub, sessions, catalog, warm);
+            clock.mark("router");
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                             .setHost(config.host())
                             .setPort(config.port())
@@ -127,9 +142,16 @@ public final class ServerRuntime implements SandboxAgentServer {
                     .listen()
                     .toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
+            clock.mark("listen");
             warm.start(config);
+            clock.mark("warm start");
+            // After the listener is up: only requests with a body need the schemas (see ApiDocument.repository).
+            Thread schemas = new Thread(api::prepare, "openapi-schemas");
+            schemas.setDaemon(true);
+            schemas.start();
             ServerRuntime runtime = new ServerRuntime(config, vertx, store, hub, sessions, http, router, warm);
             LOG.log(Level.INFO, "listening on " + config.host() + ":" + http.actualPort() + " " + config);
+            clock.log();
             return runtime;
         } catch (Exception e) {
             if (warm != null) {
@@ -169,8 +191,10 @@ public final class ServerRuntime implements SandboxAgentServer {
                 () -> warm.docker().status().state(),
                 (c, docker) -> JsonBodies.send(c, 200, Map.of("status", "ok", "version", VERSION,
                         "uptimeMs", System.currentTimeMillis() - startedAt, "docker", docker,
-                        // Reads are served either way; "disk_full" says writes get 503 until space returns.
-                        "store", store.diskFull() ? "disk_full" : "ok"))));
+                        // Reads are served either way; "disk_full" says writes get 503 until space returns,
+                        // "corrupt" that the background check found the file damaged and writes get 503 for good.
+                        "store", store.corruption().isPresent() ? "corrupt"
+                                : store.diskFull() ? "disk_full" : "ok"))));
         router.get("/openapi.json").handler(bodies).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(api.text()));
         if (config.token() != null) {

@@ -47,7 +47,7 @@ public final class SessionManager implements AutoCloseable {
     static final Duration STOP_GRACE = Duration.ofSeconds(5);
     private static final String CREATE_KEY = "create:";
     private static final String MESSAGE_KEY = "message:";
-    static final long DANGLING_TURN_WINDOW = 20_000;
+    private static final java.util.Set<String> TURN_BOUNDARIES = java.util.Set.of(TURN_STARTED.wire(), TURN_ENDED.wire());
 
     private final SessionStore store;
     private final AgentCatalog catalog;
@@ -283,8 +283,8 @@ public final class SessionManager implements AutoCloseable {
     /**
      * After a crash, an interrupted session's transcript may end inside a turn: {@code turn.started} with no
      * {@code turn.ended}. Close such turns now, so clients waiting for a turn to end are not left waiting forever.
-     * Only the newest events are scanned: a turn's start lies within {@link #DANGLING_TURN_WINDOW} events of the
-     * end unless the turn produced more than that.
+     * Runs before the server listens; the store finds each session's last turn event by its index, from the end,
+     * without loading the events in between, so this costs little however long the transcripts are.
      *
      * @return how many turns were closed
      */
@@ -294,22 +294,10 @@ public final class SessionManager implements AutoCloseable {
             if (record.state() != SessionState.INTERRUPTED) {
                 continue;
             }
-            String dangling = null;
-            long after = Math.max(0, record.lastSequence() - DANGLING_TURN_WINDOW);
-            while (true) {
-                List<UniversalEvent> page = store.read(record.sessionId(), after, 1000);
-                for (UniversalEvent event : page) {
-                    if (TURN_STARTED.is(event.type())) {
-                        dangling = event.data().path("turn_id").asText(null);
-                    } else if (TURN_ENDED.is(event.type())) {
-                        dangling = null;
-                    }
-                }
-                if (page.size() < 1000) {
-                    break;
-                }
-                after = page.get(page.size() - 1).sequence();
-            }
+            Optional<UniversalEvent> last = store.lastOfTypes(record.sessionId(), TURN_BOUNDARIES);
+            String dangling = last.filter(e -> TURN_STARTED.is(e.type()))
+                    .map(e -> e.data().path("turn_id").asText(null))
+                    .orElse(null);
             if (dangling != null) {
                 store.appendEssential(record.sessionId(), List.of(EventData.turnEnded(dangling, "interrupted")))
                         .join();

@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /** SQL on the {@code events} table. The {@code json} column holds the whole event; the other columns index it. */
 final class EventTable {
@@ -52,6 +54,23 @@ final class EventTable {
                     events.add(decode(sessionId, rs.getLong(1), rs.getString(2)));
                 }
                 return events;
+            }
+        }
+    }
+
+    /** Walks the primary key backwards from the session's newest event; only the match's JSON is decoded. */
+    static Optional<UniversalEvent> lastOfTypes(Connection connection, String sessionId, Set<String> types)
+            throws SQLException {
+        String placeholders = String.join(", ", java.util.Collections.nCopies(types.size(), "?"));
+        try (PreparedStatement select = connection.prepareStatement("SELECT sequence, json FROM events"
+                + " WHERE session_id = ? AND type IN (" + placeholders + ") ORDER BY sequence DESC LIMIT 1")) {
+            select.setString(1, sessionId);
+            int index = 2;
+            for (String type : types) {
+                select.setString(index++, type);
+            }
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? Optional.of(decode(sessionId, rs.getLong(1), rs.getString(2))) : Optional.empty();
             }
         }
     }

@@ -16,6 +16,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -53,23 +54,25 @@ public final class SqliteSessionStore implements SessionStore {
     private final WriteQueue queue;
     private final StoreWriter writer;
     private final ReadPool readers;
+    private final IntegrityCheck integrity;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SqliteSessionStore(DataDirLock lock, SessionSequences sequences, WriteQueue queue, StoreWriter writer,
-                               ReadPool readers) {
+                               ReadPool readers, IntegrityCheck integrity) {
         this.lock = lock;
         this.sequences = sequences;
         this.queue = queue;
         this.writer = writer;
         this.readers = readers;
+        this.integrity = integrity;
     }
 
     /**
-     * Opens (creating if needed) {@code <dataDir>/sessions.db}, marks the sessions left ACTIVE as INTERRUPTED and
-     * starts the writer thread.
+     * Opens (creating if needed) {@code <dataDir>/sessions.db}, marks the sessions left ACTIVE as INTERRUPTED,
+     * starts the writer thread, and starts checking the whole file in the background ({@link IntegrityCheck}).
      *
-     * @throws StoreException if the file is corrupt or not a database (it is left untouched), was written by a
-     *                        newer schema, or another store has the directory open
+     * @throws StoreException if the file is not a database or its header or schema is damaged (it is left
+     *                        untouched), was written by a newer schema, or another store has the directory open
      */
     public static SqliteSessionStore open(Path dataDir) {
         Objects.requireNonNull(dataDir, "dataDir");
@@ -82,6 +85,7 @@ public final class SqliteSessionStore implements SessionStore {
         } catch (IOException e) {
             throw new StoreException("cannot create " + file + ": " + e, e);
         }
+        SqliteNative.load();
         DataDirLock lock = DataDirLock.acquire(dataDir.resolve("sessions.lock"), file);
         Headroom headroom = new Headroom(dataDir.resolve("sessions.reserve"));
         Connection connection = null;
@@ -106,7 +110,9 @@ public final class SqliteSessionStore implements SessionStore {
                 return reopened;
             }, headroom, file, queue, sequences);
             writer.start();
-            return new SqliteSessionStore(lock, sequences, queue, writer, readers);
+            // Last: the store is usable now, and the full check of the file runs beside it (see IntegrityCheck).
+            IntegrityCheck integrity = IntegrityCheck.start(file, writer::markCorrupt);
+            return new SqliteSessionStore(lock, sequences, queue, writer, readers, integrity);
         } catch (SQLException e) {
             closeAfterFailedOpen(connection, readers, lock);
             throw StoreFailures.failed("open the session store", e, file);
@@ -232,6 +238,19 @@ public final class SqliteSessionStore implements SessionStore {
         return writer.diskFull();
     }
 
+    @Override
+    public Optional<String> corruption() {
+        return Optional.ofNullable(writer.corruption());
+    }
+
+    /**
+     * The background check of the whole file started at open: completes with what it found (empty: nothing, or
+     * it could not run, which it logs). For tests and tools that must know the check is over.
+     */
+    public CompletableFuture<Optional<String>> integrityChecked() {
+        return integrity.result();
+    }
+
     private CompletableFuture<List<UniversalEvent>> append(String sessionId, List<EventDraft> drafts,
                                                            boolean essential) {
         Objects.requireNonNull(sessionId, "sessionId");
@@ -268,6 +287,16 @@ public final class SqliteSessionStore implements SessionStore {
         }
         return readers.query("read the events of session '" + sessionId + "'",
                 c -> EventTable.page(c, sessionId, afterSequence, limit));
+    }
+
+    @Override
+    public Optional<UniversalEvent> lastOfTypes(String sessionId, Set<String> types) {
+        Objects.requireNonNull(sessionId, "sessionId");
+        if (types.isEmpty()) {
+            return Optional.empty();
+        }
+        return readers.query("read the events of session '" + sessionId + "'",
+                c -> EventTable.lastOfTypes(c, sessionId, types));
     }
 
     @Override
@@ -310,6 +339,7 @@ public final class SqliteSessionStore implements SessionStore {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        integrity.cancel();
         queue.close();
         writer.awaitStopped();
         readers.close();

@@ -6,8 +6,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sqlite.SQLiteConfig;
@@ -19,21 +17,21 @@ final class StoreDatabase {
     private static final Logger LOG = Logger.getLogger(StoreDatabase.class.getName());
     // Only this process writes (DataDirLock), so waits are short: a checkpoint, or a reader during WAL recovery.
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
-    private static final int PROBLEMS_SHOWN = 3;
     private static final int WAL_SIZE_LIMIT_BYTES = 1024 * 1024;
 
     private StoreDatabase() {
     }
 
     /**
-     * Opens the connection the writer thread will own. Checks the file before anything can write to it, sets the
+     * Opens the connection the writer thread will own. Checks that the file is a database before anything can write
+     * to it (its header and schema: the full check runs in the background, see {@link IntegrityCheck}), sets the
      * durability pragmas, migrates the schema and marks the sessions the previous process left ACTIVE as
      * INTERRUPTED.
      */
     static Connection openWriter(Path file) {
         Connection connection = connect(file);
         try (Statement statement = connection.createStatement()) {
-            checkIntegrity(statement, file);
+            checkReadable(statement, file);
             String mode = queryString(statement, "PRAGMA journal_mode = WAL");
             if (!"wal".equalsIgnoreCase(mode)) {
                 // Still durable with a rollback journal; readers just wait for commits instead of running alongside.
@@ -114,30 +112,31 @@ final class StoreDatabase {
     }
 
     /**
-     * Refuses a damaged file with a message naming it. Runs before any pragma that writes, so a file that is not
-     * a database at all stays byte for byte as it was; the operator decides what to do with it.
+     * Refuses a file that is not a database, or whose header or schema is damaged, with a message naming it. Runs
+     * before any pragma that writes, so such a file stays byte for byte as it was; the operator decides what to do
+     * with it. Reads only the first pages (the schema), so it costs the same for an empty store and a huge one:
+     * damage deeper in the file is looked for by {@link IntegrityCheck} once the store is open.
      */
-    private static void checkIntegrity(Statement statement, Path file) {
-        List<String> problems = new ArrayList<>();
-        try (ResultSet rs = statement.executeQuery("PRAGMA quick_check(" + PROBLEMS_SHOWN + ")")) {
-            while (rs.next()) {
-                problems.add(rs.getString(1));
-            }
+    private static void checkReadable(Statement statement, Path file) {
+        try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM sqlite_master")) {
+            rs.next();
         } catch (SQLException e) {
             if (!isCorruption(e)) {
                 throw StoreFailures.failed("read the session store", e, file);
             }
-            problems.add(e.getMessage());
-        }
-        if (!problems.equals(List.of("ok"))) {
-            String found = String.join("; ", problems).replace('\n', ' ');
-            throw new StoreException(file + " is not a valid SQLite database or is corrupt (" + found + "). It was"
-                    + " left untouched: restore it from a backup, or move it aside to start with an empty session"
-                    + " store.");
+            throw new StoreException(corruptionMessage(file, e.getMessage().replace('\n', ' '), true), e);
         }
     }
 
-    private static boolean isCorruption(SQLException e) {
+    /** What the operator reads about a damaged file: which, what SQLite found, and what to do. */
+    static String corruptionMessage(Path file, String found, boolean untouched) {
+        return file + " is not a valid SQLite database or is corrupt (" + found + "). "
+                + (untouched ? "It was left untouched: restore"
+                : "The store refuses writes to it from now on (reads go on); stop the server and restore")
+                + " it from a backup, or move it aside to start with an empty session store.";
+    }
+
+    static boolean isCorruption(SQLException e) {
         if (!(e instanceof SQLiteException sqlite)) {
             return false;
         }

@@ -42,6 +42,8 @@ final class StoreWriter {
     private final SessionSequences sequences;
     private final List<Consumer<List<UniversalEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::run, "session-store-writer");
+    /** What the integrity check found, once it found damage: from then on every write is refused untried. */
+    private volatile String corruption;
 
     /**
      * @param connection the write connection, or null to start read-only
@@ -84,7 +86,7 @@ final class StoreWriter {
     <T> T execute(String description, WriteTask<T> work, boolean essential) {
         if (isWriterThread()) {
             if (!mayWrite(essential)) {
-                throw StoreFailures.refusedWhileFull(description, file);
+                throw refused(description);
             }
             return runInTransaction(description, work);
         }
@@ -126,6 +128,22 @@ final class StoreWriter {
         return headroom.full() || connection == null;
     }
 
+    /** The file is damaged (see {@link IntegrityCheck}): refuse every write from now on, essential ones too. */
+    void markCorrupt(String finding) {
+        corruption = finding;
+    }
+
+    String corruption() {
+        return corruption;
+    }
+
+    /** The failure of a write that {@link #mayWrite} refused. */
+    private StoreException refused(String what) {
+        String found = corruption;
+        return found != null ? new StoreException("database file is corrupt: could not " + what + ". " + found)
+                : StoreFailures.refusedWhileFull(what, file);
+    }
+
     private void run() {
         StoreException leftOver = StoreFailures.closed();
         try {
@@ -157,7 +175,7 @@ final class StoreWriter {
     private <T> void runQueued(WriteRequest.Task<T> task) {
         if (!mayWrite(task.essential())) {
             headroom.refused(0);
-            task.result().completeExceptionally(StoreFailures.refusedWhileFull(task.description(), file));
+            task.result().completeExceptionally(refused(task.description()));
             return;
         }
         try {
@@ -184,6 +202,9 @@ final class StoreWriter {
      * space returned (cheap unless it did: then the reserve is made again and the WAL checkpointed and truncated).
      */
     private boolean mayWrite(boolean essential) {
+        if (corruption != null) {
+            return false;
+        }
         if (diskFull()) {
             recoverIfSpaceReturned();
         }
@@ -217,16 +238,16 @@ final class StoreWriter {
 
     private void commitAppends(List<WriteRequest.Append> all) {
         List<WriteRequest.Append> appends = all;
-        if (diskFull()) {
+        if (diskFull() || corruption != null) {
             List<WriteRequest.Append> tried = new java.util.ArrayList<>();
             for (WriteRequest.Append append : all) {
                 if (mayWrite(append.essential())) {
                     tried.add(append);
                 } else {
                     headroom.refused(append.drafts().size());
-                    append.result().completeExceptionally(StoreFailures.refusedWhileFull("store "
+                    append.result().completeExceptionally(refused("store "
                             + append.drafts().size() + (append.drafts().size() == 1 ? " event" : " events")
-                            + " of session '" + append.sessionId() + "'", file));
+                            + " of session '" + append.sessionId() + "'"));
                 }
             }
             appends = tried;

@@ -1,0 +1,74 @@
+package dev.sandboxagent.store.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.sqlite.SQLiteJDBCLoader;
+import org.sqlite.util.LibraryLoaderUtil;
+
+/**
+ * Loads sqlite-jdbc's native library before the first connection, faster than sqlite-jdbc does by itself.
+ *
+ * <p>Left to itself, sqlite-jdbc copies the library (1.1 MB) out of the jar into {@code $TMPDIR} under a fresh name
+ * every time a JVM starts, then compares the copy with the jar's entry one byte per {@code read()} call: measured,
+ * that comparison was most of the store's open time on a fresh data directory (hundreds of ms on a busy 2-core
+ * machine, interpreted code at start-up). Its copies are also left behind when the JVM halts (the server's
+ * shutdown hook halts), one more per start. Here the library is copied with one bulk copy into a private (0700)
+ * directory, loaded from there through sqlite-jdbc's own {@code org.sqlite.lib.path} setting, and the directory
+ * removed at once: Linux keeps a loaded library mapped after its file is gone, and sqlite-jdbc loads it once per
+ * JVM.
+ *
+ * <p>Anything unexpected (no such resource for this platform, a temp directory we cannot write, settings of the
+ * operator's own) leaves sqlite-jdbc to load the library its usual way, which is what happened before.
+ */
+final class SqliteNative {
+    private static final Logger LOG = Logger.getLogger(SqliteNative.class.getName());
+    private static final String PATH_PROPERTY = "org.sqlite.lib.path";
+    private static final String NAME_PROPERTY = "org.sqlite.lib.name";
+    private static boolean attempted; // guarded by SqliteNative.class
+
+    private SqliteNative() {
+    }
+
+    static synchronized void load() {
+        if (attempted) {
+            return;
+        }
+        attempted = true;
+        if (System.getProperty(PATH_PROPERTY) != null || System.getProperty(NAME_PROPERTY) != null) {
+            return; // the operator chose where the library comes from
+        }
+        String name = LibraryLoaderUtil.getNativeLibName();
+        String resource = LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
+        Path directory = null;
+        try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return;
+            }
+            directory = Files.createTempDirectory("sandbox-agent-sqlite-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.copy(in, directory.resolve(name));
+            System.setProperty(PATH_PROPERTY, directory.toString());
+            System.setProperty(NAME_PROPERTY, name);
+            SQLiteJDBCLoader.initialize();
+        } catch (Exception | UnsatisfiedLinkError e) {
+            LOG.log(Level.FINE, "could not load SQLite's native library from a private copy; sqlite-jdbc loads it", e);
+        } finally {
+            // Loaded (or not): either way sqlite-jdbc must not look at this directory again.
+            System.clearProperty(PATH_PROPERTY);
+            System.clearProperty(NAME_PROPERTY);
+            if (directory != null) {
+                try {
+                    Files.deleteIfExists(directory.resolve(name));
+                    Files.deleteIfExists(directory);
+                } catch (IOException e) {
+                    LOG.log(Level.FINE, "could not remove " + directory, e);
+                }
+            }
+        }
+    }
+}

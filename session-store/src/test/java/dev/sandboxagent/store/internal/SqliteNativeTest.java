@@ -1,0 +1,47 @@
+package dev.sandboxagent.store.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxagent.store.SessionStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A JVM that opened a store leaves no copy of SQLite's native library in its temporary directory. */
+class SqliteNativeTest {
+    @TempDir
+    Path tmp;
+
+    /** Runs in a child JVM: opens a store, writes and reads, then halts as the server's shutdown hook does. */
+    public static void main(String[] args) {
+        try (SessionStore store = SessionStore.openSqlite(Path.of(args[0]))) {
+            store.create(new dev.sandboxagent.store.SessionSpec("s", "mock", "build", "default", null, null, "/",
+                    null));
+            if (store.get("s").isEmpty()) {
+                Runtime.getRuntime().halt(3);
+            }
+        }
+        Runtime.getRuntime().halt(0);
+    }
+
+    @Test
+    void theNativeLibrarysCopyIsGoneOnceLoaded() throws Exception {
+        Path scratch = Files.createDirectory(tmp.resolve("tmp"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(List.of(java, "-Djava.io.tmpdir=" + scratch,
+                "-cp", System.getProperty("java.class.path"), SqliteNativeTest.class.getName(),
+                tmp.resolve("data").toString()))
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes());
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(output).isZero();
+        try (Stream<Path> left = Files.list(scratch)) {
+            // sqlite-jdbc's own loading would leave sqlite-<version>-<uuid>-libsqlitejdbc.so (and .lck) here
+            assertThat(left.map(p -> p.getFileName().toString())).as(output).isEmpty();
+        }
+    }
+}
