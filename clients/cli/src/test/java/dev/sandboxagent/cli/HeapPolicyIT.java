@@ -37,6 +37,7 @@ class HeapPolicyIT {
         assertThat(flags).contains("-XX:+UseSerialGC").doesNotContain("-XX:+UseG1GC")
                 .contains("-XX:MaxRAMPercentage=25.000000")
                 .contains("-XX:InitialHeapSize=16777216")
+                .contains("-XX:MaxNewSize=33554432")
                 .contains("-XX:MaxHeapFreeRatio=30")
                 .contains("-XX:MaxMetaspaceSize=134217728");
     }
