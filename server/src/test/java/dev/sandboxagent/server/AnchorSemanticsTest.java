@@ -6,11 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.RawHttp;
-import dev.sandboxagent.server.support.RunningServer;
+import dev.sandboxagent.server.support.ServerPerTest;
 import dev.sandboxagent.server.support.SseReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,34 +18,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a client written for the anchor (its v0.1 API) relies on and would silently break on, through the real
  * server with the mock agent under a real PTY: item lifecycles, query spellings, where a turn's stream ends, how an
  * agent's exit is told, and list order. Agent-specific points are in ClaudeSessionTest / CodexAdapterTest.
  */
-class AnchorSemanticsTest {
+class AnchorSemanticsTest extends ServerPerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    @TempDir
-    Path dataDir;
-    RunningServer server;
-    Api api;
-
-    @BeforeEach
-    void start() {
-        server = RunningServer.start(dataDir);
-        api = server.api();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     @Test
     void everyItemStartsBeforeItCompletesAndAWholeMessageGetsOneDelta() {

@@ -5,36 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.server.support.Api;
-import dev.sandboxagent.server.support.RunningServer;
+import dev.sandboxagent.server.support.ServerPerTest;
 import dev.sandboxagent.server.support.SseReader;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A user's session from create to end, over the real HTTP API with the mock agent under a real PTY. */
-class SessionLifecycleTest {
+class SessionLifecycleTest extends ServerPerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
-
-    @TempDir
-    Path dataDir;
-    RunningServer server;
-    Api api;
-
-    @BeforeEach
-    void start() {
-        server = RunningServer.start(dataDir);
-        api = server.api();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     @Test
     void aTurnIsAcceptedAtOnceAndItsEventsFollowInOrder() {

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.server.support.Api;
-import dev.sandboxagent.server.support.RunningServer;
-import java.nio.file.Path;
+import dev.sandboxagent.server.support.ServerPerTest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,33 +12,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where a turn begins and ends as a client sees it: idle means the turn's {@code turn.ended} is stored, and of two
  * messages sent together exactly one starts a turn.
  */
-class TurnBoundariesTest {
+class TurnBoundariesTest extends ServerPerTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
-
-    @TempDir
-    Path dataDir;
-    RunningServer server;
-    Api api;
-
-    @BeforeEach
-    void start() {
-        server = RunningServer.start(dataDir);
-        api = server.api();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     @Test
     void aSessionIsIdleOnlyOnceItsWholeTurnIsReadable() throws Exception {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.sandboxagent.server.support.Api;
-import dev.sandboxagent.server.support.RunningServer;
+import dev.sandboxagent.server.support.ServerPerTest;
 import dev.sandboxagent.server.support.SseReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,10 +21,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The wire, pinned: the mock agent (a real process under a real PTY, through the real server) runs a few
@@ -44,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code mvn -B -q -pl server -am verify -Dtest=WireSnapshotTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dsnapshots.update=true}.
  */
-class WireSnapshotTest {
+class WireSnapshotTest extends ServerPerTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Path SNAPSHOTS = Path.of(System.getProperty("basedir", "."), "src", "test", "resources",
             "snapshots");
@@ -59,22 +56,6 @@ class WireSnapshotTest {
             Map.entry("permission_id", "permission"),
             Map.entry("question_id", "question"),
             Map.entry("call_id", "call"));
-
-    @TempDir
-    Path dataDir;
-    RunningServer server;
-    Api api;
-
-    @BeforeEach
-    void start() {
-        server = RunningServer.start(dataDir);
-        api = server.api();
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-    }
 
     @Test
     void theMockAgentsWireMatchesItsSnapshot() throws IOException {
