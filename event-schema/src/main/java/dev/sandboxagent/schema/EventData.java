@@ -177,7 +177,7 @@ public sealed interface EventData {
             @JsonProperty(required = true) List<String> options, @JsonProperty(required = true) String status,
             @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS) String response,
             List<Question> questions,
-                             JsonNode metadata) implements EventData {
+            JsonNode metadata) implements EventData {
         public QuestionRequested {
             Objects.requireNonNull(questionId, "questionId");
             options = options == null ? List.of() : List.copyOf(options);
@@ -197,7 +197,7 @@ public sealed interface EventData {
             @JsonProperty(required = true) List<String> options, @JsonProperty(required = true) String status,
             @JsonProperty(required = true) @JsonInclude(JsonInclude.Include.ALWAYS) String response,
             List<Question> questions,
-                            JsonNode metadata) implements EventData {
+            JsonNode metadata) implements EventData {
         public QuestionResolved {
             Objects.requireNonNull(questionId, "questionId");
             options = options == null ? List.of() : List.copyOf(options);
