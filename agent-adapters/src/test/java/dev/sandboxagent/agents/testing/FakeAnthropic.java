@@ -23,6 +23,10 @@ import java.util.regex.Pattern;
  *   <li>{@code ASK: <question> | <option> | <option>}: an AskUserQuestion tool_use; then a reply quoting the
  *   tool's result (the answers)</li>
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
+ *   <li>{@code STALL}: one delta ({@code stalled }), then only {@code ping} events until the client goes away (at
+ *   most 60 s): an interrupt always finds the turn at the same point</li>
+ *   <li>{@code FAIL_REQUEST}: HTTP 400 with an Anthropic error body, which Claude Code does not retry: the turn
+ *   ends in an error</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
  * </ul>
  * Every request body and its x-api-key header are kept for assertions.
@@ -70,12 +74,24 @@ public final class FakeAnthropic implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (!exchange.getRequestMethod().equals("POST") || !exchange.getRequestURI().getPath().equals("/v1/messages")) {
+                System.err.println("FAKE404 " + exchange.getRequestMethod() + " " + exchange.getRequestURI());
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
             JsonNode body = JSON.readTree(exchange.getRequestBody());
             requests.add(body);
             apiKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("x-api-key")));
+            JsonNode last = lastMessage(body);
+            if (toolResult(last) == null && userText(last).contains("FAIL_REQUEST")) {
+                // A request the provider refuses for good (400 is not retried): the turn ends in an error.
+                byte[] refusal = ("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
+                        + "\"message\":\"the fake provider refuses this request\"}}").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.getResponseHeaders().add("request-id", "req_fake");
+                exchange.sendResponseHeaders(400, refusal.length);
+                exchange.getResponseBody().write(refusal);
+                return;
+            }
             exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
             exchange.getResponseHeaders().add("request-id", "req_fake");
             exchange.sendResponseHeaders(200, 0);
@@ -134,6 +150,8 @@ public final class FakeAnthropic implements AutoCloseable {
             }
             streamText(out, parts, 300);
             finish(out, "end_turn");
+        } else if (said.equals("STALL")) {
+            stall(out);
         } else {
             text(out, "FAKE_REPLY: you said " + said, 0);
             finish(out, "end_turn");
@@ -180,6 +198,28 @@ public final class FakeAnthropic implements AutoCloseable {
             }
         }
         send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+    }
+
+    /** One delta, then pings (which the API really sends, and clients skip) until the client hangs up. */
+    private void stall(OutputStream out) throws IOException {
+        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+        block.putObject("content_block").put("type", "text").put("text", "");
+        send(out, "content_block_start", block);
+        ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+        delta.putObject("delta").put("type", "text_delta").put("text", "stalled ");
+        send(out, "content_block_delta", delta);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            send(out, "ping", JSON.createObjectNode().put("type", "ping")); // throws once the client is gone
+        }
+        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+        finish(out, "end_turn");
     }
 
     private void finish(OutputStream out, String stopReason) throws IOException {

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  *       one question (id {@code choice}, header {@code Question}); then a text reply quoting the answer Codex
  *       returns as the tool's output</li>
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
+ *   <li>{@code STALL}: one delta ({@code stalled }), then only SSE comments until the client goes away (at most
+ *   60 s): an interrupt always finds the turn at the same point</li>
  *   <li>{@code FAIL_REQUEST}: HTTP 400 with an OpenAI error body, which Codex does not retry: the turn fails</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
  * </ul>
@@ -79,6 +81,7 @@ public final class FakeOpenAI implements AutoCloseable {
         try (exchange) {
             if (!exchange.getRequestMethod().equals("POST")
                     || !exchange.getRequestURI().getPath().equals("/v1/responses")) {
+                System.err.println("FAKE404 " + exchange.getRequestMethod() + " " + exchange.getRequestURI());
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
@@ -155,6 +158,8 @@ public final class FakeOpenAI implements AutoCloseable {
                 parts.add("slow-" + i + " ");
             }
             streamText(out, parts, 300);
+        } else if (said.equals("STALL")) {
+            stall(out);
         } else {
             text(out, "FAKE_REPLY: you said " + said, 0);
         }
@@ -192,6 +197,28 @@ public final class FakeOpenAI implements AutoCloseable {
         ObjectNode item = done.putObject("item").put("type", "message").put("role", "assistant").put("id", messageId);
         item.putArray("content").addObject().put("type", "output_text").put("text", String.join("", parts));
         send(out, done);
+    }
+
+    /** One delta, then SSE comments (which clients skip) until the client hangs up. */
+    private void stall(OutputStream out) throws IOException {
+        String messageId = "msg_fake_" + id();
+        ObjectNode added = JSON.createObjectNode().put("type", "response.output_item.added").put("output_index", 0);
+        added.putObject("item").put("type", "message").put("id", messageId).put("role", "assistant")
+                .putArray("content");
+        send(out, added);
+        send(out, JSON.createObjectNode().put("type", "response.output_text.delta").put("item_id", messageId)
+                .put("output_index", 0).put("content_index", 0).put("delta", "stalled "));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            out.write(": still thinking\n\n".getBytes(StandardCharsets.UTF_8)); // throws once the client is gone
+            out.flush();
+        }
     }
 
     private void complete(OutputStream out, String responseId) throws IOException {
