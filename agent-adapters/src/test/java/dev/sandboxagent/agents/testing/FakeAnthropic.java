@@ -74,7 +74,8 @@ public final class FakeAnthropic implements AutoCloseable {
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             if (!exchange.getRequestMethod().equals("POST") || !exchange.getRequestURI().getPath().equals("/v1/messages")) {
-                System.err.println("FAKE404 " + exchange.getRequestMethod() + " " + exchange.getRequestURI());
+                // Not a model request, so not recorded: e.g. the HEAD / with which Claude Code checks at start that
+                // the endpoint answers (any answer will do; it is the only request it makes besides the turns').
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }

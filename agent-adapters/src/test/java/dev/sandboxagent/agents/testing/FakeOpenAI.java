@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * mock of the model provider only. It answers by the text of the last user message:
  * <ul>
  *   <li>{@code RUN_SHELL: <command>}: an {@code exec_command} function call (with {@code "login": false}: a login
- *       shell prints pyenv noise here); once its output comes back, a text reply quoting it</li>
+ *       shell prints pyenv noise here); once its output comes back, a text reply quoting its exit line and the
+ *       command's output (not the report's chunk id and wall time, which differ on every run)</li>
  *   <li>{@code APPLY_PATCH: <file>}: an {@code apply_patch} custom tool call adding {@code <file>} with the line
  *       {@code patched}; then a text reply quoting the tool's output</li>
  *   <li>{@code ASK: <question> | <option> | <option>...}: a {@code request_user_input} function call with that
@@ -37,6 +38,8 @@ import java.util.regex.Pattern;
  */
 public final class FakeOpenAI implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern EXEC_REPORT = Pattern.compile(
+            "(?s)Chunk ID: .*?\n(Process exited with code -?\\d+)\n.*?Output:\n(.*)");
 
     private final HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
@@ -81,7 +84,6 @@ public final class FakeOpenAI implements AutoCloseable {
         try (exchange) {
             if (!exchange.getRequestMethod().equals("POST")
                     || !exchange.getRequestURI().getPath().equals("/v1/responses")) {
-                System.err.println("FAKE404 " + exchange.getRequestMethod() + " " + exchange.getRequestURI());
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
@@ -116,8 +118,7 @@ public final class FakeOpenAI implements AutoCloseable {
         String type = last.path("type").asText();
         if (type.equals("function_call_output") || type.equals("custom_tool_call_output")) {
             JsonNode output = last.path("output");
-            text(out, "FAKE_DONE: tool said: " + (output.isTextual() ? output.asText() : output.toString()).strip(),
-                    0);
+            text(out, "FAKE_DONE: tool said: " + quoted(output.isTextual() ? output.asText() : output.toString()), 0);
             complete(out, responseId);
             return;
         }
@@ -164,6 +165,16 @@ public final class FakeOpenAI implements AutoCloseable {
             text(out, "FAKE_REPLY: you said " + said, 0);
         }
         complete(out, responseId);
+    }
+
+    /**
+     * What the reply quotes of a tool's output: all of it, except for exec_command's report, whose header carries a
+     * random chunk id and the wall time; of that, the exit line and the command's own output, so that the same
+     * command gets the same reply on every run.
+     */
+    private static String quoted(String output) {
+        Matcher report = EXEC_REPORT.matcher(output);
+        return (report.matches() ? report.group(1) + "\n" + report.group(2) : output).strip();
     }
 
     private void text(OutputStream out, String text, long pauseMillis) throws IOException {
