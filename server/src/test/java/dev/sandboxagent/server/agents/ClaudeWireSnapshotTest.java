@@ -54,7 +54,7 @@ class ClaudeWireSnapshotTest {
         ServerConfig base = RunningServer.config(data, RunningServer.TOKEN, 1024 * 1024);
         Map<String, String> env = new HashMap<>(base.agentEnvironment());
         env.put("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString());
-        // The refused request fails the turn at once instead of after retries with backoff.
+        // As ClaudeSessionTest runs it: a failed request is never retried with backoff (a 400 is not retried anyway).
         env.put("CLAUDE_CODE_MAX_RETRIES", "0");
         return RunningServer.start(new ServerConfig(base.host(), base.port(), base.token(), base.dataDir(),
                 base.maxBodyBytes(), env));
