@@ -74,7 +74,10 @@ public interface SessionStore extends AutoCloseable {
      */
     Optional<String> corruption();
 
-    /** Up to {@code limit} events of a session with sequence greater than {@code afterSequence}, in order. */
+    /**
+     * Up to {@code limit} events of a session with sequence greater than {@code afterSequence}, in order, each with
+     * the bytes the store wrote ({@link UniversalEvent#encoded()}).
+     */
     List<UniversalEvent> read(String sessionId, long afterSequence, int limit);
 
     /**
@@ -86,7 +89,7 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Registers a listener called with each committed batch (possibly many sessions' events), in commit order,
-     * on the writer thread. It must not block.
+     * on the writer thread. It must not block. The events carry the very bytes that were stored.
      */
     void onCommit(Consumer<List<UniversalEvent>> listener);
 

@@ -3,31 +3,226 @@ package dev.sandboxagent.store;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.util.RawValue;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * One entry of a session's transcript, exactly as it goes over the wire (the anchor's v0.1 schema, snake_case).
- * Only the store creates these: it assigns {@code sequence} (1.., gap-free per session), {@code event_id} and
- * {@code time} when it accepts an {@link EventDraft}.
+ * One entry of a session's transcript (the anchor's v0.1 schema, snake_case), with the bytes that carry it on the
+ * wire. Only the store creates these: it assigns {@code sequence} (1.., gap-free per session), {@code event_id}
+ * and {@code time} when it accepts an {@link EventDraft}.
+ *
+ * <p><b>Encoded once.</b> The store encodes an event when it accepts it and keeps the bytes: {@link #encoded()} is
+ * the event's JSON without {@code raw}, {@link #encodedRaw()} the agent's {@code raw} payload alone. Live delivery,
+ * replay and pages send these bytes unchanged; {@link #encoded(boolean)} adds {@code raw} by splicing
+ * {@code ,"raw":<raw>} before the closing brace, which gives exactly the JSON of the whole event because
+ * {@code raw} is its last field. The decoded fields ({@link #data()}, ...) of an event read back from the store
+ * are parsed from those bytes on first use only, so replaying an event to a client never parses it.
  */
-@JsonPropertyOrder({"event_id", "sequence", "time", "session_id", "native_session_id", "source", "synthetic",
-        "type", "data", "raw"})
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record UniversalEvent(
-        @JsonProperty("event_id") String eventId,
-        @JsonProperty("sequence") long sequence,
-        @JsonProperty("time") String time,
-        @JsonProperty("session_id") String sessionId,
-        @JsonProperty("native_session_id") String nativeSessionId,
-        @JsonProperty("source") String source,
-        @JsonProperty("synthetic") boolean synthetic,
-        @JsonProperty("type") String type,
-        @JsonProperty("data") JsonNode data,
-        @JsonProperty("raw") JsonNode raw) {
+public final class UniversalEvent {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final byte[] RAW_FIELD = ",\"raw\":".getBytes(StandardCharsets.US_ASCII);
+
+    /** The fields that only the JSON holds (the store's columns hold the others). */
+    private record Body(String nativeSessionId, String source, boolean synthetic, JsonNode data) {
+    }
+
+    /** The wire form without {@code raw}, in wire order: the encoding clients have always received. */
+    @JsonPropertyOrder({"event_id", "sequence", "time", "session_id", "native_session_id", "source", "synthetic",
+            "type", "data"})
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private record Wire(
+            @JsonProperty("event_id") String eventId,
+            @JsonProperty("sequence") long sequence,
+            @JsonProperty("time") String time,
+            @JsonProperty("session_id") String sessionId,
+            @JsonProperty("native_session_id") String nativeSessionId,
+            @JsonProperty("source") String source,
+            @JsonProperty("synthetic") boolean synthetic,
+            @JsonProperty("type") String type,
+            @JsonProperty("data") JsonNode data) {
+    }
+
+    private final String eventId;
+    private final long sequence;
+    private final String time;
+    private final String sessionId;
+    private final String type;
+    private final byte[] encoded;
+    private final byte[] encodedRaw;
+    private volatile Body body;
+    private volatile JsonNode raw;
+
+    private UniversalEvent(String eventId, long sequence, String time, String sessionId, String type, byte[] encoded,
+                           byte[] encodedRaw, Body body, JsonNode raw) {
+        this.eventId = eventId;
+        this.sequence = sequence;
+        this.time = time;
+        this.sessionId = sessionId;
+        this.type = type;
+        this.encoded = encoded;
+        this.encodedRaw = encodedRaw;
+        this.body = body;
+        this.raw = raw;
+    }
+
+    /**
+     * Encodes a new event: the one place an event becomes bytes.
+     *
+     * @param raw the agent's own payload, kept apart from the rest; null for none
+     * @throws JsonProcessingException if {@code data} or {@code raw} cannot be written as JSON
+     */
+    public static UniversalEvent encode(String eventId, long sequence, String time, String sessionId,
+                                        String nativeSessionId, String source, boolean synthetic, String type,
+                                        JsonNode data, JsonNode raw) throws JsonProcessingException {
+        byte[] encoded = MAPPER.writeValueAsBytes(new Wire(eventId, sequence, time, sessionId, nativeSessionId,
+                source, synthetic, type, data));
+        byte[] encodedRaw = raw == null ? null : MAPPER.writeValueAsBytes(raw);
+        return new UniversalEvent(eventId, sequence, time, sessionId, type, encoded, encodedRaw,
+                new Body(nativeSessionId, source, synthetic, data), raw);
+    }
+
+    /**
+     * An event as the store kept it: its indexed fields and the bytes {@link #encode} made. The rest is parsed from
+     * the bytes on first use; bytes that do not parse then fail with a {@link StoreException}.
+     */
+    public static UniversalEvent stored(String eventId, long sequence, String time, String sessionId, String type,
+                                        byte[] encoded, byte[] encodedRaw) {
+        Objects.requireNonNull(encoded, "encoded");
+        return new UniversalEvent(eventId, sequence, time, sessionId, type, encoded, encodedRaw, null, null);
+    }
+
+    public String eventId() {
+        return eventId;
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public String time() {
+        return time;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    public String type() {
+        return type;
+    }
+
+    public String nativeSessionId() {
+        return body().nativeSessionId();
+    }
+
+    public String source() {
+        return body().source();
+    }
+
+    public boolean synthetic() {
+        return body().synthetic();
+    }
+
+    public JsonNode data() {
+        return body().data();
+    }
+
+    /** The agent's own payload, or null. */
+    public JsonNode raw() {
+        JsonNode node = raw;
+        if (node == null && encodedRaw != null) {
+            node = parse(encodedRaw);
+            raw = node;
+        }
+        return node;
+    }
+
+    /** The event's JSON without {@code raw}, as sent to clients. Shared, not copied: never modify it. */
+    public byte[] encoded() {
+        return encoded;
+    }
+
+    /** The JSON of the agent's {@code raw} payload alone, or null if it has none. Shared: never modify it. */
+    public byte[] encodedRaw() {
+        return encodedRaw;
+    }
+
+    /**
+     * The bytes to send: {@link #encoded()} as is, or with {@code raw} spliced in as the last field. Only the
+     * splice allocates; neither way encodes anything.
+     */
+    public byte[] encoded(boolean includeRaw) {
+        if (!includeRaw || encodedRaw == null) {
+            return encoded;
+        }
+        int head = encoded.length - 1; // everything before the closing brace
+        byte[] whole = new byte[head + RAW_FIELD.length + encodedRaw.length + 1];
+        System.arraycopy(encoded, 0, whole, 0, head);
+        System.arraycopy(RAW_FIELD, 0, whole, head, RAW_FIELD.length);
+        System.arraycopy(encodedRaw, 0, whole, head + RAW_FIELD.length, encodedRaw.length);
+        whole[whole.length - 1] = '}';
+        return whole;
+    }
 
     /** The same event without its {@code raw} payload (clients ask for raw explicitly). */
     public UniversalEvent withoutRaw() {
-        return raw == null ? this : new UniversalEvent(eventId, sequence, time, sessionId, nativeSessionId, source,
-                synthetic, type, data, null);
+        return encodedRaw == null ? this
+                : new UniversalEvent(eventId, sequence, time, sessionId, type, encoded, null, body, null);
+    }
+
+    /** Jackson writes the event as its stored bytes, raw included: what encoding the whole event always gave. */
+    @JsonValue
+    RawValue json() {
+        return new RawValue(new String(encoded(true), StandardCharsets.UTF_8));
+    }
+
+    private Body body() {
+        Body decoded = body;
+        if (decoded == null) {
+            JsonNode tree = parse(encoded);
+            JsonNode nativeId = tree.get("native_session_id");
+            decoded = new Body(nativeId == null || nativeId.isNull() ? null : nativeId.asText(),
+                    tree.path("source").asText(null), tree.path("synthetic").asBoolean(), tree.get("data"));
+            body = decoded;
+        }
+        return decoded;
+    }
+
+    private JsonNode parse(byte[] json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (IOException e) {
+            // Jackson's message quotes the JSON it choked on, which may hold a secret: keep only the kind and place.
+            String where = e instanceof JsonProcessingException p && p.getLocation() != null
+                    ? " at column " + p.getLocation().getColumnNr() : "";
+            throw new StoreException("event " + sequence + " of session '" + sessionId
+                    + "' is stored as unreadable JSON (" + e.getClass().getSimpleName() + where + ")");
+        }
+    }
+
+    /** Two events are equal when they are the same stored event: same place in the log, same bytes. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof UniversalEvent that && sequence == that.sequence
+                && sessionId.equals(that.sessionId) && eventId.equals(that.eventId)
+                && Arrays.equals(encoded, that.encoded) && Arrays.equals(encodedRaw, that.encodedRaw);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(sessionId, sequence, eventId);
+    }
+
+    /** Names the event without its contents, which may hold secrets. */
+    @Override
+    public String toString() {
+        return "UniversalEvent[session_id=" + sessionId + ", sequence=" + sequence + ", type=" + type + "]";
     }
 }

@@ -14,6 +14,8 @@ import java.util.function.Consumer;
 /**
  * Fans committed events out to subscribers. It listens to the store's commits, so an event reaches a subscriber
  * only after it is durable (docs/architecture.md "One path for every event"), and replay and live delivery come from the same log.
+ * The events it passes on carry the bytes the store wrote ({@link UniversalEvent#encoded()}), which the sinks write
+ * as they are: fanning out encodes nothing, whatever the number of subscribers.
  */
 public final class EventHub implements Consumer<List<UniversalEvent>> {
     private final SessionStore store;

@@ -3,16 +3,15 @@ package dev.sandboxagent.server.events;
 import dev.sandboxagent.server.http.ApiDocument;
 import dev.sandboxagent.server.http.ApiException;
 import dev.sandboxagent.server.http.Blocking;
-import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.server.sessions.SessionManager;
 import dev.sandboxagent.store.SessionRecord;
 import dev.sandboxagent.store.SessionStore;
 import dev.sandboxagent.store.UniversalEvent;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import java.util.Map;
 
 /** Reading a session's transcript: a page at a time, or as an SSE stream that replays and then follows. */
 public final class EventRoutes {
@@ -56,11 +55,23 @@ public final class EventRoutes {
             sessions.record(id);
             List<UniversalEvent> events = store.read(id, offset, limit + 1);
             boolean hasMore = events.size() > limit;
-            List<UniversalEvent> page = (hasMore ? events.subList(0, limit) : events).stream()
-                    .map(e -> includeRaw ? e : e.withoutRaw())
-                    .toList();
-            return Map.of("events", page, "hasMore", hasMore);
-        }, (c, body) -> JsonBodies.send(c, 200, body));
+            return page(hasMore ? events.subList(0, limit) : events, hasMore, includeRaw);
+        }, (c, body) -> c.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(body));
+    }
+
+    /**
+     * {@code {"events":[...],"hasMore":...}} from the events' stored bytes (the same body as {@link EventsDump}
+     * writes in chunks): nothing is encoded.
+     */
+    static Buffer page(List<UniversalEvent> events, boolean hasMore, boolean includeRaw) {
+        Buffer body = Buffer.buffer().appendString("{\"events\":[");
+        for (int i = 0; i < events.size(); i++) {
+            if (i > 0) {
+                body.appendByte((byte) ',');
+            }
+            body.appendBytes(events.get(i).encoded(includeRaw));
+        }
+        return body.appendString("],\"hasMore\":" + hasMore + "}");
     }
 
     private void sse(RoutingContext ctx) {

@@ -1,9 +1,9 @@
 package dev.sandboxagent.server.events;
 
-import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.store.SessionStore;
 import dev.sandboxagent.store.UniversalEvent;
 import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.List;
 
@@ -15,6 +15,8 @@ import java.util.List;
  *
  * <p>It ends at the newest event stored when the request came ({@code lastSequence}): a session that keeps
  * producing events cannot keep the response open forever. A client that wants what came after reads from there.
+ *
+ * <p>Each event is written as the bytes the store keeps for it (raw spliced in when asked for): nothing is encoded.
  */
 final class EventsDump {
     static final int PAGE = 512;
@@ -68,14 +70,16 @@ final class EventsDump {
                         response.reset();
                         return;
                     }
-                    StringBuilder chunk = new StringBuilder();
+                    Buffer chunk = Buffer.buffer();
                     for (UniversalEvent event : result.result()) {
-                        chunk.append(first ? "" : ",").append(JsonBodies.encode(includeRaw ? event
-                                : event.withoutRaw()));
+                        if (!first) {
+                            chunk.appendByte((byte) ',');
+                        }
+                        chunk.appendBytes(event.encoded(includeRaw));
                         first = false;
                         delivered = event.sequence();
                     }
-                    response.write(chunk.toString());
+                    response.write(chunk);
                     if (response.writeQueueFull()) {
                         response.drainHandler(v -> {
                             response.drainHandler(null);

@@ -1,8 +1,8 @@
 package dev.sandboxagent.server.events;
 
-import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.store.UniversalEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -12,6 +12,9 @@ import java.util.function.Predicate;
  * A Server-Sent Events response carrying UniversalEvents: one frame per event with {@code id: <sequence>} so that
  * EventSource reconnects resume by themselves (Last-Event-ID), and a comment heartbeat while idle so proxies keep
  * the connection open. Frames have no {@code event:} field, so EventSource's onmessage sees every event.
+ *
+ * <p>A frame's data is the event's bytes as the store wrote them ({@link UniversalEvent#encoded(boolean)}): nothing
+ * is encoded per subscriber, and with {@code include_raw} the raw payload is spliced in, not re-encoded.
  */
 public final class SseStream implements EventSink {
     private static final System.Logger LOG = dev.sandboxagent.server.http.SafeLog.logger(SseStream.class);
@@ -59,14 +62,22 @@ public final class SseStream implements EventSink {
             stop();
             return false;
         }
-        UniversalEvent shown = includeRaw ? event : event.withoutRaw();
-        response.write("id: " + event.sequence() + "\ndata: " + JsonBodies.encode(shown) + "\n\n");
+        response.write(frame(event.sequence(), event.encoded(includeRaw)));
         wroteSinceHeartbeat = true;
         if (isLast.test(event)) {
             end();
             return false;
         }
         return true;
+    }
+
+    /** {@code id: <sequence>\ndata: <json>\n\n}: the stored JSON is one line, so one data line carries it. */
+    static Buffer frame(long sequence, byte[] json) {
+        String head = "id: " + sequence + "\ndata: ";
+        return Buffer.buffer(head.length() + json.length + 2)
+                .appendString(head)
+                .appendBytes(json)
+                .appendString("\n\n");
     }
 
     @Override

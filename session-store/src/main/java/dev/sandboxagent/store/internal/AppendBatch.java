@@ -19,12 +19,12 @@ import java.util.Map;
  */
 final class AppendBatch {
     /** One queued append: its events, or why it was refused before the transaction. */
-    private record Entry(WriteRequest.Append request, List<EventCodec.Encoded> events, StoreException refusal) {
+    private record Entry(WriteRequest.Append request, List<UniversalEvent> events, StoreException refusal) {
     }
 
     private final List<Entry> entries;
     private final Map<String, Long> newestBySession;
-    private final List<EventCodec.Encoded> rows;
+    private final List<UniversalEvent> rows;
 
     private AppendBatch(List<Entry> entries, Map<String, Long> newestBySession) {
         this.entries = entries;
@@ -47,7 +47,7 @@ final class AppendBatch {
                 continue;
             }
             try {
-                List<EventCodec.Encoded> events = encode(append, previous);
+                List<UniversalEvent> events = encode(append, previous);
                 newest.put(sessionId, previous + events.size());
                 entries.add(new Entry(append, events, null));
             } catch (JsonProcessingException e) {
@@ -80,7 +80,7 @@ final class AppendBatch {
 
     /** The committed events of the whole batch, in queue order (so in sequence order per session). */
     List<UniversalEvent> events() {
-        return rows.stream().map(EventCodec.Encoded::event).toList();
+        return rows;
     }
 
     /** Completes every future in queue order: refused ones with their refusal, the others with their events. */
@@ -89,7 +89,7 @@ final class AppendBatch {
             if (entry.refusal() != null) {
                 entry.request().result().completeExceptionally(entry.refusal());
             } else {
-                entry.request().result().complete(entry.events().stream().map(EventCodec.Encoded::event).toList());
+                entry.request().result().complete(entry.events());
             }
         }
     }
@@ -103,16 +103,17 @@ final class AppendBatch {
         }
     }
 
-    private static List<EventCodec.Encoded> encode(WriteRequest.Append append, long previous)
+    private static List<UniversalEvent> encode(WriteRequest.Append append, long previous)
             throws JsonProcessingException {
         String time = EventCodec.time(append.acceptedAtMillis());
-        List<EventCodec.Encoded> events = new ArrayList<>(append.drafts().size());
+        List<UniversalEvent> events = new ArrayList<>(append.drafts().size());
         long sequence = previous;
         for (EventDraft draft : append.drafts()) {
             sequence++;
-            events.add(EventCodec.encode(new UniversalEvent(EventCodec.newEventId(), sequence, time,
-                    append.sessionId(), draft.nativeSessionId(), draft.source(), draft.synthetic(), draft.type(),
-                    draft.data(), draft.raw())));
+            // The one encoding of this event: the hub, replay and pages send these bytes as they are.
+            events.add(UniversalEvent.encode(EventCodec.newEventId(), sequence, time, append.sessionId(),
+                    draft.nativeSessionId(), draft.source(), draft.synthetic(), draft.type(), draft.data(),
+                    draft.raw()));
         }
         return events;
     }

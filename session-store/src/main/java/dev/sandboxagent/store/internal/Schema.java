@@ -50,7 +50,15 @@ final class Schema {
                 value      TEXT NOT NULL,
                 created_at INTEGER NOT NULL,
                 PRIMARY KEY (scope, key)
-            ) WITHOUT ROWID"""));
+            ) WITHOUT ROWID"""),
+            // Version 2, encode once: json holds the event as sent to clients, without raw, and raw (the agent's
+            // own payload) is kept apart, so neither is ever encoded again. Rows of version 1 keep raw inside
+            // json; format says which a row is (1: raw inside json, 2: raw apart), and reading a format-1 row
+            // splits it (EventTable). Existing rows are not rewritten: a migration that rewrote a long log would
+            // hold up the start for as long as that takes.
+            List.of(
+                    "ALTER TABLE events ADD COLUMN raw BLOB",
+                    "ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1"));
 
     static final int VERSION = MIGRATIONS.size();
 

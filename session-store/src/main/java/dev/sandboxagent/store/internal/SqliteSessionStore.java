@@ -39,7 +39,8 @@ import java.util.function.Consumer;
  * speed of the disk instead of letting memory grow. Calls on the writer thread itself (future callbacks and
  * listeners) never block, as only that thread could make room.
  *
- * <p>Drafts are encoded to JSON on the writer thread, so their {@code data} and {@code raw} nodes must not be
+ * <p>Drafts are encoded to JSON on the writer thread, once (the bytes are stored and handed to listeners and
+ * readers as they are, see {@link UniversalEvent}), so their {@code data} and {@code raw} nodes must not be
  * changed after {@code append}. The store never logs event contents, which may hold secrets.
  */
 public final class SqliteSessionStore implements SessionStore {
@@ -275,7 +276,10 @@ public final class SqliteSessionStore implements SessionStore {
         return append.result();
     }
 
-    /** Events are decoded from the stored JSON. An unknown session has no events. */
+    /**
+     * Events carry their stored bytes as they are (nothing is parsed until a decoded field is asked for). An unknown
+     * session has no events.
+     */
     @Override
     public List<UniversalEvent> read(String sessionId, long afterSequence, int limit) {
         Objects.requireNonNull(sessionId, "sessionId");
