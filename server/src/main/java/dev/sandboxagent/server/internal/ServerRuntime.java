@@ -62,7 +62,8 @@ public final class ServerRuntime implements SandboxAgentServer {
             Supervisor supervisor = new Supervisor(config.dataDir().resolve("logs"));
             ServerEvents events = new ServerEvents(1000);
             supervisor.onChange(status -> events.publish("process.state", status));
-            DockerEngine docker = new DockerEngine(config.docker(), config.dataDir(), supervisor,
+            DockerEngine docker = new DockerEngine(config.docker(), config.dataDir(),
+                    config.agentEnvironment().get("PATH"), supervisor,
                     status -> events.publish("docker.state", status));
             return new Warm(supervisor, docker, events, new ServerEventRoutes(events, config.heartbeat()));
         }
@@ -119,7 +120,10 @@ public final class ServerRuntime implements SandboxAgentServer {
                 .setMaxEventLoopExecuteTime(limitNanos)
                 .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS)
                 .setBlockedThreadCheckInterval(Math.min(TimeUnit.SECONDS.toNanos(1), limitNanos / 2))
-                .setBlockedThreadCheckIntervalUnit(TimeUnit.NANOSECONDS));
+                .setBlockedThreadCheckIntervalUnit(TimeUnit.NANOSECONDS)
+                // with the blocked thread's stack, which says what held it
+                .setWarningExceptionTime(limitNanos)
+                .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS));
         Workers workers = new Workers(vertx, config.limits());
         clock.mark("vertx");
         Warm warm = null;
@@ -204,6 +208,18 @@ public final class ServerRuntime implements SandboxAgentServer {
             router.route("/v1/*").handler(new BearerAuth(config.token()));
         }
         router.route("/v1/*").handler(bodies);
+        // A request that comes before the schemas are built (api.prepare runs in the background after listen) waits
+        // for them on a worker: building them takes a second or more, far too long for an event loop.
+        router.route("/v1/*").handler(ctx -> {
+            if (api.prepared()) {
+                ctx.next();
+                return;
+            }
+            Blocking.submit(ctx, () -> {
+                api.prepare();
+                return Boolean.TRUE;
+            }).onComplete(done -> ctx.next());
+        });
         EventRoutes events = new EventRoutes(sessions, store, hub, api, config.heartbeat());
         events.mount(router);
         new SessionRoutes(sessions, events, api).mount(router);

@@ -25,7 +25,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 class EventLoopCheckTest {
     private static final String SELF_TEST = "sandbox-agent.event-loop-check.self-test";
     /** Well past the limit, so the checker (which looks twice per limit) cannot miss it however loaded. */
-    private static final long BLOCK_MILLIS = BlockedEventLoops.TEST_LIMIT.toMillis() * 5;
+    private static final long BLOCK_MILLIS = BlockedEventLoops.TEST_LIMIT.toMillis() * 3;
 
     @Test
     void aHandlerThatBlocksTheEventLoopFailsItsTest() {

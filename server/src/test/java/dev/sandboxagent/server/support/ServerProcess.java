@@ -54,7 +54,8 @@ public final class ServerProcess implements AutoCloseable {
         if (umask != null) {
             command.addAll(List.of("/bin/sh", "-c", "umask \"$0\" && exec \"$@\"", umask));
         }
-        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of(java, "-D" + BlockedEventLoops.LIMIT_PROPERTY + "="
+                + BlockedEventLoops.TEST_LIMIT.toMillis(), "-cp", System.getProperty("java.class.path"),
                 ServerMain.class.getName(), dataDir.toString()));
         command.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(command)
