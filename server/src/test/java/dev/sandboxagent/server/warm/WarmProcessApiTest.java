@@ -3,6 +3,7 @@ package dev.sandboxagent.server.warm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.RunningServer;
 import dev.sandboxagent.server.support.SseReader;
@@ -51,12 +52,9 @@ class WarmProcessApiTest {
 
             // Ready means the port answers; the line the listener prints right after binding may still be on its
             // way into the log, so poll for it rather than race it.
-            JsonNode logs = api.get("/v1/processes/listener/logs?tail=50").json();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!logs.get("lines").toString().contains("listening on " + port) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                logs = api.get("/v1/processes/listener/logs?tail=50").json();
-            }
+            JsonNode logs = Eventually.await("the listener's line in its log", WAIT,
+                    () -> api.get("/v1/processes/listener/logs?tail=50").json(),
+                    l -> l.get("lines").toString().contains("listening on " + port));
             assertThat(logs.get("lines").findValuesAsText("x")).isEmpty();
             assertThat(logs.get("lines").toString()).contains("listening on " + port).contains("killed by signal 9");
             assertThat(api.get("/v1/processes/nope/logs").status()).isEqualTo(404);
