@@ -22,10 +22,15 @@ import java.util.Map;
  * @param corsOrigins the browser origins allowed to call this server ({@code --cors-origin}), normalised as
  *                    {@code scheme://host[:port]}; empty (the default) refuses every request that carries an
  *                    {@code Origin} header, so no web page can drive the server
+ * @param agentsDir where install-agent puts agent CLIs; null means SANDBOX_AGENT_AGENTS_DIR from
+ *                  {@code agentEnvironment}, else {@code <data dir>/agents}. A template can bake agents into its
+ *                  image this way while the data dir is a mounted volume
+ * @param limits worker pools and time limits; null means {@link Limits#DEFAULTS}
  */
 public record ServerConfig(String host, int port, String token, Path dataDir, long maxBodyBytes,
                            Map<String, String> agentEnvironment, java.time.Duration heartbeat,
-                           DockerSettings docker, Path warmConfig, java.util.List<String> corsOrigins) {
+                           DockerSettings docker, Path warmConfig, java.util.List<String> corsOrigins,
+                           Path agentsDir, Limits limits) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 2468;
@@ -48,28 +53,86 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
                         Map<String, String> agentEnvironment, java.time.Duration heartbeat,
                         DockerSettings docker, Path warmConfig) {
         this(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker, warmConfig,
-                java.util.List.of());
+                java.util.List.of(), null, null);
     }
 
     public ServerConfig withHeartbeat(java.time.Duration every) {
         return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, every, docker,
-                warmConfig, corsOrigins);
+                warmConfig, corsOrigins, agentsDir, limits);
     }
 
     public ServerConfig withDocker(DockerSettings settings) {
         return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, settings,
-                warmConfig, corsOrigins);
+                warmConfig, corsOrigins, agentsDir, limits);
     }
 
     public ServerConfig withWarmConfig(Path file) {
         return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker, file,
-                corsOrigins);
+                corsOrigins, agentsDir, limits);
     }
 
     /** @param origins browser origins allowed to call the server; each is checked and normalised */
     public ServerConfig withCorsOrigins(java.util.List<String> origins) {
         return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker,
-                warmConfig, origins);
+                warmConfig, origins, agentsDir, limits);
+    }
+
+    /** @param dir where install-agent puts agent CLIs; null for {@code <data dir>/agents} */
+    public ServerConfig withAgentsDir(Path dir) {
+        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker,
+                warmConfig, corsOrigins, dir, limits);
+    }
+
+    public ServerConfig withLimits(Limits other) {
+        return new ServerConfig(host, port, token, dataDir, maxBodyBytes, agentEnvironment, heartbeat, docker,
+                warmConfig, corsOrigins, agentsDir, other);
+    }
+
+    /**
+     * Threads and time limits, each with a default: change one with its {@code with} method.
+     *
+     * @param blockingThreads   the pool that runs route work that may block (store, disk, short process calls), so
+     *                          that no event loop waits on it
+     * @param agentStartThreads the pool that starts agents (create, resume: up to a minute each), apart, so that
+     *                          slow starts never queue the short calls behind them
+     * @param eventLoopWarning  Vert.x warns (logger {@code io.vertx.core.impl.BlockedThreadChecker}) when one task
+     *                          holds an event loop longer than this; the tests run with a low value and fail on it
+     * @param installTimeout    an npm install of an agent that takes longer is killed and reported as failed
+     */
+    public record Limits(int blockingThreads, int agentStartThreads, java.time.Duration eventLoopWarning,
+                         java.time.Duration installTimeout) {
+        public static final Limits DEFAULTS = new Limits(16, 8, java.time.Duration.ofSeconds(2),
+                java.time.Duration.ofMinutes(5));
+
+        public Limits {
+            if (blockingThreads < 1 || agentStartThreads < 1) {
+                throw new IllegalArgumentException("worker pools need at least one thread");
+            }
+            positive(eventLoopWarning, "eventLoopWarning");
+            positive(installTimeout, "installTimeout");
+        }
+
+        public Limits withBlockingThreads(int threads) {
+            return new Limits(threads, agentStartThreads, eventLoopWarning, installTimeout);
+        }
+
+        public Limits withAgentStartThreads(int threads) {
+            return new Limits(blockingThreads, threads, eventLoopWarning, installTimeout);
+        }
+
+        public Limits withEventLoopWarning(java.time.Duration after) {
+            return new Limits(blockingThreads, agentStartThreads, after, installTimeout);
+        }
+
+        public Limits withInstallTimeout(java.time.Duration timeout) {
+            return new Limits(blockingThreads, agentStartThreads, eventLoopWarning, timeout);
+        }
+
+        private static void positive(java.time.Duration value, String name) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive");
+            }
+        }
     }
 
     public ServerConfig {
@@ -77,12 +140,24 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
         corsOrigins = corsOrigins == null ? java.util.List.of()
                 : corsOrigins.stream().map(o -> WebOrigin.parse(o, "--cors-origin")).distinct().toList();
         docker = docker == null ? DockerSettings.off() : docker;
+        agentsDir = agentsDir != null ? agentsDir.toAbsolutePath() : defaultAgentsDir(agentEnvironment, dataDir);
+        limits = limits == null ? Limits.DEFAULTS : limits;
         if (heartbeat == null || heartbeat.isNegative() || heartbeat.isZero()) {
             throw new IllegalArgumentException("heartbeat must be positive");
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
+    }
+
+    /**
+     * SANDBOX_AGENT_AGENTS_DIR from the given environment (embedders and tests pass it that way too), else
+     * {@code <data dir>/agents}.
+     */
+    private static Path defaultAgentsDir(Map<String, String> env, Path dataDir) {
+        String configured = blankToNull(env.get("SANDBOX_AGENT_AGENTS_DIR"));
+        return configured != null ? Path.of(configured).toAbsolutePath()
+                : dataDir == null ? null : dataDir.resolve("agents");
     }
 
     /** The data directory: {@code --data-dir}, else SANDBOX_AGENT_DATA_DIR, else ~/.sandbox-agent. */
@@ -139,8 +214,21 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
         Path resolvedWarmConfig = warmConfig != null ? warmConfig.toAbsolutePath()
                 : blankToNull(env.get("SANDBOX_AGENT_WARM_CONFIG")) == null ? null
                 : Path.of(env.get("SANDBOX_AGENT_WARM_CONFIG")).toAbsolutePath();
+        Limits limits = Limits.DEFAULTS;
+        if (blankToNull(env.get("SANDBOX_AGENT_INSTALL_TIMEOUT")) != null) {
+            limits = limits.withInstallTimeout(seconds(env.get("SANDBOX_AGENT_INSTALL_TIMEOUT"),
+                    "SANDBOX_AGENT_INSTALL_TIMEOUT"));
+        }
         return resolveBasics(host, port, token, noToken, dataDir, env).withDocker(dockerSettings)
-                .withWarmConfig(resolvedWarmConfig).withCorsOrigins(origins);
+                .withWarmConfig(resolvedWarmConfig).withCorsOrigins(origins).withLimits(limits);
+    }
+
+    private static java.time.Duration seconds(String value, String source) {
+        String v = value.strip();
+        if (!v.matches("[0-9]{1,9}") || Long.parseLong(v) == 0) {
+            throw new IllegalArgumentException(source + " must be a positive number of seconds, got '" + v + "'");
+        }
+        return java.time.Duration.ofSeconds(Long.parseLong(v));
     }
 
     private static DockerSettings dockerSettings(String flag, Map<String, String> env) {
@@ -226,6 +314,7 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
     public String toString() {
         return "ServerConfig[host=" + host + ", port=" + port + ", auth=" + (token != null) + ", dataDir=" + dataDir
                 + ", docker=" + docker.mode().wireName() + (warmConfig == null ? "" : ", warmConfig=" + warmConfig)
-                + (corsOrigins.isEmpty() ? "" : ", corsOrigins=" + corsOrigins) + "]";
+                + (corsOrigins.isEmpty() ? "" : ", corsOrigins=" + corsOrigins) + ", agentsDir=" + agentsDir + ", "
+                + limits + "]";
     }
 }

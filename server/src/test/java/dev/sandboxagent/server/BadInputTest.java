@@ -3,10 +3,12 @@ package dev.sandboxagent.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.RunningServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -70,15 +72,8 @@ class BadInputTest {
     }
 
     private static void awaitQuiet() {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!api.session("existing").get("runningTurnId").isNull()) {
-            assertThat(System.nanoTime()).as("existing session never went idle").isLessThan(deadline);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        Eventually.until("existing session went idle", Duration.ofSeconds(30),
+                () -> api.session("existing").get("runningTurnId").isNull());
     }
 
     @Test

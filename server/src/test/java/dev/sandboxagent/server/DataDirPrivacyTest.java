@@ -3,6 +3,7 @@ package dev.sandboxagent.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.Privileges;
 import dev.sandboxagent.server.support.RunningServer;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -129,9 +131,6 @@ class DataDirPrivacyTest {
     }
 
     private static void awaitFile(Path file) throws InterruptedException {
-        for (int i = 0; i < 600 && !Files.exists(file); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(file).exists();
+        Eventually.until(file + " exists", Duration.ofSeconds(30), () -> Files.exists(file));
     }
 }

@@ -4,6 +4,7 @@ import static dev.sandboxagent.server.support.SseReader.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.Privileges;
 import dev.sandboxagent.server.support.ServerProcess;
@@ -138,13 +139,8 @@ class FullDiskTest {
     }
 
     private static void awaitIdle(Api api, String id) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!api.session(id).get("runningTurnId").isNull()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the turn of " + id + " did not end: " + api.session(id));
-            }
-            Thread.sleep(20);
-        }
+        Eventually.await("the turn of " + id + " ended", WAIT, () -> api.session(id),
+                s -> s.get("runningTurnId").isNull());
     }
 
     /** Writes until the volume has no space left. */

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.RawHttp;
 import dev.sandboxagent.server.support.RunningServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -151,15 +153,8 @@ class MalformedRequestFuzzTest {
     }
 
     private static void awaitIdle(String id) {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!api.session(id).get("runningTurnId").isNull()) {
-            assertThat(System.nanoTime()).as("%s never went idle", id).isLessThan(deadline);
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        Eventually.until(id + " went idle", Duration.ofSeconds(30),
+                () -> api.session(id).get("runningTurnId").isNull());
     }
 
     // The operations, read from the served document.

@@ -4,6 +4,7 @@ import static dev.sandboxagent.server.support.SseReader.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.ServerPerTest;
 import dev.sandboxagent.server.support.SseReader;
@@ -219,18 +220,7 @@ class SessionLifecycleTest extends ServerPerTest {
     }
 
     private void awaitIdle(String id) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!api.session(id).get("runningTurnId").isNull()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("turn of " + id + " did not end");
-            }
-            Thread.onSpinWait();
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        Eventually.until("turn of " + id + " ended", WAIT, () -> api.session(id).get("runningTurnId").isNull());
     }
 
     static List<Long> sequences(List<JsonNode> events) {

@@ -3,6 +3,7 @@ package dev.sandboxagent.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.ServerPerTest;
 import java.time.Duration;
@@ -90,12 +91,7 @@ class TurnBoundariesTest extends ServerPerTest {
 
     /** Polls as fast as a client would that waits for idle, so an early idle is seen. */
     private void awaitIdle(String id) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!api.session(id).get("runningTurnId").isNull()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the turn of " + id + " did not end");
-            }
-            Thread.sleep(1);
-        }
+        Eventually.until("the turn of " + id + " ended", WAIT, Duration.ofMillis(1),
+                () -> api.session(id).get("runningTurnId").isNull());
     }
 }

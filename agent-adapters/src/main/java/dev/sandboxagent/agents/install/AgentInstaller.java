@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -34,18 +35,31 @@ public final class AgentInstaller {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z.+-]{0,63}");
     private static final Pattern AGENT_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
-    private static final long NPM_TIMEOUT_MINUTES = 20;
+    /** Long enough for a slow registry to deliver a CLI of a few hundred MB; a hung npm is killed after it. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(5);
 
     private final Path agentsDir;
     private final Map<String, String> environment;
+    private final Duration timeout;
+
+    /** With the {@link #DEFAULT_TIMEOUT}. */
+    public AgentInstaller(Path agentsDir, Map<String, String> environment) {
+        this(agentsDir, environment, DEFAULT_TIMEOUT);
+    }
 
     /**
      * @param environment the environment npm runs with (PATH, HOME, npm_config_* and proxy settings); it is the
      *                    server's, never a request's credentials
+     * @param timeout     how long npm may run; then it and every process it started are killed and the install
+     *                    fails with {@link InstallException.Reason#TIMED_OUT}
      */
-    public AgentInstaller(Path agentsDir, Map<String, String> environment) {
+    public AgentInstaller(Path agentsDir, Map<String, String> environment, Duration timeout) {
         this.agentsDir = Objects.requireNonNull(agentsDir, "agentsDir");
         this.environment = Map.copyOf(environment);
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("the npm timeout must be positive");
+        }
+        this.timeout = timeout;
     }
 
     public Path agentsDir() {
@@ -177,32 +191,60 @@ public final class AgentInstaller {
             throw new InstallException(InstallException.Reason.NPM_MISSING,
                     "npm is needed to install agents and could not be run: " + e.getMessage(), e);
         }
-        try {
-            process.getOutputStream().close();
+        // npm's output is read on a thread of its own: a hung npm never reaches EOF, and the wait below must be
+        // able to give up on it. The reader ends when the killed tree's pipe closes.
+        Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(
                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
                     lines.accept(line);
                 }
+            } catch (IOException e) {
+                // the pipe closed under us (npm killed): what was read is all there is
             }
-            if (!process.waitFor(NPM_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new InstallException(InstallException.Reason.FAILED,
-                        "npm did not finish within " + NPM_TIMEOUT_MINUTES + " minutes", null);
+        }, "npm-output-" + process.pid());
+        reader.setDaemon(true);
+        try {
+            process.getOutputStream().close();
+            reader.start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                killTree(process);
+                throw new InstallException(InstallException.Reason.TIMED_OUT, "npm did not finish within "
+                        + describe(timeout) + " and was stopped (process " + process.pid() + " and its children);"
+                        + " check the network or npm_config_registry, or allow more time", null);
+            }
+            // A child that kept the pipe open (a stray postinstall) must not hang us after npm itself exited.
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            if (reader.isAlive()) {
+                killTree(process);
+                reader.join(TimeUnit.SECONDS.toMillis(5));
             }
             return process.exitValue();
         } catch (IOException e) {
-            process.destroyForcibly();
-            throw new InstallException(InstallException.Reason.FAILED, "reading npm's output failed: "
-                    + e.getMessage(), e);
+            killTree(process);
+            throw new InstallException(InstallException.Reason.FAILED, "starting npm failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
+            killTree(process);
             throw new InstallException(InstallException.Reason.FAILED, "interrupted while npm was installing", e);
         }
+    }
+
+    /** Children first, by PID, so that none is left to be adopted by init and run on. */
+    private static void killTree(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String describe(Duration d) {
+        return d.toSeconds() >= 60 && d.toSecondsPart() == 0 ? d.toMinutes() + " minute(s)"
+                : d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
     }
 
     /** npm needs PATH, HOME and its own settings; API keys are no business of npm's. */

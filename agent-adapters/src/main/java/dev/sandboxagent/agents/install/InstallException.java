@@ -5,7 +5,7 @@ public final class InstallException extends Exception {
     private static final long serialVersionUID = 1L;
 
     /** Why, for the problem type of the HTTP answer. */
-    public enum Reason { REGISTRY_UNREACHABLE, NO_SUCH_VERSION, NPM_MISSING, FAILED }
+    public enum Reason { REGISTRY_UNREACHABLE, NO_SUCH_VERSION, NPM_MISSING, TIMED_OUT, FAILED }
 
     private final Reason reason;
 

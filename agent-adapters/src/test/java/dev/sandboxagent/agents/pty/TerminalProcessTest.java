@@ -3,6 +3,7 @@ package dev.sandboxagent.agents.pty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sandboxagent.agents.testing.Eventually;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -107,10 +108,7 @@ class TerminalProcessTest {
     }
 
     private static void awaitSize(List<String> list, int size) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (list.size() < size && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Eventually.until(size + " lines", WAIT, () -> list.size() >= size);
     }
 
     @Test
@@ -361,13 +359,8 @@ class TerminalProcessTest {
     }
 
     private static void assertGone(long pid) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("pid " + pid + " is still alive");
-            }
-            Thread.sleep(10);
-        }
+        Eventually.until("pid " + pid + " gone", WAIT,
+                () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
 
     /** Collects raw output and lets a test wait for it. */

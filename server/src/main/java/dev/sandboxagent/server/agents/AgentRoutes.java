@@ -76,6 +76,8 @@ public final class AgentRoutes {
                     case NO_SUCH_VERSION -> ApiException.of(400, "no_such_version", "No such version", e.getMessage());
                     case REGISTRY_UNREACHABLE -> ApiException.of(502, "registry_unreachable",
                             "npm registry unreachable", e.getMessage());
+                    case TIMED_OUT -> ApiException.of(504, "install_timed_out", "Install timed out",
+                            e.getMessage());
                     case NPM_MISSING, FAILED -> ApiException.of(502, "install_failed", "Install failed",
                             e.getMessage());
                 };
@@ -83,23 +85,25 @@ public final class AgentRoutes {
         });
     }
 
+    // descriptor() reads the installed agent's package.json: off the event loop, like list.
     private void modes(RoutingContext ctx) {
-        AgentDescriptor d = descriptor(ctx);
-        JsonBodies.send(ctx, 200, Map.of("modes", d.modes()));
+        AgentAdapter adapter = adapter(ctx);
+        Blocking.respond(ctx, adapter::descriptor, (c, d) -> JsonBodies.send(c, 200, Map.of("modes", d.modes())));
     }
 
     private void models(RoutingContext ctx) {
-        AgentDescriptor d = descriptor(ctx);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("models", d.models().stream().map(m -> Map.of("id", m)).toList());
-        body.put("defaultModel", d.defaultModel());
-        JsonBodies.send(ctx, 200, body);
+        AgentAdapter adapter = adapter(ctx);
+        Blocking.respond(ctx, adapter::descriptor, (c, d) -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("models", d.models().stream().map(m -> Map.of("id", m)).toList());
+            body.put("defaultModel", d.defaultModel());
+            JsonBodies.send(c, 200, body);
+        });
     }
 
-    private AgentDescriptor descriptor(RoutingContext ctx) {
+    private AgentAdapter adapter(RoutingContext ctx) {
         String id = api.validId(ctx, "agent");
-        AgentAdapter adapter = catalog.find(id).orElseThrow(() -> ApiException.unknownAgent(id, catalog.ids()));
-        return adapter.descriptor();
+        return catalog.find(id).orElseThrow(() -> ApiException.unknownAgent(id, catalog.ids()));
     }
 
     static Map<String, Object> info(AgentDescriptor d) {

@@ -41,6 +41,7 @@ public final class DockerEngine {
     private enum Source { NONE, ADOPTED, MANAGED }
 
     private final DockerSettings settings;
+    private final String searchPath;
     private final Supervisor supervisor;
     private final Consumer<DockerStatus> listener;
     /** The dockerd this server starts, recorded so that the next server knows it if this one is killed. */
@@ -56,10 +57,14 @@ public final class DockerEngine {
     /** How dockerd gets root; decided when the engine is started (only when it has to be). */
     private volatile RootAccess root;
 
-    /** @param dataDir the server's data directory, where the pid of the dockerd it starts is recorded */
-    public DockerEngine(DockerSettings settings, Path dataDir, Supervisor supervisor,
+    /**
+     * @param dataDir    the server's data directory, where the pid of the dockerd it starts is recorded
+     * @param searchPath the server's PATH (from its configuration), searched for dockerd and given to it
+     */
+    public DockerEngine(DockerSettings settings, Path dataDir, String searchPath, Supervisor supervisor,
                         Consumer<DockerStatus> listener) {
         this.settings = settings;
+        this.searchPath = searchPath == null ? "" : searchPath;
         this.ours = new EnginePidFile(dataDir);
         this.supervisor = supervisor;
         this.listener = listener;
@@ -271,7 +276,7 @@ public final class DockerEngine {
         }
         command = root.asRoot(command);
         // dockerd finds containerd and runc on PATH; a minimal server environment may lack the sbin directories.
-        String path = System.getenv().getOrDefault("PATH", "") + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
+        String path = searchPath + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"
                 + ":/sbin:/bin";
         return new WarmProcessSpec(PROCESS_NAME, command, Map.of("PATH", path), null,
                 ReadinessProbe.unixSocketHttp(settings.socket(), "/_ping"), RestartPolicy.always(),
@@ -361,7 +366,7 @@ public final class DockerEngine {
         if (settings.dockerd() != null) {
             return Files.isExecutable(settings.dockerd()) ? Optional.of(settings.dockerd()) : Optional.empty();
         }
-        List<String> dirs = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        List<String> dirs = new ArrayList<>(List.of(searchPath.split(":")));
         dirs.addAll(SEARCH_PATH);
         return dirs.stream()
                 .filter(d -> !d.isBlank())

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class Subscription implements AutoCloseable {
     static final int LIVE_QUEUE_LIMIT = 1024;
     static final int STORE_PAGE = 512;
+    /** Live events delivered in one event-loop task at most. */
+    static final int PUMP_BATCH = 256;
 
     private final Channel channel;
     private final SessionStore store;
@@ -70,7 +72,13 @@ public final class Subscription implements AutoCloseable {
     }
 
     private void pump() {
+        // A producer as fast as the client would otherwise keep this loop, and the event loop, busy for seconds.
+        int budget = PUMP_BATCH;
         while (!closed && !readingStore && !waitingForWritable) {
+            if (budget-- == 0) {
+                schedulePump(); // the rest in a later task: other requests on this loop get their turn
+                return;
+            }
             if (sink.writeQueueFull()) {
                 waitingForWritable = true;
                 sink.onWritable(() -> {

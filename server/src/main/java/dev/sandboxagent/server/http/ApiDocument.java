@@ -86,6 +86,11 @@ public final class ApiDocument {
         return repository;
     }
 
+    /** Whether {@link #prepare} is done: until then a body's validation would build or wait for the schemas. */
+    public synchronized boolean prepared() {
+        return repository != null;
+    }
+
     /** Builds what validating bodies needs now, so the first request with a body does not wait for it. */
     public void prepare() {
         repository();

@@ -22,10 +22,12 @@ import dev.sandboxagent.server.http.EdgeGuard;
 import dev.sandboxagent.server.http.Blocking;
 import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.server.http.Problems;
+import dev.sandboxagent.server.http.Workers;
 import dev.sandboxagent.server.sessions.SessionManager;
 import dev.sandboxagent.server.sessions.SessionRoutes;
 import dev.sandboxagent.store.SessionStore;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -60,7 +62,8 @@ public final class ServerRuntime implements SandboxAgentServer {
             Supervisor supervisor = new Supervisor(config.dataDir().resolve("logs"));
             ServerEvents events = new ServerEvents(1000);
             supervisor.onChange(status -> events.publish("process.state", status));
-            DockerEngine docker = new DockerEngine(config.docker(), config.dataDir(), supervisor,
+            DockerEngine docker = new DockerEngine(config.docker(), config.dataDir(),
+                    config.agentEnvironment().get("PATH"), supervisor,
                     status -> events.publish("docker.state", status));
             return new Warm(supervisor, docker, events, new ServerEventRoutes(events, config.heartbeat()));
         }
@@ -110,14 +113,25 @@ public final class ServerRuntime implements SandboxAgentServer {
         if (System.getProperty("io.netty.jfr.enabled") == null) {
             System.setProperty("io.netty.jfr.enabled", "false");
         }
-        Vertx vertx = Vertx.vertx();
+        // A task that holds an event loop longer than this is logged by Vert.x (the tests fail on that log).
+        // Checked twice per limit (at most each second, Vert.x's default), so a task just past it is seen.
+        long limitNanos = config.limits().eventLoopWarning().toNanos();
+        Vertx vertx = Vertx.vertx(new VertxOptions()
+                .setMaxEventLoopExecuteTime(limitNanos)
+                .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS)
+                .setBlockedThreadCheckInterval(Math.min(TimeUnit.SECONDS.toNanos(1), limitNanos / 2))
+                .setBlockedThreadCheckIntervalUnit(TimeUnit.NANOSECONDS)
+                // with the blocked thread's stack, which says what held it
+                .setWarningExceptionTime(limitNanos)
+                .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS));
+        Workers workers = new Workers(vertx, config.limits());
         clock.mark("vertx");
         Warm warm = null;
         try {
             warm = Warm.create(config);
             EventHub hub = new EventHub(store);
             clock.mark("warm");
-            AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(agentsDir(config),
+            AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(config.agentsDir(),
                     config.agentEnvironment()));
             clock.mark("agents");
             Warm w = warm;
@@ -131,7 +145,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             clock.mark("turn repair");
             ApiDocument api = ApiDocument.load();
             clock.mark("api document");
-            Router router = router(vertx, config, api, store, hub, sessions, catalog, warm);
+            Router router = router(vertx, workers, config, api, store, hub, sessions, catalog, warm);
             clock.mark("router");
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                             .setHost(config.host())
@@ -167,19 +181,12 @@ public final class ServerRuntime implements SandboxAgentServer {
         }
     }
 
-    /**
-     * Where install-agent puts agent CLIs: {@code SANDBOX_AGENT_AGENTS_DIR}, else {@code <data dir>/agents}. A
-     * template can bake agents into its image this way while the data dir is a mounted volume.
-     */
-    static Path agentsDir(ServerConfig config) {
-        String configured = config.agentEnvironment().get("SANDBOX_AGENT_AGENTS_DIR");
-        return configured != null && !configured.isBlank() ? Path.of(configured).toAbsolutePath()
-                : config.dataDir().resolve("agents");
-    }
-
-    private static Router router(Vertx vertx, ServerConfig config, ApiDocument api, SessionStore store,
-                                 EventHub hub, SessionManager sessions, AgentCatalog catalog, Warm warm) {
+    private static Router router(Vertx vertx, Workers workers, ServerConfig config, ApiDocument api,
+                                 SessionStore store, EventHub hub, SessionManager sessions, AgentCatalog catalog,
+                                 Warm warm) {
         Router router = Router.router(vertx);
+        // First: every handler after it may hand blocking work to the server's pools (Blocking).
+        router.route().handler(workers);
         // Host, Origin and content type, for every route and before auth (see EdgeGuard for why in that order).
         router.route().handler(new EdgeGuard(config.host(), config.corsOrigins()));
         long startedAt = System.currentTimeMillis();
@@ -201,10 +208,23 @@ public final class ServerRuntime implements SandboxAgentServer {
             router.route("/v1/*").handler(new BearerAuth(config.token()));
         }
         router.route("/v1/*").handler(bodies);
+        // A request that comes before the schemas are built (api.prepare runs in the background after listen) waits
+        // for them on a worker: building them takes a second or more, far too long for an event loop.
+        router.route("/v1/*").handler(ctx -> {
+            if (api.prepared()) {
+                ctx.next();
+                return;
+            }
+            Blocking.submit(ctx, () -> {
+                api.prepare();
+                return Boolean.TRUE;
+            }).onComplete(done -> ctx.next());
+        });
         EventRoutes events = new EventRoutes(sessions, store, hub, api, config.heartbeat());
         events.mount(router);
         new SessionRoutes(sessions, events, api).mount(router);
-        new AgentRoutes(catalog, api, new AgentInstaller(agentsDir(config), config.agentEnvironment()))
+        new AgentRoutes(catalog, api, new AgentInstaller(config.agentsDir(), config.agentEnvironment(),
+                config.limits().installTimeout()))
                 .mount(router);
         warm.eventRoutes().mount(router);
         new DockerRoutes(warm.docker(), config.heartbeat()).mount(router);
@@ -215,6 +235,11 @@ public final class ServerRuntime implements SandboxAgentServer {
         for (int status : new int[] {400, 404, 405, 413, 415, 500}) {
             router.errorHandler(status, Problems.routerError(status));
         }
+        return router;
+    }
+
+    /** For tests in this package (EventLoopCheckTest mounts a handler of its own). */
+    Router router() {
         return router;
     }
 

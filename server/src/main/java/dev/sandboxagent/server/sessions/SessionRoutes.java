@@ -1,6 +1,7 @@
 package dev.sandboxagent.server.sessions;
 
 import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+import static dev.sandboxagent.server.http.Blocking.Pool.AGENT_STARTS;
 
 import dev.sandboxagent.server.events.EventRoutes;
 import dev.sandboxagent.server.http.ApiDocument;
@@ -57,7 +58,8 @@ public final class SessionRoutes {
                 body.getString("permissionMode"), body.getString("model"), body.getString("variant"),
                 body.getString("directory"), body.getString("title"));
         Map<String, String> credentials = credentials(body);
-        Blocking.respond(ctx, () -> sessions.create(spec, key, credentials), (c, created) -> {
+        // Creating starts the agent (up to a minute): on the pool kept for that.
+        Blocking.respond(ctx, AGENT_STARTS, () -> sessions.create(spec, key, credentials), (c, created) -> {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("healthy", created.healthy());
             answer.put("nativeSessionId", created.session().nativeSessionId());
@@ -99,7 +101,8 @@ public final class SessionRoutes {
         String text = body.getString("message");
         Map<String, String> credentials = credentials(body);
         String key = idempotencyKey(ctx);
-        Blocking.respond(ctx, () -> sessions.sendMessage(id, text, key, credentials),
+        // A message may start the agent again (resume, new credentials): on the pool kept for agent starts.
+        Blocking.respond(ctx, AGENT_STARTS, () -> sessions.sendMessage(id, text, key, credentials),
                 (c, turn) -> JsonBodies.send(c, 202, Map.of("turnId", turn.turnId())));
     }
 
@@ -109,7 +112,7 @@ public final class SessionRoutes {
         String text = body.getString("message");
         Map<String, String> credentials = credentials(body);
         boolean includeRaw = EventRoutes.includeRaw(ctx);
-        Blocking.respond(ctx, () -> {
+        Blocking.respond(ctx, AGENT_STARTS, () -> {
             TurnStart turn = sessions.sendMessage(id, text, null, credentials);
             return Map.entry(turn, sessions.record(id));
         }, (c, started) -> {

@@ -57,9 +57,17 @@ public final class ProcessRoutes {
         }
         if ("true".equals(follow) || "1".equals(follow)) {
             TextSse sse = new TextSse(ctx, heartbeat);
-            Runnable unfollow = log.tailAndFollow(tail, lines -> lines.forEach(l -> sse.send(null, l)),
-                    l -> sse.send(null, l));
-            sse.onClose(unfollow);
+            // The tail reads up to keep+1 files of up to maxBytes each under the log's lock, which also holds up
+            // the process's writer: on a worker, never on the event loop. TextSse takes frames from any thread.
+            // onClose runs the unfollow at once if the client left meanwhile; a tail that fails ends the stream.
+            Blocking.submit(ctx, () -> log.tailAndFollow(tail, lines -> lines.forEach(l -> sse.send(null, l)),
+                    l -> sse.send(null, l))).onComplete(followed -> {
+                        if (followed.succeeded()) {
+                            sse.onClose(followed.result());
+                        } else {
+                            sse.end();
+                        }
+                    });
             return;
         }
         Blocking.respond(ctx, () -> log.tail(tail), (c, lines) -> {

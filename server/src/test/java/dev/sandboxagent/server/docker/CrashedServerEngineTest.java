@@ -3,6 +3,7 @@ package dev.sandboxagent.server.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.DockerSupport;
 import dev.sandboxagent.server.support.ServerProcess;
@@ -86,16 +87,7 @@ class CrashedServerEngineTest {
     }
 
     private static JsonNode awaitDocker(Api api, Predicate<JsonNode> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonNode status = api.get("/v1/docker").json();
-        while (!condition.test(status)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not seen within " + WAIT.toSeconds() + " s; /v1/docker: " + status);
-            }
-            Thread.sleep(200);
-            status = api.get("/v1/docker").json();
-        }
-        return status;
+        return Eventually.await("the expected /v1/docker", WAIT, () -> api.get("/v1/docker").json(), condition);
     }
 
     private static boolean isEngine(String commandLine) {

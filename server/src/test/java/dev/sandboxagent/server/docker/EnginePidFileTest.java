@@ -2,6 +2,7 @@ package dev.sandboxagent.server.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.warm.ProcessGroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,10 +103,8 @@ class EnginePidFileTest {
         process = new ProcessBuilder("setsid", program.toString(), "-c", "trap '' TERM; sleep 600 & wait")
                 .start();
         long pid = process.pid();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (ProcessHandle.of(pid).map(h -> h.children().count()).orElse(0L) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        Eventually.until("bash started its sleep", Duration.ofSeconds(10),
+                () -> ProcessHandle.of(pid).map(h -> h.children().count()).orElse(0L) > 0);
         // setsid execs in place when it is not a group leader: the pid is bash's
         long child = ProcessHandle.of(pid).orElseThrow().children().findFirst().orElseThrow().pid();
         EnginePidFile file = new EnginePidFile(dir.resolve("data"));

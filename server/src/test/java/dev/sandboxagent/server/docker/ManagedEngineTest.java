@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.agents.claude.ClaudeAdapter;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.agents.testing.FakeAnthropic;
 import dev.sandboxagent.agents.testing.RealAgents;
 import dev.sandboxagent.server.ServerConfig;
@@ -119,13 +120,8 @@ class ManagedEngineTest {
         long before = api.get("/v1/docker").json().get("pid").asLong();
         Api.Answer answer = api.post("/v1/docker/restart", null);
         assertThat(answer.status()).as(answer.toString()).isEqualTo(202);
-        long deadline = System.currentTimeMillis() + WAIT.toMillis();
-        JsonNode status = api.get("/v1/docker").json();
-        while (!(status.get("state").asText().equals("ready") && status.get("pid").asLong() != before)
-                && System.currentTimeMillis() < deadline) {
-            sleep(200);
-            status = api.get("/v1/docker").json();
-        }
+        JsonNode status = Eventually.await("a new dockerd ready", WAIT, () -> api.get("/v1/docker").json(),
+                s -> s.get("state").asText().equals("ready") && s.get("pid").asLong() != before);
         assertThat(status.get("state").asText()).isEqualTo("ready");
         assertThat(status.get("pid").asLong()).isNotEqualTo(before);
         assertThat(DockerSupport.commandOf(before)).as("the old dockerd is gone").isEmpty();
@@ -156,13 +152,5 @@ class ManagedEngineTest {
 
     private static boolean docker(JsonNode event, String state) {
         return event.get("type").asText().equals("docker.state") && event.at("/data/state").asText().equals(state);
-    }
-
-    private static void sleep(long ms) {
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.sandboxagent.server.events;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.store.EventDraft;
 import dev.sandboxagent.store.SessionSpec;
 import dev.sandboxagent.store.SessionStore;
@@ -10,6 +11,7 @@ import dev.sandboxagent.store.UniversalEvent;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -131,10 +133,8 @@ class SlowSubscriberTest {
     }
 
     private static void awaitDelivered(Subscription subscription, long sequence) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (subscription.delivered() < sequence && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Eventually.until("event " + sequence + " delivered", Duration.ofSeconds(10),
+                () -> subscription.delivered() >= sequence);
         assertThat(subscription.delivered()).isEqualTo(sequence);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.server.ServerConfig;
 import dev.sandboxagent.server.support.Api;
+import dev.sandboxagent.server.support.RunningServer;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -20,7 +21,7 @@ class OpenApiContractTest {
     @Test
     void servedDocumentMatchesTheMountedRoutes() {
         ServerConfig config = new ServerConfig("127.0.0.1", 0, null, dataDir, 1024 * 1024, Map.of());
-        try (ServerRuntime server = ServerRuntime.start(config)) {
+        try (ServerRuntime server = ServerRuntime.start(RunningServer.withTestLimits(config))) {
             Api api = new Api("http://127.0.0.1:" + server.port(), null);
             Api.Answer answer = api.get("/openapi.json");
             assertThat(answer.status()).isEqualTo(200);

@@ -31,8 +31,14 @@ public final class RunningServer implements AutoCloseable {
                 "HOME", System.getProperty("user.home")));
     }
 
+    /** Every in-process test server runs with the low event-loop limit that {@link EventLoopCheck} enforces. */
     public static RunningServer start(ServerConfig config) {
-        return new RunningServer(SandboxAgentServer.start(config), config.token());
+        return new RunningServer(SandboxAgentServer.start(withTestLimits(config)), config.token());
+    }
+
+    public static ServerConfig withTestLimits(ServerConfig config) {
+        BlockedEventLoops.watch();
+        return config.withLimits(config.limits().withEventLoopWarning(BlockedEventLoops.TEST_LIMIT));
     }
 
     public Api api() {

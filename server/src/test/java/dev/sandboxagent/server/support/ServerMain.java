@@ -44,7 +44,9 @@ public final class ServerMain {
                 config = config.withWarmConfig(Path.of(args[i].substring("warm-config=".length())));
             }
         }
-        SandboxAgentServer server = SandboxAgentServer.start(config);
+        // The same low event-loop limit as in-process servers; ServerProcess scans this JVM's log for reports.
+        SandboxAgentServer server = SandboxAgentServer.start(config.withLimits(
+                config.limits().withEventLoopWarning(BlockedEventLoops.TEST_LIMIT)));
         Runtime.getRuntime().addShutdownHook(new Thread(server::close));
         System.out.println("PORT " + server.port());
         System.out.flush();

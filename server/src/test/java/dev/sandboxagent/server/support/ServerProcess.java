@@ -14,10 +14,14 @@ import java.util.concurrent.TimeUnit;
 public final class ServerProcess implements AutoCloseable {
     private final Process process;
     private final int port;
+    private final Path log;
+    private final long logStart;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, int port, Path log, long logStart) {
         this.process = process;
         this.port = port;
+        this.log = log;
+        this.logStart = logStart;
     }
 
     public static ServerProcess start(Path dataDir, Path log) {
@@ -50,12 +54,14 @@ public final class ServerProcess implements AutoCloseable {
         if (umask != null) {
             command.addAll(List.of("/bin/sh", "-c", "umask \"$0\" && exec \"$@\"", umask));
         }
-        command.addAll(List.of(java, "-cp", System.getProperty("java.class.path"),
+        command.addAll(List.of(java, "-D" + BlockedEventLoops.LIMIT_PROPERTY + "="
+                + BlockedEventLoops.TEST_LIMIT.toMillis(), "-cp", System.getProperty("java.class.path"),
                 ServerMain.class.getName(), dataDir.toString()));
         command.addAll(extra);
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(environment);
+        long logStart = log.toFile().length(); // a log shared by several runs is checked from here on
         try {
             Process process = pb.start();
             BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
@@ -73,7 +79,7 @@ public final class ServerProcess implements AutoCloseable {
                     throw new UncheckedIOException(e);
                 }
             });
-            return new ServerProcess(process, port.get(60, TimeUnit.SECONDS));
+            return new ServerProcess(process, port.get(60, TimeUnit.SECONDS), log, logStart);
         } catch (Exception e) {
             throw new IllegalStateException("could not start the server process (log: " + log + ")", e);
         }
@@ -110,6 +116,7 @@ public final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Stops the server if it still runs, then fails if its log shows an event loop blocked (EventLoopCheck). */
     @Override
     public void close() {
         if (process.isAlive()) {
@@ -120,5 +127,7 @@ public final class ServerProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        BlockedEventLoops.assertNone(BlockedEventLoops.inLog(log, logStart), "in the server process (log: " + log
+                + ")");
     }
 }

@@ -1,6 +1,7 @@
 package dev.sandboxagent.server.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,24 +14,16 @@ import java.util.stream.Stream;
 
 /** Waiting on a session's stored events, and searching a data directory, for tests of real agents. */
 public final class Transcripts {
-    private static final long WAIT_NANOS = 60_000_000_000L;
+    private static final java.time.Duration WAIT = java.time.Duration.ofSeconds(60);
 
     private Transcripts() {
     }
 
     /** The first stored event of the session that matches, polling for up to 60 s. */
     public static JsonNode await(Api api, String id, Predicate<JsonNode> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT_NANOS;
-        while (System.nanoTime() < deadline) {
-            for (JsonNode e : api.events(id)) {
-                if (condition.test(e)) {
-                    return e;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("not seen within 60 s; events: " + api.events(id).stream()
-                .map(e -> e.path("type").asText()).toList());
+        List<JsonNode> events = Eventually.await("a matching event of " + id, WAIT, () -> api.events(id),
+                all -> all.stream().anyMatch(condition));
+        return events.stream().filter(condition).findFirst().orElseThrow();
     }
 
     public static Predicate<JsonNode> turnEnded(String turnId) {

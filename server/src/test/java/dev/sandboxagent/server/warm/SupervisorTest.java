@@ -3,6 +3,7 @@ package dev.sandboxagent.server.warm;
 import static dev.sandboxagent.server.warm.RecordingListener.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sandboxagent.agents.testing.Eventually;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -108,17 +109,8 @@ class SupervisorTest {
     }
 
     private static List<String> awaitLog(Supervisor supervisor, String name, String line) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        List<String> tail = supervisor.log(name).tail(50);
-        while (!tail.contains(line) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            tail = supervisor.log(name).tail(50);
-        }
+        List<String> tail = Eventually.await("'" + line + "' in the log of " + name, WAIT,
+                () -> supervisor.log(name).tail(50), t -> t.contains(line));
         assertThat(tail).contains(line);
         return tail;
     }

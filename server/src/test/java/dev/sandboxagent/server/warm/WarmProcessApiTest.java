@@ -3,12 +3,18 @@ package dev.sandboxagent.server.warm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.testing.Eventually;
 import dev.sandboxagent.server.support.Api;
 import dev.sandboxagent.server.support.RunningServer;
 import dev.sandboxagent.server.support.SseReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,16 +57,48 @@ class WarmProcessApiTest {
 
             // Ready means the port answers; the line the listener prints right after binding may still be on its
             // way into the log, so poll for it rather than race it.
-            JsonNode logs = api.get("/v1/processes/listener/logs?tail=50").json();
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!logs.get("lines").toString().contains("listening on " + port) && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                logs = api.get("/v1/processes/listener/logs?tail=50").json();
-            }
+            JsonNode logs = Eventually.await("the listener's line in its log", WAIT,
+                    () -> api.get("/v1/processes/listener/logs?tail=50").json(),
+                    l -> l.get("lines").toString().contains("listening on " + port));
             assertThat(logs.get("lines").findValuesAsText("x")).isEmpty();
             assertThat(logs.get("lines").toString()).contains("listening on " + port).contains("killed by signal 9");
             assertThat(api.get("/v1/processes/nope/logs").status()).isEqualTo(404);
+
+            // follow=true: the tail (read on a worker), then each line as the supervisor writes it
+            long tailListening = countOf(logs.get("lines"), "listening on " + port);
+            List<String> followed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            HttpResponse<java.util.stream.Stream<String>> follow = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(api.base() + "/v1/processes/listener/logs?follow=true&tail=50"))
+                            .header("Authorization", "Bearer " + RunningServer.TOKEN).build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            assertThat(follow.statusCode()).isEqualTo(200);
+            Thread reader = new Thread(() -> follow.body().filter(l -> l.startsWith("data: "))
+                    .forEach(l -> followed.add(l.substring("data: ".length()))), "follow-reader");
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                Eventually.until("the tail of the log on the stream", WAIT,
+                        () -> followed.stream().filter(l -> l.contains("listening on " + port)).count()
+                                >= tailListening);
+                long killedBefore = followed.stream().filter(l -> l.contains("killed by signal 9")).count();
+                long current = api.get("/v1/processes").json().get("processes").get(0).get("pid").asLong();
+                ProcessHandle.of(current).orElseThrow().destroyForcibly();
+                Eventually.until("a line written after the stream opened", WAIT,
+                        () -> followed.stream().filter(l -> l.contains("killed by signal 9")).count() > killedBefore);
+            } finally {
+                follow.body().close();
+            }
         }
+    }
+
+    private static long countOf(JsonNode lines, String text) {
+        long count = 0;
+        for (JsonNode line : lines) {
+            if (line.asText().contains(text)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static boolean state(JsonNode event, String state) {
