@@ -117,7 +117,7 @@ public abstract class CliAgentAdapter implements AgentAdapter {
         return new AgentDescriptor(spec.id(), spec.displayName(), installed.isPresent(),
                 installed.map(Installation::version).orElse(null),
                 installed.map(i -> i.executable().toString()).orElse(null), credentials, spec.capabilities(),
-                spec.agentModes(), List.copyOf(spec.permissionModes().keySet()), spec.defaultModel(), spec.models());
+                spec.agentModes(), spec.permissionModeIds(), spec.defaultModel(), spec.models());
     }
 
     private Optional<Installation> installation() {
@@ -148,10 +148,10 @@ public abstract class CliAgentAdapter implements AgentAdapter {
         }
         String permissionMode = agentMode.equals("plan") ? "plan"
                 : Objects.requireNonNullElse(launch.permissionMode(), "default");
-        List<String> nativeMode = spec.permissionModes().get(permissionMode);
+        List<String> nativeMode = spec.nativePermissionMode(permissionMode);
         if (nativeMode == null) {
             throw new AgentStartException(spec.displayName() + " has no permission mode '" + permissionMode
-                    + "'; it has " + String.join(", ", spec.permissionModes().keySet()));
+                    + "'; it has " + String.join(", ", spec.permissionModeIds()));
         }
         String resume = launch.resumeNativeSessionId();
         if (resume != null && !spec.resumeIdPattern().matcher(resume).matches()) {

@@ -2,9 +2,7 @@ package dev.sandboxagent.agents;
 
 import dev.sandboxagent.agents.install.NpmPackage;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -20,8 +18,8 @@ import java.util.regex.Pattern;
  * @param credentialVariables variables any one of which makes credentials available
  * @param capabilities       the anchor's capability flags that are true for it
  * @param agentModes         its agent modes; "plan", when listed, forces the permission mode "plan"
- * @param permissionModes    our permission modes, in the order messages list them, with the agent's own words for
- *                           each (one or more: Codex needs an approval policy and a sandbox)
+ * @param permissionModes    our permission modes, in the order messages list them, each with the agent's own
+ *                           words for it
  * @param defaultModel       the model it runs when none is asked for
  * @param models             the models it lists
  * @param resumeIdPattern    what a native session id to resume looks like
@@ -32,7 +30,7 @@ import java.util.regex.Pattern;
  */
 public record CliLaunchSpec(String id, String displayName, NpmPackage npmPackage, String executableVariable,
                             List<String> credentialVariables, List<String> capabilities,
-                            List<AgentDescriptor.AgentMode> agentModes, Map<String, List<String>> permissionModes,
+                            List<AgentDescriptor.AgentMode> agentModes, List<PermissionMode> permissionModes,
                             String defaultModel, List<String> models, Pattern resumeIdPattern, String resumeIdName,
                             String homeDirName, boolean stdinPipe, Duration readyTimeout) {
     public CliLaunchSpec {
@@ -43,11 +41,37 @@ public record CliLaunchSpec(String id, String displayName, NpmPackage npmPackage
         credentialVariables = List.copyOf(credentialVariables);
         capabilities = List.copyOf(capabilities);
         agentModes = List.copyOf(agentModes);
-        permissionModes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(permissionModes));
+        permissionModes = List.copyOf(permissionModes);
         models = List.copyOf(models);
         Objects.requireNonNull(resumeIdPattern, "resumeIdPattern");
         Objects.requireNonNull(homeDirName, "homeDirName");
         Objects.requireNonNull(readyTimeout, "readyTimeout");
+    }
+
+    /**
+     * One of our permission modes and the agent's words for it: one or more (Codex needs an approval policy and
+     * a sandbox).
+     */
+    public record PermissionMode(String id, List<String> nativeWords) {
+        public PermissionMode {
+            Objects.requireNonNull(id, "id");
+            nativeWords = List.copyOf(nativeWords);
+        }
+
+        public static PermissionMode of(String id, String... nativeWords) {
+            return new PermissionMode(id, List.of(nativeWords));
+        }
+    }
+
+    /** The ids of our permission modes, in order. */
+    public List<String> permissionModeIds() {
+        return permissionModes.stream().map(PermissionMode::id).toList();
+    }
+
+    /** The agent's words for our permission mode {@code id}, or null for a mode it does not have. */
+    public List<String> nativePermissionMode(String id) {
+        return permissionModes.stream().filter(m -> m.id().equals(id)).findFirst().map(PermissionMode::nativeWords)
+                .orElse(null);
     }
 
     /** The ids of the agent modes. */
