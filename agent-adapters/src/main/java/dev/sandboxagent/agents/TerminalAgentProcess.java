@@ -41,6 +41,8 @@ public final class TerminalAgentProcess implements AgentProcess {
     private volatile TerminalProcess terminal;
     /** The turn the session core gave (its id labels the turn's end); null when none runs. Guarded by lock. */
     private String turnId;
+    /** Events before Ready: held, so that a start that fails tells the listener nothing. Guarded by lock. */
+    private final List<AgentEvent> beforeReady = new ArrayList<>();
 
     private TerminalAgentProcess(String name, AgentProtocol protocol, AgentListener listener) {
         this.name = name;
@@ -147,7 +149,7 @@ public final class TerminalAgentProcess implements AgentProcess {
         List<AgentEvent> events = new ArrayList<>(outputs.size());
         for (ProtocolOutput output : outputs) {
             if (output instanceof ProtocolOutput.Emit emit) {
-                events.add(emit.event());
+                (isReady() ? events : beforeReady).add(emit.event());
             } else if (output instanceof ProtocolOutput.Reply reply) {
                 writes.add(write(reply.line()));
             } else if (output instanceof ProtocolOutput.TurnEnded ended) {
@@ -157,12 +159,21 @@ public final class TerminalAgentProcess implements AgentProcess {
                     turnId = null;
                 } // else: an end with no turn of ours (e.g. one that raced an interrupt): nothing to close
             } else if (output instanceof ProtocolOutput.Ready r) {
-                ready.complete(r.nativeSessionId());
+                if (ready.complete(r.nativeSessionId())) {
+                    events.addAll(beforeReady);
+                }
+                beforeReady.clear();
             } else if (output instanceof ProtocolOutput.StartFailed failed) {
                 ready.completeExceptionally(new Refused(failed.reason()));
+                beforeReady.clear();
             }
         }
         return events;
+    }
+
+    /** Started: Ready came (and the start did not fail first). */
+    private boolean isReady() {
+        return ready.isDone() && !ready.isCompletedExceptionally();
     }
 
     private CompletableFuture<Void> write(String line) {
