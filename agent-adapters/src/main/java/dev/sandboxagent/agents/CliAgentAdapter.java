@@ -21,6 +21,7 @@ import java.util.Optional;
  * transcripts are ({@link #hasTranscript}).
  */
 public abstract class CliAgentAdapter implements AgentAdapter {
+    private static final System.Logger LOG = System.getLogger(CliAgentAdapter.class.getName());
     private final AgentContext context;
     private final CliLaunchSpec spec;
 
@@ -179,6 +180,9 @@ public abstract class CliAgentAdapter implements AgentAdapter {
             try {
                 transcriptFound = hasTranscript(home, resume);
             } catch (IOException | UncheckedIOException e) {
+                LOG.log(System.Logger.Level.WARNING, "session " + launch.sessionId() + ": cannot read "
+                        + spec.displayName() + "'s transcripts in " + home + " to resume " + resume + ": "
+                        + e.getMessage() + "; not started");
                 throw new AgentStartException("cannot tell whether " + spec.displayName() + " kept conversation "
                         + resume + " to resume (reading " + home + " failed: " + e.getMessage()
                         + "); nothing was started, so that it is not replaced by a new conversation", e);
