@@ -150,13 +150,15 @@ class TerminalAgentProcessTest {
         process = TerminalAgentProcess.start(cat(WAIT), new EchoProtocol("hello"), events);
         assertThat(failure(process.replyPermission("p9", "once")))
                 .isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST);
-        assertThat(failure(process.replyQuestion("q1", List.of()))).isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST);
+        assertThat(failure(process.replyQuestion("q1", List.of())))
+                .isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST);
         process.replyPermission("p1", "once").get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(events.await(0, EventRecorder.type("permission.resolved")).synthetic()).isTrue();
         // The reply reached the agent: it said it back.
         assertThat(events.await(0, e -> e.type().equals("item.delta")).data().path("delta").asText())
                 .isEqualTo("granted");
-        assertThat(failure(process.replyPermission("p1", "once"))).isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST);
+        assertThat(failure(process.replyPermission("p1", "once")))
+                .isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST);
     }
 
     @Test

@@ -158,14 +158,14 @@ final class MockProtocol implements AgentProtocol {
             case "MSG" -> {
                 String item = f.id("item id");
                 String text = f.text();
-                yield List.of(event(line, new EventData.ItemStarted(message(item, Item.Status.IN_PROGRESS, null, false))),
+                yield List.of(event(line, new EventData.ItemStarted(inProgress(item))),
                         event(line, new EventData.ItemCompleted(message(item, Item.Status.COMPLETED, text, false))));
             }
             case "MSG_START" -> {
                 String item = f.id("item id");
                 f.end();
                 streaming.put(item, new StringBuilder());
-                yield List.of(event(line, new EventData.ItemStarted(message(item, Item.Status.IN_PROGRESS, null, false))));
+                yield List.of(event(line, new EventData.ItemStarted(inProgress(item))));
             }
             case "DELTA" -> {
                 String item = f.id("item id");
@@ -256,6 +256,11 @@ final class MockProtocol implements AgentProtocol {
             }
             default -> throw new Malformed("unknown verb");
         };
+    }
+
+    /** An assistant message still in progress: its content is empty. */
+    private static Item inProgress(String id) {
+        return message(id, Item.Status.IN_PROGRESS, null, false);
     }
 
     private ProtocolOutput event(String line, EventData data) {

@@ -224,8 +224,8 @@ class ClaudeProtocolTest {
         events(canUseTool("req_1", "Bash", "{\"command\":\"sleep 9\"}"));
         List<String> interrupt = replies(protocol.interrupt());
         assertThat(JSON.readTree(interrupt.get(0)).path("request").path("subtype").asText()).isEqualTo("interrupt");
-        List<ProtocolOutput> interrupted = protocol.onLine("{\"type\":\"result\",\"subtype\":\"error_during_execution\","
-                + "\"is_error\":true}");
+        List<ProtocolOutput> interrupted = protocol.onLine("{\"type\":\"result\","
+                + "\"subtype\":\"error_during_execution\",\"is_error\":true}");
         assertThat(emitted(interrupted)).isEmpty();
         assertThat(turnEnded(interrupted).metadata().status()).isEqualTo("interrupted");
         // The turn's open request died with it.

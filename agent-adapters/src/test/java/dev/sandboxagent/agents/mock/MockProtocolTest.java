@@ -148,7 +148,8 @@ class MockProtocolTest {
     void repliesAnswerOnlyWhatTheMockWaitsFor() {
         assertThatThrownBy(() -> protocol.replyPermission("perm_1_1", "once"))
                 .isInstanceOf(AgentReplyException.class)
-                .extracting(e -> ((AgentReplyException) e).reason()).isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST);
+                .extracting(e -> ((AgentReplyException) e).reason())
+                .isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST);
         events("PERM_REQ perm_1_1 write file");
         assertThat(replies(protocol.replyPermission("perm_1_1", "always"))).containsExactly("P perm_1_1 always");
         // Answered once: a second answer has nobody to go to, and says so rather than vanish.
