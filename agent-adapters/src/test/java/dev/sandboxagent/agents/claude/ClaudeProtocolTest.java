@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.agents.ProtocolOutput;
+import dev.sandboxagent.schema.EventCodec;
+import dev.sandboxagent.schema.EventData;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -208,6 +210,11 @@ class ClaudeProtocolTest {
         assertThat(ended.metadata().usage().toString()).isEqualTo("{\"input_tokens\":3}");
         assertThat(ended.metadata().stopReason().isNull()).isTrue(); // said null: kept as the agent said it
         assertThat(ended.raw().path("type").asText()).isEqualTo("result");
+        // On the wire, as the launcher labels it: the fields Claude Code reported, in the order it always had.
+        assertThat(EventCodec.encode(new EventData.TurnEnded("t1", ended.metadata()))).isEqualTo("{\"phase\":"
+                + "\"ended\",\"turn_id\":\"t1\",\"metadata\":{\"status\":\"completed\",\"usage\":"
+                + "{\"input_tokens\":3},\"total_cost_usd\":0.001,\"num_turns\":1,\"duration_ms\":120,"
+                + "\"stop_reason\":null}}");
     }
 
     @Test
