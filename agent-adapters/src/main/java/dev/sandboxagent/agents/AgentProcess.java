@@ -2,11 +2,13 @@ package dev.sandboxagent.agents;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * A running agent for one session. One turn at a time: the caller (the session manager) enforces it.
- * A turn ends when the adapter emits a {@code turn.ended} event carrying the turn id given to
- * {@link #startTurn}. Methods do not block for long and may be called from any thread.
+ * A running agent for one session. One turn at a time: the caller (the session core) enforces it, and it alone
+ * owns the turn id and which permissions and questions are pending; the process is told. A turn ends when the
+ * adapter emits a {@code turn.ended} event carrying the turn id given to {@link #startTurn}. Methods do not block
+ * for long and may be called from any thread.
  */
 public interface AgentProcess {
 
@@ -20,12 +22,20 @@ public interface AgentProcess {
     /** Sends the user's message; the adapter reports the turn's events and finally {@code turn.ended}. */
     void startTurn(String turnId, String message);
 
-    /** @param reply "once", "always" or "reject" */
-    void replyPermission(String permissionId, String reply);
+    /**
+     * Answers a permission request.
+     *
+     * @param reply "once", "always" or "reject"
+     * @return completes once the answer is written to the agent; fails with an {@link AgentReplyException} when it
+     *         cannot be delivered (an id the agent is not waiting on, the process gone, the write failed)
+     */
+    CompletableFuture<Void> replyPermission(String permissionId, String reply);
 
-    void replyQuestion(String questionId, List<List<String>> answers);
+    /** Answers a question, one answer list per question asked; completes or fails as {@link #replyPermission}. */
+    CompletableFuture<Void> replyQuestion(String questionId, List<List<String>> answers);
 
-    void rejectQuestion(String questionId);
+    /** Declines to answer a question; completes or fails as {@link #replyPermission}. */
+    CompletableFuture<Void> rejectQuestion(String questionId);
 
     /** Cancels the running turn (which then ends with {@code turn.ended}); the process stays up. */
     void interrupt();

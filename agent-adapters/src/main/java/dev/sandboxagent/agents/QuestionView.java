@@ -1,8 +1,6 @@
 package dev.sandboxagent.agents;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxagent.schema.EventData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,8 +11,6 @@ import java.util.Objects;
  * agent's own shape into this and answers in that shape; the events look the same for every agent.
  */
 public final class QuestionView {
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-
     /**
      * One question.
      *
@@ -49,29 +45,25 @@ public final class QuestionView {
         return String.join("\n", questions.stream().map(Question::text).toList());
     }
 
-    /**
-     * question.requested / question.resolved data: {@code prompt}, {@code options} (the first question's labels),
-     * {@code status}, {@code response}, and every question in {@code questions}.
-     */
-    public ObjectNode data(String questionId, String status, String response) {
-        ObjectNode data = JSON.objectNode().put("question_id", questionId).put("prompt", prompt());
-        ArrayNode first = data.putArray("options");
-        if (!questions.isEmpty()) {
-            questions.get(0).options().forEach(first::add);
-        }
-        data.put("status", status);
-        if (response == null) {
-            data.putNull("response");
-        } else {
-            data.put("response", response);
-        }
-        ArrayNode details = data.putArray("questions");
-        for (Question q : questions) {
-            ObjectNode detail = details.addObject().put("question", q.text()).put("header", q.header())
-                    .put("multi_select", q.multiSelect());
-            q.options().forEach(detail.putArray("options")::add);
-        }
-        return data;
+    /** question.requested data: the prompt, the first question's labels as {@code options}, every question. */
+    public EventData.QuestionRequested requested(String questionId) {
+        return new EventData.QuestionRequested(questionId, prompt(), firstOptions(), "requested", null, details(),
+                null);
+    }
+
+    /** question.resolved data: {@code status} answered (with the {@code response}) or rejected (null). */
+    public EventData.QuestionResolved resolved(String questionId, String status, String response) {
+        return new EventData.QuestionResolved(questionId, prompt(), firstOptions(), status, response, details(),
+                null);
+    }
+
+    private List<String> firstOptions() {
+        return questions.isEmpty() ? List.of() : questions.get(0).options();
+    }
+
+    private List<EventData.Question> details() {
+        return questions.stream().map(q -> new EventData.Question(q.text(), q.header(), q.multiSelect(), q.options()))
+                .toList();
     }
 
     /** The answers as one line: per question, its answers joined with ", "; questions joined with "; ". */

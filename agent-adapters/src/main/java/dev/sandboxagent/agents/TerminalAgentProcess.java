@@ -1,51 +1,196 @@
 package dev.sandboxagent.agents;
 
+import dev.sandboxagent.agents.AgentReplyException.Reason;
+import dev.sandboxagent.agents.pty.LineReader;
 import dev.sandboxagent.agents.pty.StderrCapture;
 import dev.sandboxagent.agents.pty.TerminalProcess;
+import dev.sandboxagent.schema.EventData;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
- * What every agent that runs under a {@link TerminalProcess} shares: handing events to the listener (a failing
- * listener never stops the reader), reporting the exit exactly once with the stderr head and tail, writing
- * protocol input without blocking the caller, and the process handle. Subclasses speak their agent's protocol.
+ * The one launcher of every agent that runs under a {@link TerminalProcess}: starts the process, waits until its
+ * protocol says {@link ProtocolOutput.Ready}, feeds it each output line and each request of the session core, and
+ * applies what the protocol returns: replies are written to the agent (in order, without blocking the caller),
+ * events go to the listener (a failing listener never stops the reader), the turn's end is labelled with the turn
+ * id the core gave. It reports the exit exactly once, with the stderr head and tail. The agent's own behaviour is
+ * all in its {@link AgentProtocol}.
  */
-public abstract class TerminalAgentProcess implements AgentProcess {
+public final class TerminalAgentProcess implements AgentProcess {
     private static final System.Logger LOG = System.getLogger(TerminalAgentProcess.class.getName());
 
     private final String name;
+    private final AgentProtocol protocol;
     private final AgentListener listener;
     private final AtomicBoolean exitReported = new AtomicBoolean();
+    /** Completes with the native session id on Ready; fails if the start failed (then nothing is told). */
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
+    /** Guards the protocol, the turn id and the order of writes. Never held while the listener runs. */
+    private final Object lock = new Object();
     private volatile TerminalProcess terminal;
+    /** The turn the session core gave (its id labels the turn's end); null when none runs. Guarded by lock. */
+    private String turnId;
+    /** Events before Ready: held, so that a start that fails tells the listener nothing. Guarded by lock. */
+    private final List<AgentEvent> beforeReady = new ArrayList<>();
 
-    /** @param name a short name for messages ("claude", "codex", ...) */
-    protected TerminalAgentProcess(String name, AgentListener listener) {
+    private TerminalAgentProcess(String name, AgentProtocol protocol, AgentListener listener) {
         this.name = name;
+        this.protocol = protocol;
         this.listener = listener;
     }
 
-    /** Set once, right after the terminal started (the output threads may run before it is set). */
-    protected final void attach(TerminalProcess started) {
-        this.terminal = started;
+    /**
+     * Starts the agent and returns once its protocol reported it ready.
+     *
+     * @throws AgentStartException if it could not be started, refused to start, exited or was not ready in time
+     *                             (the process is then stopped, and the listener is told nothing)
+     */
+    public static TerminalAgentProcess start(TerminalLaunch launch, AgentProtocol protocol, AgentListener listener)
+            throws AgentStartException {
+        TerminalAgentProcess agent = new TerminalAgentProcess(launch.displayName(), protocol, listener);
+        List<AgentEvent> events;
+        synchronized (agent.lock) { // output lines wait until the terminal is known and the handshake written
+            try {
+                agent.terminal = TerminalProcess.builder(launch.command())
+                        .name(launch.name())
+                        .directory(launch.directory())
+                        .environment(launch.environment())
+                        .stdinPipe(launch.stdinPipe())
+                        .output(new LineReader(agent::onLine))
+                        .onExit(agent::onExit)
+                        .start();
+            } catch (IOException e) {
+                throw new AgentStartException(launch.displayName() + " could not be started: " + e.getMessage(), e);
+            }
+            events = agent.applyLocked(protocol.open(), new ArrayList<>());
+        }
+        agent.deliverAll(events);
+        agent.awaitReady(launch.readyTimeout());
+        return agent;
     }
 
-    protected final TerminalProcess terminal() {
-        return terminal;
-    }
-
-    /** Hands an event to the listener; a listener that throws is logged, and the agent's output still drains. */
-    protected final void deliver(AgentEvent event) {
+    private void awaitReady(Duration timeout) throws AgentStartException {
         try {
-            listener.onEvent(event);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "listener failed on " + event.type() + " of " + name + " pid " + pid(), e);
+            ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            if (ready.completeExceptionally(e)) {
+                terminal.terminate(Duration.ZERO);
+                throw new AgentStartException(name + " did not report ready within " + timeout.toSeconds() + " s"
+                        + stderrDetail(), e);
+            }
+            // Ready came at the last moment: started after all
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Refused refused) {
+                terminal.terminate(Duration.ZERO);
+                throw new AgentStartException(name + " " + refused.getMessage() + stderrDetail(), refused);
+            }
+            try {
+                terminal.waitFor(Duration.ofSeconds(5)); // the exit is what failed it; let stderr drain
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw new AgentStartException(name + " exited before it was ready (exit code "
+                    + terminal.exit().getNow(-1) + ")" + stderrDetail(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (ready.completeExceptionally(e)) {
+                terminal.terminate(Duration.ZERO);
+                throw new AgentStartException("interrupted while starting " + name, e);
+            }
         }
     }
 
-    /** Tells the listener the process ended; only the first call counts. Call it after the last event. */
-    protected final void reportExit(int code) {
+    /** The protocol refused to start; its reason is the message. */
+    private static final class Refused extends IOException {
+        Refused(String reason) {
+            super(reason);
+        }
+    }
+
+    // --- the agent's output (reader thread) ---
+
+    private void onLine(String line) {
+        if (ready.isCompletedExceptionally()) {
+            return; // the start failed: nobody is listening
+        }
+        List<AgentEvent> events;
+        synchronized (lock) {
+            events = applyLocked(protocol.onLine(line), new ArrayList<>());
+        }
+        deliverAll(events);
+    }
+
+    private void onExit(int code) {
+        // Runs after the last line was delivered. If Ready never came, start() fails and nobody is told.
+        if (!ready.completeExceptionally(new IOException(name + " exited with code " + code))
+                && !ready.isCompletedExceptionally()) {
+            reportExit(code);
+        }
+    }
+
+    /**
+     * Applies outputs under the lock: writes replies (queued on the terminal's writer thread, so in order and
+     * without blocking), labels a turn's end, settles the start. Returns the events to deliver once the lock is
+     * released (the listener may take its own lock, which may be held by a thread calling into this one), and adds
+     * each write's future to {@code writes}.
+     */
+    private List<AgentEvent> applyLocked(List<ProtocolOutput> outputs, List<CompletableFuture<Void>> writes) {
+        List<AgentEvent> events = new ArrayList<>(outputs.size());
+        for (ProtocolOutput output : outputs) {
+            if (output instanceof ProtocolOutput.Emit emit) {
+                (isReady() ? events : beforeReady).add(emit.event());
+            } else if (output instanceof ProtocolOutput.Reply reply) {
+                writes.add(write(reply.line()));
+            } else if (output instanceof ProtocolOutput.TurnEnded ended) {
+                if (turnId != null) {
+                    events.add(new AgentEvent(new EventData.TurnEnded(turnId, ended.metadata()), ended.raw(),
+                            protocol.nativeSessionId(), ended.raw() == null));
+                    turnId = null;
+                } // else: an end with no turn of ours (e.g. one that raced an interrupt): nothing to close
+            } else if (output instanceof ProtocolOutput.Ready r) {
+                if (ready.complete(r.nativeSessionId())) {
+                    events.addAll(beforeReady);
+                }
+                beforeReady.clear();
+            } else if (output instanceof ProtocolOutput.StartFailed failed) {
+                ready.completeExceptionally(new Refused(failed.reason()));
+                beforeReady.clear();
+            }
+        }
+        return events;
+    }
+
+    /** Started: Ready came (and the start did not fail first). */
+    private boolean isReady() {
+        return ready.isDone() && !ready.isCompletedExceptionally();
+    }
+
+    private CompletableFuture<Void> write(String line) {
+        return terminal.writeAsync((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void deliverAll(List<AgentEvent> events) {
+        for (AgentEvent event : events) {
+            try {
+                listener.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "listener failed on " + event.type() + " of " + name + " pid " + pid(), e);
+            }
+        }
+    }
+
+    private void reportExit(int code) {
         if (exitReported.compareAndSet(false, true)) {
             StderrCapture stderr = terminal.stderr();
             listener.onExit(new AgentExit(code, terminal.terminationRequested(), stderr.head(), stderr.tail(),
@@ -54,21 +199,83 @@ public abstract class TerminalAgentProcess implements AgentProcess {
     }
 
     /** "; stderr: ..." for error messages, or nothing when the agent wrote no stderr. */
-    protected final String stderrDetail() {
+    private String stderrDetail() {
         String err = terminal.stderr().toString().strip();
         return err.isEmpty() ? "" : "; stderr: " + err;
     }
 
+    // --- what the session core asks for (any thread) ---
+
+    @Override
+    public void startTurn(String turnId, String message) {
+        List<AgentEvent> events;
+        synchronized (lock) {
+            this.turnId = turnId;
+            events = applyLocked(protocol.startTurn(turnId, message), new ArrayList<>());
+        }
+        deliverAll(events);
+    }
+
+    @Override
+    public void interrupt() {
+        List<AgentEvent> events;
+        synchronized (lock) {
+            events = applyLocked(protocol.interrupt(), new ArrayList<>());
+        }
+        deliverAll(events);
+    }
+
+    @Override
+    public CompletableFuture<Void> replyPermission(String permissionId, String reply) {
+        return answer(() -> protocol.replyPermission(permissionId, reply));
+    }
+
+    @Override
+    public CompletableFuture<Void> replyQuestion(String questionId, List<List<String>> answers) {
+        return answer(() -> protocol.replyQuestion(questionId, answers));
+    }
+
+    @Override
+    public CompletableFuture<Void> rejectQuestion(String questionId) {
+        return answer(() -> protocol.rejectQuestion(questionId));
+    }
+
     /**
-     * Writes {@code text} to the agent in one piece, on the terminal's writer thread, so the caller never blocks;
-     * a process that is gone reports its exit through the terminal instead.
+     * Applies an answer and returns a future of its writes. The events (the request's resolution) go out at once,
+     * as the agent now has the answer on its way; what cannot reach the agent fails the future.
      */
-    protected final void write(String text) {
-        terminal.writeAsync(text.getBytes(StandardCharsets.UTF_8)).whenComplete((ok, e) -> {
-            if (e != null) {
-                LOG.log(Level.DEBUG, name + " pid " + pid() + " did not take input: " + e.getMessage());
+    private CompletableFuture<Void> answer(Supplier<List<ProtocolOutput>> reply) {
+        if (!isAlive()) {
+            return CompletableFuture.failedFuture(new AgentReplyException(Reason.AGENT_GONE,
+                    name + " (pid " + pid() + ") has exited"));
+        }
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        List<AgentEvent> events;
+        synchronized (lock) {
+            try {
+                events = applyLocked(reply.get(), writes);
+            } catch (AgentReplyException e) {
+                return CompletableFuture.failedFuture(e);
             }
+        }
+        deliverAll(events);
+        return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).handle((ok, failure) -> {
+            if (failure == null) {
+                return null;
+            }
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            LOG.log(Level.DEBUG, name + " pid " + pid() + " did not take an answer: " + cause.getMessage());
+            throw new AgentReplyException(isAlive() ? Reason.WRITE_FAILED : Reason.AGENT_GONE,
+                    name + " (pid " + pid() + ") did not take the answer: " + cause.getMessage(), cause);
         });
+    }
+
+    @Override
+    public String nativeSessionId() {
+        synchronized (lock) {
+            return protocol.nativeSessionId();
+        }
     }
 
     @Override
@@ -85,5 +292,10 @@ public abstract class TerminalAgentProcess implements AgentProcess {
     @Override
     public void terminate(Duration grace) {
         terminal.terminate(grace);
+    }
+
+    @Override
+    public String toString() {
+        return "TerminalAgentProcess[" + name + ", pid " + pid() + "]";
     }
 }

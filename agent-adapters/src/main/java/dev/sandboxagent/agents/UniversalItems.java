@@ -1,53 +1,43 @@
 package dev.sandboxagent.agents;
 
-import static dev.sandboxagent.schema.EventType.AGENT_UNPARSED;
-
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
+import dev.sandboxagent.schema.ContentPart;
+import dev.sandboxagent.schema.EventData;
+import dev.sandboxagent.schema.Item;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
- * The anchor's item and unparsed-line shapes, built the same way by every adapter's protocol parser, so that a
- * client sees one schema whichever agent runs.
+ * The anchor's item and unparsed-line shapes, built the same way by every adapter's protocol, so that a client
+ * sees one schema whichever agent runs.
  */
 public final class UniversalItems {
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private UniversalItems() {
-    }
-
-    /** An item with empty content: {@code item_id, native_item_id, kind, role, status, content: []}. */
-    public static ObjectNode item(String id, String kind, String role, String status) {
-        ObjectNode item = JSON.objectNode().put("item_id", id).put("native_item_id", id).put("kind", kind)
-                .put("role", role).put("status", status);
-        item.putArray("content");
-        return item;
     }
 
     /**
      * An assistant message; {@code text} null for one still in progress (empty content), else one text part, or
      * one public reasoning part when {@code reasoning}.
      */
-    public static ObjectNode message(String id, String status, String text, boolean reasoning) {
-        ObjectNode item = item(id, "message", "assistant", status);
-        if (text != null) {
-            ObjectNode part = item.withArray("content").addObject();
-            if (reasoning) {
-                part.put("type", "reasoning").put("text", text).put("visibility", "public");
-            } else {
-                part.put("type", "text").put("text", text);
-            }
-        }
-        return item;
+    public static Item message(String id, Item.Status status, String text, boolean reasoning) {
+        List<ContentPart> content = text == null ? List.of()
+                : List.of(reasoning ? new ContentPart.Reasoning(text, "public") : new ContentPart.Text(text));
+        return Item.of(id, Item.Kind.MESSAGE, Item.Role.ASSISTANT, status, content);
     }
 
-    /** The data of item.started / item.completed: {@code {"item": item}}. */
-    public static ObjectNode itemData(ObjectNode item) {
-        return JSON.objectNode().set("item", item);
+    /** A completed tool_call item for one call. */
+    public static Item toolCall(String itemId, String name, String arguments, String callId) {
+        return Item.of(itemId, Item.Kind.TOOL_CALL, Item.Role.ASSISTANT, Item.Status.COMPLETED,
+                List.of(new ContentPart.ToolCall(name, arguments, callId)));
+    }
+
+    /** A completed status item: what happened ({@code label}) and the detail. */
+    public static Item status(String itemId, String label, String detail) {
+        return Item.of(itemId, Item.Kind.STATUS, Item.Role.SYSTEM, Item.Status.COMPLETED,
+                List.of(new ContentPart.Status(label, detail)));
     }
 
     /**
@@ -55,11 +45,10 @@ public final class UniversalItems {
      * why, in words.
      */
     public static AgentEvent unparsed(String agentName, String line, String reason, String nativeSessionId) {
-        ObjectNode data = JSON.objectNode()
-                .put("error", "cannot parse " + agentName + " output: " + reason)
-                .put("location", "stdout")
-                .put("raw_hash", sha256(line));
-        return new AgentEvent(AGENT_UNPARSED, data, TextNode.valueOf(line), nativeSessionId, false);
+        EventData.AgentUnparsed data = new EventData.AgentUnparsed("cannot parse " + agentName + " output: " + reason,
+                "stdout", sha256(line));
+        return new AgentEvent(data, com.fasterxml.jackson.databind.node.TextNode.valueOf(line), nativeSessionId,
+                false);
     }
 
     /** Hex SHA-256 of the line's UTF-8 bytes. */

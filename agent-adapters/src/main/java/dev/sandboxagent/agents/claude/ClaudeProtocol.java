@@ -1,37 +1,40 @@
 package dev.sandboxagent.agents.claude;
 
-import static dev.sandboxagent.agents.UniversalItems.item;
-import static dev.sandboxagent.agents.UniversalItems.itemData;
 import static dev.sandboxagent.agents.UniversalItems.message;
-import static dev.sandboxagent.schema.EventType.ITEM_COMPLETED;
-import static dev.sandboxagent.schema.EventType.ITEM_DELTA;
-import static dev.sandboxagent.schema.EventType.ITEM_STARTED;
-import static dev.sandboxagent.schema.EventType.PERMISSION_REQUESTED;
-import static dev.sandboxagent.schema.EventType.QUESTION_REQUESTED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.AgentProtocol;
+import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.agents.JsonLine;
+import dev.sandboxagent.agents.ProtocolOutput;
 import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
-import dev.sandboxagent.schema.EventType;
+import dev.sandboxagent.schema.ContentPart;
+import dev.sandboxagent.schema.EventData;
+import dev.sandboxagent.schema.Item;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Translates Claude Code's stream-json output ({@code --output-format stream-json --verbose
- * --include-partial-messages}) into universal events with the anchor's data shapes. Control messages (the answers
- * to our requests, and its permission requests) are handed to the {@link Control} the process supplies. Never
- * throws: a line it cannot make sense of becomes {@code agent.unparsed}, and the terminal's own noise (the reset
- * sequence Claude Code writes when it exits) is dropped. One instance per process, fed by its one reader thread.
+ * Claude Code's stream-json protocol, both ways ({@code --input-format stream-json --output-format stream-json
+ * --verbose --include-partial-messages --permission-prompt-tool stdio}). Its output becomes universal events with
+ * the anchor's data shapes; its control requests (tool permissions, and AskUserQuestion and ExitPlanMode, which are
+ * questions) wait for the answers this protocol writes when the session core replies. Readiness is the answer to
+ * an initialize control request: Claude Code prints nothing before its first input. A turn is one user line in
+ * and, eventually, one {@code result} line out. Never throws on output: a line it cannot make sense of becomes
+ * {@code agent.unparsed}, and the terminal's own noise (the reset sequence Claude Code writes when it exits) is
+ * dropped. Pure: one instance per process, called under the launcher's lock.
  */
-final class ClaudeProtocol {
+final class ClaudeProtocol implements AgentProtocol {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    static final String INIT_REQUEST = "init_1";
     static final String ASK_USER_QUESTION = "AskUserQuestion";
     static final String EXIT_PLAN_MODE = "ExitPlanMode";
     /** The options of plan approval: "approve" lets ExitPlanMode run, anything else stops it. */
@@ -43,29 +46,8 @@ final class ClaudeProtocol {
         return UniversalItems.unparsed("Claude Code", line, reason, nativeSessionId);
     }
 
-    /** What the protocol cannot decide alone: the process answers control messages. */
-    interface Control {
-        /** Claude Code answered one of our control requests. */
-        void response(String requestId, JsonNode response);
-
-        /** Claude Code asks whether it may run a tool; the answer must come back as a control_response. */
-        void toolPermission(String requestId, String toolName, JsonNode input);
-
-        /**
-         * Claude Code asks the user something: AskUserQuestion, or plan approval (ExitPlanMode). It arrives as a
-         * permission request for that tool and is answered like one.
-         */
-        void question(String requestId, String toolName, JsonNode input, QuestionView view);
-
-        /** The turn ended ({@code result} line): success, error or interrupted. */
-        void result(JsonNode result);
-
-        /** A control request we do not serve: it must still be answered, or Claude Code waits. */
-        void unsupported(String requestId, String subtype);
-    }
-
-    private final Control control;
-    private volatile String nativeSessionId;
+    private String nativeSessionId;
+    private boolean ready;
     /** message id -> how many of its content blocks came as assistant lines so far. */
     private final Map<String, Integer> blocksSeen = new HashMap<>();
     /** item id -> text streamed so far, for items started from stream events and not completed yet. */
@@ -75,37 +57,168 @@ final class ClaudeProtocol {
     private final Map<String, String> callItems = new HashMap<>(); // tool_use id -> its tool_call item id
     private String streamingMessageId;
 
-    ClaudeProtocol(Control control, String nativeSessionId) {
-        this.control = control;
+    private long requestIds;
+    /** Permission requests Claude Code waits on: request id -> the tool's input (allow must echo it back). */
+    private final Map<String, PendingPermission> pendingPermissions = new HashMap<>();
+    /** Questions (AskUserQuestion, plan approval) Claude Code waits on: request id -> what was asked. */
+    private final Map<String, PendingQuestion> pendingQuestions = new HashMap<>();
+    /** Tools the user allowed "always" in this process: their requests are answered at once. */
+    private final Set<String> alwaysAllowed = new HashSet<>();
+    /** Whether Claude Code runs a turn we gave it, and whether we asked it to stop. */
+    private boolean turnRunning;
+    private boolean interruptRequested;
+
+    private record PendingPermission(String toolName, JsonNode input, String action) {
+    }
+
+    private record PendingQuestion(String toolName, JsonNode input, QuestionView view) {
+    }
+
+    /** @param nativeSessionId the session id the command line pinned (--session-id or --resume) */
+    ClaudeProtocol(String nativeSessionId) {
         this.nativeSessionId = nativeSessionId;
     }
 
-    String nativeSessionId() {
+    @Override
+    public String nativeSessionId() {
         return nativeSessionId;
     }
 
-    /** The events one output line stands for (often none: control traffic, partial-message bookkeeping). */
-    List<AgentEvent> parse(String line) {
+    /** The initialize control request: its answer says the CLI parsed its flags, found credentials, reads stdin. */
+    @Override
+    public List<ProtocolOutput> open() {
+        return List.of(send(JSON.objectNode().put("type", "control_request").put("request_id", INIT_REQUEST)
+                .set("request", JSON.objectNode().put("subtype", "initialize").putNull("hooks"))));
+    }
+
+    /** What one output line stands for (often nothing: control traffic, partial-message bookkeeping). */
+    @Override
+    public List<ProtocolOutput> onLine(String line) {
         JsonLine read = JsonLine.read(line);
         if (read.object() == null) {
-            return read.isNoise() ? List.of() : List.of(unparsed(line, read.problem()));
+            return read.isNoise() ? List.of() : List.of(new ProtocolOutput.Emit(unparsed(line, read.problem())));
         }
         ObjectNode node = read.object();
         if (!node.path("type").isTextual()) {
-            return List.of(unparsed(line, "a JSON line without a type"));
+            return List.of(new ProtocolOutput.Emit(unparsed(line, "a JSON line without a type")));
         }
         try {
-            List<AgentEvent> events = translate(node);
-            return events == null ? List.of(unparsed(line, "unknown line type " + node.path("type").asText()))
-                    : events;
+            List<ProtocolOutput> outputs = translate(node);
+            return outputs == null ? List.of(new ProtocolOutput.Emit(unparsed(line, "unknown line type "
+                    + node.path("type").asText()))) : outputs;
         } catch (RuntimeException e) {
-            return List.of(unparsed(line, "unexpected " + e.getClass().getSimpleName() + " reading "
-                    + node.path("type").asText()));
+            return List.of(new ProtocolOutput.Emit(unparsed(line, "unexpected " + e.getClass().getSimpleName()
+                    + " reading " + node.path("type").asText())));
         }
     }
 
+    @Override
+    public List<ProtocolOutput> startTurn(String turnId, String message) {
+        turnRunning = true;
+        interruptRequested = false;
+        ObjectNode line = JSON.objectNode().put("type", "user");
+        line.putObject("message").put("role", "user").put("content", message);
+        line.putNull("parent_tool_use_id").put("session_id", "");
+        return List.of(send(line));
+    }
+
+    /** Pending permission requests die with the turn; Claude Code cancels them itself. */
+    @Override
+    public List<ProtocolOutput> interrupt() {
+        if (!turnRunning) {
+            return List.of();
+        }
+        interruptRequested = true;
+        return List.of(send(JSON.objectNode().put("type", "control_request").put("request_id", "int_" + ++requestIds)
+                .set("request", JSON.objectNode().put("subtype", "interrupt"))));
+    }
+
+    @Override
+    public List<ProtocolOutput> replyPermission(String permissionId, String reply) {
+        PendingPermission pending = pendingPermissions.remove(permissionId);
+        if (pending == null) {
+            throw notWaiting("permission request", permissionId);
+        }
+        boolean allow = !reply.equals("reject");
+        if (reply.equals("always")) {
+            alwaysAllowed.add(pending.toolName());
+        }
+        ObjectNode decision = JSON.objectNode();
+        if (allow) {
+            decision.put("behavior", "allow").set("updatedInput", pending.input());
+        } else {
+            decision.put("behavior", "deny").put("message", "The user rejected this tool use.");
+        }
+        String status = switch (reply) {
+            case "once" -> "accept";
+            case "always" -> "accept_for_session";
+            default -> "reject";
+        };
+        return List.of(answerControl(permissionId, decision), ProtocolOutput.synthetic(
+                new EventData.PermissionResolved(permissionId, pending.action(), status, null), nativeSessionId));
+    }
+
+    /**
+     * AskUserQuestion: allowed, with the answers added to its input as {@code answers: {question: "a, b"}} (what
+     * the tool reports back to the model). Plan approval: "approve" allows ExitPlanMode, anything else denies it.
+     */
+    @Override
+    public List<ProtocolOutput> replyQuestion(String questionId, List<List<String>> answers) {
+        PendingQuestion pending = pendingQuestions.remove(questionId);
+        if (pending == null) {
+            throw notWaiting("question", questionId);
+        }
+        String response = QuestionView.responseText(answers);
+        ObjectNode decision = JSON.objectNode();
+        if (pending.toolName().equals(EXIT_PLAN_MODE)) {
+            boolean approved = !answers.isEmpty() && answers.get(0) != null && answers.get(0).contains(APPROVE);
+            if (approved) {
+                decision.put("behavior", "allow").set("updatedInput", pending.input());
+            } else {
+                decision.put("behavior", "deny").put("message", "The user did not approve the plan: " + response);
+            }
+        } else {
+            ObjectNode input = pending.input().isObject() ? ((ObjectNode) pending.input()).deepCopy()
+                    : JSON.objectNode();
+            ObjectNode given = input.putObject("answers");
+            List<QuestionView.Question> questions = pending.view().questions();
+            for (int i = 0; i < questions.size() && i < answers.size(); i++) {
+                given.put(questions.get(i).text(), answers.get(i) == null ? "" : String.join(", ", answers.get(i)));
+            }
+            decision.put("behavior", "allow").set("updatedInput", input);
+        }
+        return List.of(answerControl(questionId, decision), ProtocolOutput.synthetic(
+                pending.view().resolved(questionId, "answered", response), nativeSessionId));
+    }
+
+    @Override
+    public List<ProtocolOutput> rejectQuestion(String questionId) {
+        PendingQuestion pending = pendingQuestions.remove(questionId);
+        if (pending == null) {
+            throw notWaiting("question", questionId);
+        }
+        return List.of(answerControl(questionId, JSON.objectNode().put("behavior", "deny")
+                        .put("message", "The user declined to answer.")),
+                ProtocolOutput.synthetic(pending.view().resolved(questionId, "rejected", null), nativeSessionId));
+    }
+
+    private static AgentReplyException notWaiting(String what, String id) {
+        return new AgentReplyException(AgentReplyException.Reason.UNKNOWN_REQUEST,
+                "Claude Code is not waiting for an answer to " + what + " " + id);
+    }
+
+    private static ProtocolOutput answerControl(String requestId, ObjectNode decision) {
+        ObjectNode response = JSON.objectNode().put("subtype", "success").put("request_id", requestId);
+        response.set("response", decision);
+        return send(JSON.objectNode().put("type", "control_response").set("response", response));
+    }
+
+    private static ProtocolOutput send(JsonNode message) {
+        return new ProtocolOutput.Reply(message.toString());
+    }
+
     /** Null for a line type we do not know. */
-    private List<AgentEvent> translate(JsonNode node) {
+    private List<ProtocolOutput> translate(JsonNode node) {
         String sessionId = node.path("session_id").asText("");
         if (!sessionId.isEmpty()) {
             nativeSessionId = sessionId;
@@ -115,38 +228,64 @@ final class ClaudeProtocol {
             case "stream_event" -> streamEvent(node);
             case "assistant" -> assistant(node);
             case "user" -> user(node);
-            case "result" -> {
-                control.result(node); // the turn's end is the process's business: it knows the turn id
-                yield List.of();
-            }
-            case "control_response" -> {
-                JsonNode response = node.path("response");
-                control.response(response.path("request_id").asText(), response);
-                yield List.of();
-            }
+            case "result" -> result(node);
+            case "control_response" -> controlResponse(node.path("response"));
             case "control_request" -> controlRequest(node);
             case "control_cancel_request", "rate_limit_event", "keep_alive" -> List.of();
             default -> null;
         };
     }
 
-    private List<AgentEvent> system(JsonNode node) {
+    /** The answer to one of our control requests: only initialize's matters (it says the start is done). */
+    private List<ProtocolOutput> controlResponse(JsonNode response) {
+        if (ready || !response.path("request_id").asText().equals(INIT_REQUEST)) {
+            return List.of();
+        }
+        ready = true;
+        return List.of(response.path("subtype").asText().equals("success")
+                ? new ProtocolOutput.Ready(nativeSessionId)
+                : new ProtocolOutput.StartFailed("failed to initialize: " + response.path("error").asText()));
+    }
+
+    /** The turn ended ({@code result} line): success, error or interrupted. */
+    private List<ProtocolOutput> result(JsonNode result) {
+        // Requests still open belong to this turn, which Claude Code has ended: it no longer waits for them.
+        pendingPermissions.clear();
+        pendingQuestions.clear();
+        boolean interrupted = interruptRequested;
+        interruptRequested = false;
+        turnRunning = false;
+        boolean error = result.path("is_error").asBoolean(false);
+        List<ProtocolOutput> outputs = new ArrayList<>(2);
+        if (error && !interrupted) {
+            String message = result.path("result").asText(
+                    "Claude Code reported an error (" + result.path("subtype").asText() + ")");
+            String code = result.hasNonNull("api_error_status")
+                    ? "api_error_" + result.path("api_error_status").asText() : "agent_error";
+            outputs.add(event(result, new EventData.Error(message, code)));
+        }
+        outputs.add(new ProtocolOutput.TurnEnded(new EventData.TurnEnded.Metadata(
+                interrupted ? "interrupted" : error ? "error" : "completed", result.get("usage"),
+                result.get("total_cost_usd"), result.get("num_turns"), result.get("duration_ms"),
+                result.get("stop_reason"), null), result));
+        return outputs;
+    }
+
+    private List<ProtocolOutput> system(JsonNode node) {
         String subtype = node.path("subtype").asText();
         if (subtype.equals("init") || IGNORED_SYSTEM.contains(subtype)) {
             return List.of();
         }
         if (subtype.equals("api_retry")) {
-            ObjectNode item = item("retry_" + node.path("uuid").asText(Integer.toString(node.hashCode())), "status",
-                    "system", "completed");
-            item.withArray("content").addObject().put("type", "status").put("label", "api_retry")
-                    .put("detail", "attempt " + node.path("attempt").asInt() + " of "
+            Item item = UniversalItems.status("retry_" + node.path("uuid").asText(Integer.toString(node.hashCode())),
+                    "api_retry", "attempt " + node.path("attempt").asInt() + " of "
                             + node.path("max_retries").asInt() + " after " + node.path("error").asText("an error"));
-            return List.of(event(node, ITEM_COMPLETED, itemData(item)));
+            return List.of(event(node, new EventData.ItemCompleted(item)));
         }
         return null;
     }
 
-    private List<AgentEvent> streamEvent(JsonNode node) {
+    private List<ProtocolOutput> streamEvent(JsonNode node) {
         JsonNode event = node.path("event");
         switch (event.path("type").asText()) {
             case "message_start" -> {
@@ -163,7 +302,7 @@ final class ClaudeProtocol {
                 String itemId = streamingMessageId + ":" + event.path("index").asInt();
                 streamedItems.put(event.path("index").asInt(), itemId);
                 streaming.put(itemId, new StringBuilder());
-                return List.of(event(node, ITEM_STARTED, itemData(message(itemId, "in_progress", null,
+                return List.of(event(node, new EventData.ItemStarted(message(itemId, Item.Status.IN_PROGRESS, null,
                         type.equals("thinking")))));
             }
             case "content_block_delta" -> {
@@ -178,8 +317,7 @@ final class ClaudeProtocol {
                     return List.of();
                 }
                 streaming.get(itemId).append(text);
-                return List.of(event(node, ITEM_DELTA, JSON.objectNode().put("item_id", itemId)
-                        .put("delta", text)));
+                return List.of(event(node, new EventData.ItemDelta(itemId, text)));
             }
             default -> {
                 return List.of(); // content_block_stop, message_delta, message_stop: the assistant line says it all
@@ -187,10 +325,10 @@ final class ClaudeProtocol {
         }
     }
 
-    private List<AgentEvent> assistant(JsonNode node) {
+    private List<ProtocolOutput> assistant(JsonNode node) {
         JsonNode message = node.path("message");
         String messageId = message.path("id").asText("msg_" + node.path("uuid").asText());
-        List<AgentEvent> events = new ArrayList<>();
+        List<ProtocolOutput> events = new ArrayList<>();
         for (JsonNode block : message.path("content")) {
             int index = blocksSeen.merge(messageId, 1, Integer::sum) - 1;
             String itemId = messageId + ":" + index;
@@ -199,20 +337,17 @@ final class ClaudeProtocol {
                     boolean thinking = block.path("type").asText().equals("thinking");
                     String text = block.path(thinking ? "thinking" : "text").asText("");
                     if (streaming.remove(itemId) == null) {
-                        events.add(event(node, ITEM_STARTED, itemData(message(itemId, "in_progress", null,
-                                thinking))));
+                        events.add(event(node, new EventData.ItemStarted(message(itemId, Item.Status.IN_PROGRESS,
+                                null, thinking))));
                     }
-                    events.add(event(node, ITEM_COMPLETED, itemData(message(itemId, "completed", text,
+                    events.add(event(node, new EventData.ItemCompleted(message(itemId, Item.Status.COMPLETED, text,
                             thinking))));
                 }
                 case "tool_use" -> {
                     String callId = block.path("id").asText(itemId);
                     callItems.put(callId, itemId);
-                    ObjectNode item = item(itemId, "tool_call", "assistant", "completed");
-                    item.withArray("content").addObject().put("type", "tool_call")
-                            .put("name", block.path("name").asText())
-                            .put("arguments", block.path("input").toString()).put("call_id", callId);
-                    events.add(event(node, ITEM_COMPLETED, itemData(item)));
+                    events.add(event(node, new EventData.ItemCompleted(UniversalItems.toolCall(itemId,
+                            block.path("name").asText(), block.path("input").toString(), callId))));
                 }
                 default -> {
                     // redacted thinking, server tool blocks: nothing a client shows
@@ -222,47 +357,55 @@ final class ClaudeProtocol {
         return events;
     }
 
-    private List<AgentEvent> user(JsonNode node) {
+    private List<ProtocolOutput> user(JsonNode node) {
         JsonNode content = node.path("message").path("content");
-        List<AgentEvent> events = new ArrayList<>();
+        List<ProtocolOutput> events = new ArrayList<>();
         for (JsonNode block : content) {
             if (!block.path("type").asText().equals("tool_result")) {
                 continue; // the user's own text (or a replay of it): the server recorded it already
             }
             String callId = block.path("tool_use_id").asText();
             String callItem = callItems.remove(callId);
-            ObjectNode item = item("result_" + callId, "tool_result", "tool",
-                    block.path("is_error").asBoolean() ? "failed" : "completed");
-            item.put("parent_id", callItem);
-            item.withArray("content").addObject().put("type", "tool_result").put("call_id", callId)
-                    .put("output", text(block.path("content")));
-            events.add(event(node, ITEM_COMPLETED, itemData(item)));
+            Item item = Item.of("result_" + callId, Item.Kind.TOOL_RESULT, Item.Role.TOOL,
+                    block.path("is_error").asBoolean() ? Item.Status.FAILED : Item.Status.COMPLETED,
+                    List.of(new ContentPart.ToolResult(callId, text(block.path("content"))))).withParent(callItem);
+            events.add(event(node, new EventData.ItemCompleted(item)));
         }
         return events;
     }
 
-    private List<AgentEvent> controlRequest(JsonNode node) {
+    /**
+     * Claude Code asks whether it may run a tool (answered at once for a tool allowed "always"), or asks the user
+     * something (AskUserQuestion, plan approval: permission requests for those tools, answered like one). A control
+     * request we do not serve must still be answered, or Claude Code waits.
+     */
+    private List<ProtocolOutput> controlRequest(JsonNode node) {
         String requestId = node.path("request_id").asText();
         JsonNode request = node.path("request");
         String subtype = request.path("subtype").asText();
         if (!subtype.equals("can_use_tool")) {
-            control.unsupported(requestId, subtype);
-            return List.of();
+            ObjectNode response = JSON.objectNode().put("subtype", "error").put("request_id", requestId)
+                    .put("error", "sandbox-agent does not handle control request '" + subtype + "'");
+            return List.of(send(JSON.objectNode().put("type", "control_response").set("response", response)));
         }
         String tool = request.path("tool_name").asText("tool");
         JsonNode input = request.path("input");
         if (tool.equals(ASK_USER_QUESTION) || tool.equals(EXIT_PLAN_MODE)) {
             QuestionView view = tool.equals(ASK_USER_QUESTION) ? askUserQuestion(input) : planApproval(input);
-            control.question(requestId, tool, input, view);
-            return List.of(event(node, QUESTION_REQUESTED, view.data(requestId, "requested", null)));
+            pendingQuestions.put(requestId, new PendingQuestion(tool, input, view));
+            return List.of(event(node, view.requested(requestId)));
         }
-        control.toolPermission(requestId, tool, input);
-        ObjectNode data = JSON.objectNode().put("permission_id", requestId).put("action", action(tool, input))
-                .put("status", "requested");
-        ObjectNode metadata = data.putObject("metadata");
+        String action = action(tool, input);
+        pendingPermissions.put(requestId, new PendingPermission(tool, input, action));
+        ObjectNode metadata = JSON.objectNode();
         metadata.put("tool_name", tool).set("input", input);
         metadata.put("tool_use_id", request.path("tool_use_id").asText(null));
-        return List.of(event(node, PERMISSION_REQUESTED, data));
+        List<ProtocolOutput> outputs = new ArrayList<>(3);
+        outputs.add(event(node, new EventData.PermissionRequested(requestId, action, "requested", metadata)));
+        if (alwaysAllowed.contains(tool)) {
+            outputs.addAll(replyPermission(requestId, "always"));
+        }
+        return outputs;
     }
 
     /** AskUserQuestion's input: one to four questions, each with options (labels and descriptions). */
@@ -305,8 +448,8 @@ final class ClaudeProtocol {
         return text.toString();
     }
 
-    private AgentEvent event(JsonNode raw, EventType type, ObjectNode data) {
-        return new AgentEvent(type, data, raw, nativeSessionId, false);
+    private ProtocolOutput event(JsonNode raw, EventData data) {
+        return ProtocolOutput.emit(data, raw, nativeSessionId);
     }
 
 }

@@ -1,24 +1,22 @@
 package dev.sandboxagent.agents.codex;
 
-import static dev.sandboxagent.agents.UniversalItems.item;
-import static dev.sandboxagent.agents.UniversalItems.itemData;
 import static dev.sandboxagent.agents.UniversalItems.message;
-import static dev.sandboxagent.schema.EventType.ERROR;
-import static dev.sandboxagent.schema.EventType.ITEM_COMPLETED;
-import static dev.sandboxagent.schema.EventType.ITEM_DELTA;
-import static dev.sandboxagent.schema.EventType.ITEM_STARTED;
-import static dev.sandboxagent.schema.EventType.PERMISSION_REQUESTED;
-import static dev.sandboxagent.schema.EventType.QUESTION_REQUESTED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.AgentProtocol;
+import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.agents.JsonLine;
+import dev.sandboxagent.agents.ProtocolOutput;
 import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
+import dev.sandboxagent.schema.ContentPart;
+import dev.sandboxagent.schema.EventData;
 import dev.sandboxagent.schema.EventType;
+import dev.sandboxagent.schema.Item;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,20 +26,23 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Translates what {@code codex app-server} writes (JSON-RPC without the {@code "jsonrpc"} field, one object per
- * line) into universal events. Three kinds of line come out of Codex:
+ * The JSON-RPC conversation with {@code codex app-server} (without the {@code "jsonrpc"} field, one object per
+ * line), both ways. The handshake is {@code initialize}, {@code initialized}, then the thread ({@code thread/start},
+ * or {@code thread/resume} after a restart), whose answer gives the id a later process resumes with; a turn is one
+ * {@code turn/start} and, eventually, one {@code turn/completed}. Three kinds of line come out of Codex:
  * <ul>
- *   <li>answers to our requests ({@code id} and {@code result} or {@code error}), handed to the {@link Control};</li>
+ *   <li>answers to our requests ({@code id} and {@code result} or {@code error});</li>
  *   <li>its own requests ({@code method} and {@code id}): approvals become {@code permission.requested}, the
- *       model's questions {@code question.requested}; all go to the {@link Control}, which must answer each one
- *       (those we do not serve with an error) or Codex waits forever;</li>
+ *       model's questions {@code question.requested}, answered when the session core replies; those we do not
+ *       serve are answered at once with an error, or Codex would wait forever;</li>
  *   <li>notifications ({@code method}, no {@code id}): items, deltas, the end of a turn, errors.</li>
  * </ul>
- * Never throws: a line it cannot read, or a method it has never heard of, becomes {@code agent.unparsed}; the
- * many notifications with no universal meaning (rate limits, status changes, warnings) are dropped on purpose.
- * One instance per process, fed by its one reader thread.
+ * Never throws on output: a line it cannot read, or a method it has never heard of, becomes {@code agent.unparsed};
+ * the many notifications with no universal meaning (rate limits, status changes, warnings) are dropped on purpose.
+ * Nothing of a session happens before the thread is open: events before that are dropped, unparsed lines aside.
+ * Pure: one instance per process, called under the launcher's lock.
  */
-final class CodexProtocol {
+final class CodexProtocol implements AgentProtocol {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     /**
      * Notifications of 0.169 that carry nothing a client of ours shows: bookkeeping, account and UI state, and
@@ -67,36 +68,35 @@ final class CodexProtocol {
             "modelProvider/authRecoveryCompleted", "command/exec/outputDelta", "process/outputDelta",
             "process/exited");
 
-    /** What the protocol cannot decide alone: the process owns the JSON-RPC conversation and the turn ids. */
-    interface Control {
-        /** Codex answered our request {@code id}: {@code error} is null on success. */
-        void response(long id, JsonNode result, JsonNode error);
-
-        /** Codex asks for approval; the answer goes back as the result of request {@code requestId}. */
-        void approval(JsonNode requestId, String action);
-
-        /**
-         * Codex asks the user (its request_user_input tool); the answers go back as the result of request
-         * {@code requestId}, keyed by Codex's question ids ({@code questionIds}, in the order of the view's
-         * questions).
-         */
-        void question(JsonNode requestId, List<String> questionIds, QuestionView view);
-
-        /** A server request we do not serve: it must still be answered (with an error), or Codex waits. */
-        void unsupported(JsonNode requestId, String method);
-
-        /** Codex started a turn of its own id (the one turn/interrupt needs). */
-        void turnStarted(String nativeTurnId);
-
-        /**
-         * The turn ended ({@code turn.status} is completed, interrupted or failed): the {@code turn.ended} event
-         * to emit, or null when it was no turn of ours. Returned rather than emitted, to keep the order.
-         */
-        AgentEvent turnCompleted(JsonNode turn, JsonNode usage, JsonNode raw);
+    /** How the thread is opened: {@code thread/start} or {@code thread/resume}, with their params. */
+    record ThreadRequest(String method, ObjectNode params) {
     }
 
-    private final Control control;
-    private volatile String nativeSessionId;
+    private final ThreadRequest thread;
+    private String nativeSessionId;
+    /** True once the thread is open: the start is done. */
+    private boolean opened;
+    private long requestIds;
+    /** Our requests waiting for Codex's answer: id -> the method, and for turn/start the turn it started. */
+    private final Map<Long, Call> calls = new HashMap<>();
+    /** Approval requests Codex waits on: permission id -> the JSON-RPC id and what it is about. */
+    private final Map<String, PendingPermission> pendingPermissions = new HashMap<>();
+    /** request_user_input requests Codex waits on: question id -> the JSON-RPC id and what was asked. */
+    private final Map<String, PendingQuestion> pendingQuestions = new HashMap<>();
+    /** Whether a turn we gave runs (and which, by count), Codex's id for it, and whether we asked it to stop. */
+    private boolean turnRunning;
+    private long turns;
+    private String nativeTurnId;
+    private boolean interruptRequested;
+
+    private record Call(String method, long turn) {
+    }
+
+    private record PendingPermission(JsonNode requestId, String action) {
+    }
+
+    private record PendingQuestion(JsonNode requestId, List<String> questionIds, QuestionView view) {
+    }
     /** Tool items whose tool_call event went out already (started, or completed without a start). */
     private final Set<String> announcedCalls = new HashSet<>();
     /** fileChange item id -> its paths, for the approval's action line. */
@@ -110,33 +110,240 @@ final class CodexProtocol {
     private record OpenMessage(boolean reasoning, StringBuilder text) {
     }
 
-    CodexProtocol(Control control, String nativeSessionId) {
-        this.control = control;
-        this.nativeSessionId = nativeSessionId;
+    CodexProtocol(ThreadRequest thread) {
+        this.thread = thread;
     }
 
-    String nativeSessionId() {
+    @Override
+    public String nativeSessionId() {
         return nativeSessionId;
     }
 
-    void nativeSessionId(String id) {
-        this.nativeSessionId = id;
+    @Override
+    public List<ProtocolOutput> open() {
+        ObjectNode init = JSON.objectNode();
+        init.putObject("clientInfo").put("name", "sandbox-agent").put("title", "sandbox-agent")
+                .put("version", "0.1.0");
+        init.putObject("capabilities").put("experimentalApi", false);
+        return List.of(call("initialize", init));
     }
 
-    /** The events one output line stands for (often none: answers, bookkeeping notifications). */
-    List<AgentEvent> parse(String line) {
+    /** What one output line stands for (often nothing: answers, bookkeeping notifications). */
+    @Override
+    public List<ProtocolOutput> onLine(String line) {
+        List<ProtocolOutput> outputs = parse(line);
+        if (opened || outputs.isEmpty()) {
+            return outputs;
+        }
+        // Before the thread is open, lines are no session's: only what cannot be read is worth reporting.
+        return outputs.stream().filter(o -> !(o instanceof ProtocolOutput.Emit emit)
+                || emit.event().is(EventType.AGENT_UNPARSED)).toList();
+    }
+
+    private List<ProtocolOutput> parse(String line) {
         JsonLine read = JsonLine.read(line);
         if (read.object() == null) {
-            return read.isNoise() ? List.of() : List.of(unparsed(line, read.problem()));
+            return read.isNoise() ? List.of() : List.of(new ProtocolOutput.Emit(unparsed(line, read.problem())));
         }
         ObjectNode node = read.object();
         try {
-            List<AgentEvent> events = translate(node);
-            return events == null ? List.of(unparsed(line, "unknown message " + describe(node))) : events;
+            List<ProtocolOutput> outputs = translate(node);
+            return outputs == null ? List.of(new ProtocolOutput.Emit(unparsed(line, "unknown message "
+                    + describe(node)))) : outputs;
         } catch (RuntimeException e) {
-            return List.of(unparsed(line, "unexpected " + e.getClass().getSimpleName() + " reading "
-                    + describe(node)));
+            return List.of(new ProtocolOutput.Emit(unparsed(line, "unexpected " + e.getClass().getSimpleName()
+                    + " reading " + describe(node))));
         }
+    }
+
+    @Override
+    public List<ProtocolOutput> startTurn(String turnId, String message) {
+        turnRunning = true;
+        turns++;
+        nativeTurnId = null;
+        interruptRequested = false;
+        ObjectNode params = JSON.objectNode().put("threadId", nativeSessionId);
+        params.putArray("input").addObject().put("type", "text").put("text", message).putArray("text_elements");
+        return List.of(call("turn/start", params));
+    }
+
+    /** Sent at once when Codex told the turn's id, else as soon as it does. */
+    @Override
+    public List<ProtocolOutput> interrupt() {
+        if (!turnRunning) {
+            return List.of();
+        }
+        interruptRequested = true;
+        return nativeTurnId != null ? List.of(interruptCall()) : List.of();
+    }
+
+    private ProtocolOutput interruptCall() {
+        return call("turn/interrupt", JSON.objectNode().put("threadId", nativeSessionId).put("turnId", nativeTurnId));
+    }
+
+    @Override
+    public List<ProtocolOutput> replyPermission(String permissionId, String reply) {
+        PendingPermission pending = pendingPermissions.remove(permissionId);
+        if (pending == null) {
+            throw notWaiting("approval request", permissionId);
+        }
+        String decision;
+        String status;
+        switch (reply) {
+            case "once" -> {
+                decision = "accept";
+                status = "accept";
+            }
+            case "always" -> {
+                decision = "acceptForSession";
+                status = "accept_for_session";
+            }
+            default -> {
+                decision = "decline";
+                status = "reject";
+            }
+        }
+        ObjectNode answer = JSON.objectNode().set("id", pending.requestId());
+        answer.putObject("result").put("decision", decision);
+        return List.of(send(answer), ProtocolOutput.synthetic(new EventData.PermissionResolved(permissionId,
+                pending.action(), status, null), nativeSessionId));
+    }
+
+    /**
+     * The result request_user_input waits for: {@code {"answers": {<question id>: {"answers": [...]}}}}, answer i
+     * for question i. Codex passes it to the model as the tool's output, as it is.
+     */
+    @Override
+    public List<ProtocolOutput> replyQuestion(String questionId, List<List<String>> answers) {
+        PendingQuestion pending = pendingQuestions.remove(questionId);
+        if (pending == null) {
+            throw notWaiting("question", questionId);
+        }
+        List<List<String>> given = answers == null ? List.of() : answers;
+        ObjectNode answer = JSON.objectNode().set("id", pending.requestId());
+        ObjectNode byId = answer.putObject("result").putObject("answers");
+        for (int i = 0; i < pending.questionIds().size() && i < given.size(); i++) {
+            ArrayNode texts = byId.putObject(pending.questionIds().get(i)).putArray("answers");
+            if (given.get(i) != null) {
+                given.get(i).forEach(texts::add);
+            }
+        }
+        return List.of(send(answer), ProtocolOutput.synthetic(pending.view().resolved(questionId, "answered",
+                QuestionView.responseText(given)), nativeSessionId));
+    }
+
+    /**
+     * No answers at all: Codex's own way of saying the user gave none (an error answer reaches the model the same
+     * way), and its instructions tell the model to carry on with its best judgment rather than ask again.
+     */
+    @Override
+    public List<ProtocolOutput> rejectQuestion(String questionId) {
+        PendingQuestion pending = pendingQuestions.remove(questionId);
+        if (pending == null) {
+            throw notWaiting("question", questionId);
+        }
+        ObjectNode answer = JSON.objectNode().set("id", pending.requestId());
+        answer.putObject("result").putObject("answers");
+        return List.of(send(answer), ProtocolOutput.synthetic(pending.view().resolved(questionId, "rejected", null),
+                nativeSessionId));
+    }
+
+    private static AgentReplyException notWaiting(String what, String id) {
+        return new AgentReplyException(AgentReplyException.Reason.UNKNOWN_REQUEST,
+                "Codex is not waiting for an answer to " + what + " " + id);
+    }
+
+    private ProtocolOutput call(String method, ObjectNode params) {
+        long id = ++requestIds;
+        calls.put(id, new Call(method, turns));
+        ObjectNode request = JSON.objectNode().put("method", method).put("id", id);
+        request.set("params", params);
+        return send(request);
+    }
+
+    private static ProtocolOutput send(JsonNode message) {
+        return new ProtocolOutput.Reply(message.toString());
+    }
+
+    /** Codex answered our request {@code id}: {@code error} is null on success. */
+    private List<ProtocolOutput> response(long id, JsonNode result, JsonNode error) {
+        Call call = calls.remove(id);
+        if (call == null) {
+            return List.of();
+        }
+        boolean failed = error != null && !error.isNull();
+        String problem = failed ? error.path("message").asText(error.toString()) : null;
+        JsonNode answer = result == null ? JSON.nullNode() : result;
+        switch (call.method()) {
+            case "initialize" -> {
+                if (failed) {
+                    return List.of(new ProtocolOutput.StartFailed("refused initialize: " + problem));
+                }
+                return List.of(send(JSON.objectNode().put("method", "initialized")),
+                        call(thread.method(), thread.params()));
+            }
+            case "turn/start" -> {
+                if (!failed) {
+                    return turnStarted(answer.path("turn").path("id").asText(null));
+                }
+                if (call.turn() != turns || !turnRunning) {
+                    return List.of();
+                }
+                // Codex refused the turn: no turn/completed will come, so end it here.
+                List<ProtocolOutput> outputs = new ArrayList<>();
+                outputs.add(ProtocolOutput.synthetic(new EventData.Error("Codex did not start the turn: " + problem,
+                        "codex_error"), nativeSessionId));
+                outputs.add(endTurn(EventData.TurnEnded.Metadata.of("error"), null));
+                return outputs;
+            }
+            case "turn/interrupt" -> {
+                return List.of();
+            }
+            default -> { // the thread
+                if (opened) {
+                    return List.of();
+                }
+                if (failed) {
+                    return List.of(new ProtocolOutput.StartFailed("refused " + call.method() + ": " + problem));
+                }
+                String threadId = answer.path("thread").path("id").asText(null);
+                if (threadId == null) {
+                    return List.of(new ProtocolOutput.StartFailed("answered " + call.method()
+                            + " without a thread id"));
+                }
+                nativeSessionId = threadId;
+                opened = true;
+                return List.of(new ProtocolOutput.Ready(threadId));
+            }
+        }
+    }
+
+    /** Codex started a turn of its own id (the one turn/interrupt needs). */
+    private List<ProtocolOutput> turnStarted(String id) {
+        if (id != null && turnRunning && nativeTurnId == null) {
+            nativeTurnId = id;
+            if (interruptRequested) {
+                return List.of(interruptCall());
+            }
+        }
+        return List.of();
+    }
+
+    /** A server request we do not serve: it must still be answered (with an error), or Codex waits. */
+    private static ProtocolOutput unsupported(JsonNode requestId, String method) {
+        ObjectNode answer = JSON.objectNode().set("id", requestId);
+        answer.putObject("error").put("code", -32601).put("message", "sandbox-agent does not handle " + method);
+        return send(answer);
+    }
+
+    /** Forgets the turn and ends it (the launcher labels the end, or drops it when no turn of ours ran). */
+    private ProtocolOutput endTurn(EventData.TurnEnded.Metadata metadata, JsonNode raw) {
+        turnRunning = false;
+        nativeTurnId = null;
+        interruptRequested = false;
+        pendingPermissions.clear(); // Codex drops the turn's open approvals and questions with it
+        pendingQuestions.clear();
+        return new ProtocolOutput.TurnEnded(metadata, raw);
     }
 
     AgentEvent unparsed(String line, String reason) {
@@ -148,14 +355,13 @@ final class CodexProtocol {
     }
 
     /** Null for a message we do not know. */
-    private List<AgentEvent> translate(JsonNode node) {
+    private List<ProtocolOutput> translate(JsonNode node) {
         JsonNode id = node.get("id");
         if (!node.hasNonNull("method")) {
             if (id == null || !id.canConvertToLong() || !(node.has("result") || node.has("error"))) {
                 return null;
             }
-            control.response(id.asLong(), node.get("result"), node.get("error"));
-            return List.of();
+            return response(id.asLong(), node.get("result"), node.get("error"));
         }
         if (!node.path("method").isTextual()) {
             return null;
@@ -166,10 +372,7 @@ final class CodexProtocol {
             return serverRequest(node, id, method, params);
         }
         return switch (method) {
-            case "turn/started" -> {
-                control.turnStarted(params.path("turn").path("id").asText(null));
-                yield List.of();
-            }
+            case "turn/started" -> turnStarted(params.path("turn").path("id").asText(null));
             case "item/started" -> itemStarted(node, params.path("item"));
             case "item/completed" -> itemCompleted(node, params.path("item"));
             case "item/agentMessage/delta", "item/reasoning/summaryTextDelta", "item/reasoning/textDelta" ->
@@ -191,27 +394,38 @@ final class CodexProtocol {
      * Closes what the turn left open (an interrupt cuts a streamed message short, and Codex then never completes
      * it), so no client waits for an item forever; then the turn ends.
      */
-    private List<AgentEvent> turnCompleted(JsonNode raw, JsonNode turn) {
-        List<AgentEvent> events = new ArrayList<>();
-        String status = turn.path("status").asText().equals("completed") ? "completed" : "failed";
-        openMessages.forEach((id, open) -> events.add(event(raw, ITEM_COMPLETED, itemData(message(id, status,
+    private List<ProtocolOutput> turnCompleted(JsonNode raw, JsonNode turn) {
+        List<ProtocolOutput> events = new ArrayList<>();
+        Item.Status itemStatus = turn.path("status").asText().equals("completed") ? Item.Status.COMPLETED
+                : Item.Status.FAILED;
+        openMessages.forEach((id, open) -> events.add(event(raw, new EventData.ItemCompleted(message(id, itemStatus,
                 open.text().toString(), open.reasoning())))));
         openMessages.clear();
         announcedCalls.clear();
         changedPaths.clear();
         // Codex repeats the previous usage when a turn starts, so only a completed turn's usage is its own.
-        boolean ours = status.equals("completed") && usageTurnId != null
+        boolean ours = itemStatus == Item.Status.COMPLETED && usageTurnId != null
                 && usageTurnId.equals(turn.path("id").asText());
-        AgentEvent ended = control.turnCompleted(turn, ours ? usage : null, raw);
-        if (ended != null) {
-            events.add(ended);
-        }
+        JsonNode turnUsage = ours ? usage : null;
         usage = null;
         usageTurnId = null;
+        // One vocabulary for every agent (completed | interrupted | error): Codex's "failed" is our "error".
+        String status = turn.path("status").asText("completed");
+        if (!List.of("completed", "interrupted").contains(status)) {
+            status = "error";
+        }
+        if (interruptRequested && !status.equals("completed")) {
+            status = "interrupted";
+        }
+        String error = turn.hasNonNull("error")
+                ? turn.path("error").path("message").asText(turn.get("error").toString()) : null;
+        events.add(endTurn(new EventData.TurnEnded.Metadata(status,
+                turnUsage == null || turnUsage.isMissingNode() ? null : turnUsage, null, null,
+                turn.hasNonNull("durationMs") ? turn.get("durationMs") : null, null, error), raw));
         return events;
     }
 
-    private List<AgentEvent> serverRequest(JsonNode node, JsonNode id, String method, JsonNode params) {
+    private List<ProtocolOutput> serverRequest(JsonNode node, JsonNode id, String method, JsonNode params) {
         if (method.equals("item/tool/requestUserInput")) {
             return userInput(node, id, method, params);
         }
@@ -222,20 +436,17 @@ final class CodexProtocol {
             default -> null;
         };
         if (action == null) {
-            control.unsupported(id, method);
-            return List.of();
+            return List.of(unsupported(id, method));
         }
-        control.approval(id, action);
-        ObjectNode data = JSON.objectNode().put("permission_id", id.asText()).put("action", action)
-                .put("status", "requested");
-        ObjectNode metadata = data.putObject("metadata");
+        pendingPermissions.put(id.asText(), new PendingPermission(id, action));
+        ObjectNode metadata = JSON.objectNode();
         metadata.put("method", method).put("item_id", params.path("itemId").asText(null));
         for (String field : List.of("reason", "cwd")) {
             if (params.hasNonNull(field)) {
                 metadata.set(field, params.get(field));
             }
         }
-        return List.of(event(node, PERMISSION_REQUESTED, data));
+        return List.of(event(node, new EventData.PermissionRequested(id.asText(), action, "requested", metadata)));
     }
 
     /**
@@ -244,7 +455,7 @@ final class CodexProtocol {
      * A request we cannot read is answered with an error at once, which Codex hands the model as "no answers",
      * and reported unparsed: a question nobody can see must not hold the turn.
      */
-    private List<AgentEvent> userInput(JsonNode node, JsonNode id, String method, JsonNode params) {
+    private List<ProtocolOutput> userInput(JsonNode node, JsonNode id, String method, JsonNode params) {
         List<String> ids = new ArrayList<>();
         List<QuestionView.Question> questions = new ArrayList<>();
         for (JsonNode q : params.path("questions")) {
@@ -266,21 +477,22 @@ final class CodexProtocol {
                     labels));
         }
         if (questions.isEmpty()) {
-            control.unsupported(id, method);
-            return List.of(unparsed(node.toString(), "a " + method + " request without readable questions"));
+            return List.of(unsupported(id, method), new ProtocolOutput.Emit(unparsed(node.toString(),
+                    "a " + method + " request without readable questions")));
         }
         QuestionView view = QuestionView.of(questions);
-        control.question(id, List.copyOf(ids), view);
-        return List.of(event(node, QUESTION_REQUESTED, view.data(id.asText(), "requested", null)));
+        pendingQuestions.put(id.asText(), new PendingQuestion(id, List.copyOf(ids), view));
+        return List.of(event(node, view.requested(id.asText())));
     }
 
-    private List<AgentEvent> itemStarted(JsonNode raw, JsonNode item) {
+    private List<ProtocolOutput> itemStarted(JsonNode raw, JsonNode item) {
         String id = item.path("id").asText();
         return switch (item.path("type").asText()) {
             case "agentMessage", "reasoning" -> {
                 boolean reasoning = item.path("type").asText().equals("reasoning");
                 openMessages.put(id, new OpenMessage(reasoning, new StringBuilder()));
-                yield List.of(event(raw, ITEM_STARTED, itemData(message(id, "in_progress", null, reasoning))));
+                yield List.of(event(raw, new EventData.ItemStarted(message(id, Item.Status.IN_PROGRESS, null,
+                        reasoning))));
             }
             case "commandExecution", "fileChange", "mcpToolCall", "dynamicToolCall", "webSearch" -> {
                 if (item.path("type").asText().equals("fileChange")) {
@@ -292,13 +504,13 @@ final class CodexProtocol {
         };
     }
 
-    private List<AgentEvent> itemCompleted(JsonNode raw, JsonNode item) {
+    private List<ProtocolOutput> itemCompleted(JsonNode raw, JsonNode item) {
         String id = item.path("id").asText();
         String type = item.path("type").asText();
         switch (type) {
             case "agentMessage" -> {
                 openMessages.remove(id);
-                return List.of(event(raw, ITEM_COMPLETED, itemData(message(id, "completed",
+                return List.of(event(raw, new EventData.ItemCompleted(message(id, Item.Status.COMPLETED,
                         item.path("text").asText(""), false))));
             }
             case "reasoning" -> {
@@ -306,19 +518,18 @@ final class CodexProtocol {
                 List<String> parts = new ArrayList<>();
                 item.path("summary").forEach(s -> parts.add(s.asText()));
                 item.path("content").forEach(s -> parts.add(s.asText()));
-                return List.of(event(raw, ITEM_COMPLETED, itemData(message(id, "completed",
+                return List.of(event(raw, new EventData.ItemCompleted(message(id, Item.Status.COMPLETED,
                         String.join("\n", parts), true))));
             }
             case "commandExecution", "fileChange", "mcpToolCall", "dynamicToolCall", "webSearch" -> {
-                List<AgentEvent> events = new ArrayList<>(toolCall(raw, item));
+                List<ProtocolOutput> events = new ArrayList<>(toolCall(raw, item));
                 changedPaths.remove(id);
                 announcedCalls.remove(id);
-                events.add(event(raw, ITEM_COMPLETED, itemData(toolResult(item))));
+                events.add(event(raw, new EventData.ItemCompleted(toolResult(item))));
                 return events;
             }
             case "error" -> {
-                return List.of(event(raw, ERROR, JSON.objectNode().put("message", item.path("message").asText())
-                        .put("code", "codex_error")));
+                return List.of(event(raw, new EventData.Error(item.path("message").asText(), "codex_error")));
             }
             default -> {
                 return List.of();
@@ -327,7 +538,7 @@ final class CodexProtocol {
     }
 
     /** The tool_call item, once per call: Codex reports a call's whole input when it starts. */
-    private List<AgentEvent> toolCall(JsonNode raw, JsonNode item) {
+    private List<ProtocolOutput> toolCall(JsonNode raw, JsonNode item) {
         String id = item.path("id").asText();
         if (!announcedCalls.add(id)) {
             return List.of();
@@ -360,13 +571,11 @@ final class CodexProtocol {
                 arguments.put("query", item.path("query").asText(""));
             }
         }
-        ObjectNode call = item(id, "tool_call", "assistant", "completed");
-        call.withArray("content").addObject().put("type", "tool_call").put("name", name)
-                .put("arguments", arguments.toString()).put("call_id", id);
-        return List.of(event(raw, ITEM_COMPLETED, itemData(call)));
+        return List.of(event(raw, new EventData.ItemCompleted(UniversalItems.toolCall(id, name, arguments.toString(),
+                id))));
     }
 
-    private static ObjectNode toolResult(JsonNode item) {
+    private static Item toolResult(JsonNode item) {
         String id = item.path("id").asText();
         String status = item.path("status").asText();
         boolean ok = status.equals("completed");
@@ -374,38 +583,34 @@ final class CodexProtocol {
         if (type.equals("commandExecution") && item.path("exitCode").canConvertToInt()) {
             ok = ok && item.path("exitCode").asInt() == 0;
         }
-        ObjectNode result = item("result_" + id, "tool_result", "tool", ok ? "completed" : "failed");
-        result.put("parent_id", id);
-        ArrayNode content = result.withArray("content");
-        ObjectNode part = content.addObject().put("type", "tool_result").put("call_id", id);
+        String output;
+        Integer exitCode = null;
+        List<ContentPart> refs = new ArrayList<>();
         switch (type) {
             case "commandExecution" -> {
-                part.put("output", item.path("aggregatedOutput").asText(""));
+                output = item.path("aggregatedOutput").asText("");
                 if (item.path("exitCode").canConvertToInt()) {
-                    part.put("exit_code", item.path("exitCode").asInt());
+                    exitCode = item.path("exitCode").asInt();
                 }
             }
             case "fileChange" -> {
-                part.put("output", status);
+                output = status;
                 for (JsonNode change : item.path("changes")) {
-                    ObjectNode ref = content.addObject().put("type", "file_ref")
-                            .put("path", change.path("path").asText())
-                            .put("action", fileAction(change.path("kind").path("type")
-                                    .asText(change.path("kind").asText())));
-                    if (change.hasNonNull("diff")) {
-                        ref.put("diff", change.path("diff").asText());
-                    }
+                    refs.add(new ContentPart.FileRef(change.path("path").asText(), fileAction(change.path("kind")
+                            .path("type").asText(change.path("kind").asText())),
+                            change.hasNonNull("diff") ? change.path("diff").asText() : null));
                 }
             }
-            case "mcpToolCall" -> part.put("output", item.hasNonNull("error") ? item.path("error").toString()
-                    : item.path("result").toString());
-            case "dynamicToolCall" -> part.put("output", item.path("contentItems").toString());
-            default -> part.put("output", status);
+            case "mcpToolCall" -> output = item.hasNonNull("error") ? item.path("error").toString()
+                    : item.path("result").toString();
+            case "dynamicToolCall" -> output = item.path("contentItems").toString();
+            default -> output = status;
         }
-        if (!ok) {
-            part.put("status", status);
-        }
-        return result;
+        List<ContentPart> content = new ArrayList<>();
+        content.add(new ContentPart.ToolResult(id, output, exitCode, ok ? null : status));
+        content.addAll(refs);
+        return Item.of("result_" + id, Item.Kind.TOOL_RESULT, Item.Role.TOOL,
+                ok ? Item.Status.COMPLETED : Item.Status.FAILED, content).withParent(id);
     }
 
     /**
@@ -417,7 +622,7 @@ final class CodexProtocol {
         return codexKind.equals("update") ? "patch" : "write";
     }
 
-    private List<AgentEvent> delta(JsonNode raw, JsonNode params) {
+    private List<ProtocolOutput> delta(JsonNode raw, JsonNode params) {
         String itemId = params.path("itemId").asText(null);
         String delta = params.path("delta").asText(null);
         if (itemId == null || delta == null) {
@@ -427,25 +632,19 @@ final class CodexProtocol {
         if (open != null) {
             open.text().append(delta);
         }
-        return List.of(event(raw, ITEM_DELTA, JSON.objectNode().put("item_id", itemId).put("delta", delta)));
+        return List.of(event(raw, new EventData.ItemDelta(itemId, delta)));
     }
 
-    private AgentEvent error(JsonNode raw, JsonNode params) {
+    private ProtocolOutput error(JsonNode raw, JsonNode params) {
         JsonNode error = params.path("error");
-        ObjectNode data = JSON.objectNode().put("message", error.path("message").asText("Codex reported an error"))
-                .put("code", "codex_error");
-        if (error.hasNonNull("codexErrorInfo")) {
-            data.set("details", error.get("codexErrorInfo"));
-        }
-        data.put("will_retry", params.path("willRetry").asBoolean(false));
-        return event(raw, ERROR, data);
+        return event(raw, new EventData.Error(error.path("message").asText("Codex reported an error"), "codex_error",
+                error.hasNonNull("codexErrorInfo") ? error.get("codexErrorInfo") : null,
+                params.path("willRetry").asBoolean(false), null, null));
     }
 
-    private AgentEvent status(JsonNode raw, String label, String detail) {
-        ObjectNode item = item("status_" + UniversalItems.sha256(raw.toString()).substring(0, 16), "status", "system",
-                "completed");
-        item.withArray("content").addObject().put("type", "status").put("label", label).put("detail", detail);
-        return event(raw, ITEM_COMPLETED, itemData(item));
+    private ProtocolOutput status(JsonNode raw, String label, String detail) {
+        return event(raw, new EventData.ItemCompleted(UniversalItems.status("status_"
+                + UniversalItems.sha256(raw.toString()).substring(0, 16), label, detail)));
     }
 
     private static String paths(JsonNode fileChange) {
@@ -454,8 +653,8 @@ final class CodexProtocol {
         return paths.isEmpty() ? "files" : String.join(", ", paths);
     }
 
-    private AgentEvent event(JsonNode raw, EventType type, ObjectNode data) {
-        return new AgentEvent(type, data, raw, nativeSessionId, false);
+    private ProtocolOutput event(JsonNode raw, EventData data) {
+        return ProtocolOutput.emit(data, raw, nativeSessionId);
     }
 
 }

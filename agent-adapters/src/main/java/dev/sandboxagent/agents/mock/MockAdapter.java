@@ -6,6 +6,8 @@ import dev.sandboxagent.agents.AgentLaunch;
 import dev.sandboxagent.agents.AgentListener;
 import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.agents.AgentStartException;
+import dev.sandboxagent.agents.TerminalAgentProcess;
+import dev.sandboxagent.agents.TerminalLaunch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +32,7 @@ public final class MockAdapter implements AgentAdapter {
     static final String SCRIPT_NAME = "mock-agent.sh";
     /** Counts the starts of one session's agent; its value prefixes every id the mock makes. */
     static final String GENERATION_FILE = "mock-agent.generation";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
 
     private static final byte[] SCRIPT = loadScript();
     private static final AgentDescriptor DESCRIPTOR = new AgentDescriptor("mock", "Mock agent", true, "1", null,
@@ -71,7 +75,8 @@ public final class MockAdapter implements AgentAdapter {
             command.add(resume);
         }
         Path directory = launch.workingDirectory() != null ? launch.workingDirectory() : stateDir;
-        return MockProcess.start(command, launch, directory, listener);
+        return TerminalAgentProcess.start(new TerminalLaunch("mock", "the mock agent", command, launch.environment(),
+                directory, false, READY_TIMEOUT), new MockProtocol(), listener);
     }
 
     private static void requireSupported(String what, String value, List<String> supported)

@@ -1,24 +1,19 @@
 package dev.sandboxagent.agents.mock;
 
-import static dev.sandboxagent.agents.UniversalItems.item;
-import static dev.sandboxagent.agents.UniversalItems.itemData;
-import static dev.sandboxagent.schema.EventType.ERROR;
-import static dev.sandboxagent.schema.EventType.ITEM_COMPLETED;
-import static dev.sandboxagent.schema.EventType.ITEM_DELTA;
-import static dev.sandboxagent.schema.EventType.ITEM_STARTED;
-import static dev.sandboxagent.schema.EventType.PERMISSION_REQUESTED;
-import static dev.sandboxagent.schema.EventType.PERMISSION_RESOLVED;
-import static dev.sandboxagent.schema.EventType.QUESTION_REQUESTED;
-import static dev.sandboxagent.schema.EventType.QUESTION_RESOLVED;
-import static dev.sandboxagent.schema.EventType.TURN_ENDED;
+import static dev.sandboxagent.agents.UniversalItems.message;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.AgentProtocol;
+import dev.sandboxagent.agents.AgentReplyException;
+import dev.sandboxagent.agents.ProtocolOutput;
 import dev.sandboxagent.agents.UniversalItems;
-import dev.sandboxagent.schema.EventType;
+import dev.sandboxagent.schema.ContentPart;
+import dev.sandboxagent.schema.EventData;
+import dev.sandboxagent.schema.Item;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,28 +21,110 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Translates the mock agent's output lines (the protocol is in mock-agent.sh's header) into universal events with
- * the anchor's data shapes. Never throws: a line it cannot parse (unknown verb, missing or malformed fields, a
- * delta for an unknown item, garbage, terminal escapes) becomes {@code agent.unparsed}. Every event carries the
- * line as {@code raw}. One instance per process, fed by its one reader thread.
+ * The mock agent's line protocol (mock-agent.sh's header), both ways: its output lines become universal events,
+ * and the session core's requests become its input lines. Never throws on output: a line it cannot parse (unknown
+ * verb, missing or malformed fields, a delta for an unknown item, garbage, terminal escapes) becomes
+ * {@code agent.unparsed}. Every event carries the line as {@code raw}. Lines before {@code READY} are kept and
+ * reported unparsed once it came. Pure: one instance per process, called under the launcher's lock.
  */
-final class MockProtocol {
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+final class MockProtocol implements AgentProtocol {
+    private static final int EARLY_LINES_KEPT = 100;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
     private static final Set<String> PERMISSION_STATUSES = Set.of("accept", "accept_for_session", "reject");
     private static final Set<String> TURN_STATUSES = Set.of("completed", "interrupted");
+    private static final List<String> YES_NO = List.of("yes", "no");
 
     private final Map<String, StringBuilder> streaming = new HashMap<>();
     private final Map<String, String> prompts = new HashMap<>();
     private final Map<String, String> callItems = new HashMap<>(); // call id -> its tool_call item id
-    private volatile String nativeSessionId;
+    /** Requests the mock waits on an answer to: what a reply may answer. */
+    private final Set<String> awaitedPermissions = new HashSet<>();
+    private final Set<String> awaitedQuestions = new HashSet<>();
+    private final List<String> early = new ArrayList<>(); // lines before READY
+    private String nativeSessionId;
 
-    String nativeSessionId() {
+    @Override
+    public String nativeSessionId() {
         return nativeSessionId;
     }
 
+    /** The mock speaks first: its READY line. */
+    @Override
+    public List<ProtocolOutput> open() {
+        return List.of();
+    }
+
+    @Override
+    public List<ProtocolOutput> onLine(String line) {
+        if (nativeSessionId == null) {
+            Optional<String> id = ready(line);
+            if (id.isEmpty()) {
+                if (early.size() < EARLY_LINES_KEPT) {
+                    early.add(line);
+                }
+                return List.of();
+            }
+            List<ProtocolOutput> outputs = new ArrayList<>();
+            outputs.add(new ProtocolOutput.Ready(id.get()));
+            early.forEach(l -> outputs.add(new ProtocolOutput.Emit(unparsed(l, "output before READY"))));
+            early.clear();
+            return outputs;
+        }
+        return parse(line);
+    }
+
+    @Override
+    public List<ProtocolOutput> startTurn(String turnId, String message) {
+        List<ProtocolOutput> input = new ArrayList<>();
+        input.add(new ProtocolOutput.Reply("T " + MockText.encode(turnId)));
+        for (String line : message.split("\n", -1)) {
+            if (line.endsWith("\r")) {
+                line = line.substring(0, line.length() - 1); // CRLF is a line end too
+            }
+            input.add(new ProtocolOutput.Reply("L " + MockText.encode(line)));
+        }
+        input.add(new ProtocolOutput.Reply("E"));
+        return input;
+    }
+
+    @Override
+    public List<ProtocolOutput> replyPermission(String permissionId, String reply) {
+        if (!awaitedPermissions.remove(permissionId)) {
+            throw notAwaited("permission", permissionId);
+        }
+        return List.of(new ProtocolOutput.Reply("P " + MockText.encode(permissionId) + " " + MockText.encode(reply)));
+    }
+
+    /** The mock's questions are single: the first answer list is the answer. */
+    @Override
+    public List<ProtocolOutput> replyQuestion(String questionId, List<List<String>> answers) {
+        if (!awaitedQuestions.remove(questionId)) {
+            throw notAwaited("question", questionId);
+        }
+        String answer = answers.isEmpty() || answers.get(0) == null ? "" : String.join(", ", answers.get(0));
+        return List.of(new ProtocolOutput.Reply("Q " + MockText.encode(questionId) + " A " + MockText.encode(answer)));
+    }
+
+    @Override
+    public List<ProtocolOutput> rejectQuestion(String questionId) {
+        if (!awaitedQuestions.remove(questionId)) {
+            throw notAwaited("question", questionId);
+        }
+        return List.of(new ProtocolOutput.Reply("Q " + MockText.encode(questionId) + " R"));
+    }
+
+    @Override
+    public List<ProtocolOutput> interrupt() {
+        return List.of(new ProtocolOutput.Reply("I"));
+    }
+
+    private static AgentReplyException notAwaited(String what, String id) {
+        return new AgentReplyException(AgentReplyException.Reason.UNKNOWN_REQUEST,
+                "the mock agent is not waiting for an answer to " + what + " " + id);
+    }
+
     /** If {@code line} is the READY line, remembers and returns the native session id. */
-    Optional<String> ready(String line) {
+    private Optional<String> ready(String line) {
         if (!line.startsWith("READY ")) {
             return Optional.empty();
         }
@@ -59,14 +136,14 @@ final class MockProtocol {
         return Optional.of(id);
     }
 
-    /** The events one output line stands for: usually one, two for a whole message. */
-    List<AgentEvent> parse(String line) {
+    /** What one output line after READY stands for: usually one event, two for a whole message. */
+    List<ProtocolOutput> parse(String line) {
         try {
             return translate(line, new Fields(line));
         } catch (Malformed e) {
-            return List.of(unparsed(line, e.getMessage()));
+            return List.of(new ProtocolOutput.Emit(unparsed(line, e.getMessage())));
         } catch (RuntimeException e) {
-            return List.of(unparsed(line, "unexpected " + e.getClass().getSimpleName()));
+            return List.of(new ProtocolOutput.Emit(unparsed(line, "unexpected " + e.getClass().getSimpleName())));
         }
     }
 
@@ -75,25 +152,20 @@ final class MockProtocol {
         return UniversalItems.unparsed("mock agent", line, reason, nativeSessionId);
     }
 
-    /** An assistant message; {@code text} null for one still in progress, whose content is empty. */
-    private static ObjectNode message(String id, String status, String text) {
-        return UniversalItems.message(id, status, text, false);
-    }
-
-    private List<AgentEvent> translate(String line, Fields f) {
+    private List<ProtocolOutput> translate(String line, Fields f) {
         String verb = f.word("verb");
         return switch (verb) {
             case "MSG" -> {
                 String item = f.id("item id");
                 String text = f.text();
-                yield List.of(event(line, ITEM_STARTED, itemData(message(item, "in_progress", null))),
-                        event(line, ITEM_COMPLETED, itemData(message(item, "completed", text))));
+                yield List.of(event(line, new EventData.ItemStarted(inProgress(item))),
+                        event(line, new EventData.ItemCompleted(message(item, Item.Status.COMPLETED, text, false))));
             }
             case "MSG_START" -> {
                 String item = f.id("item id");
                 f.end();
                 streaming.put(item, new StringBuilder());
-                yield List.of(event(line, ITEM_STARTED, itemData(message(item, "in_progress", null))));
+                yield List.of(event(line, new EventData.ItemStarted(inProgress(item))));
             }
             case "DELTA" -> {
                 String item = f.id("item id");
@@ -103,7 +175,7 @@ final class MockProtocol {
                     throw new Malformed("delta for item " + item + ", which was not started");
                 }
                 text.append(delta);
-                yield List.of(event(line, ITEM_DELTA, JSON.objectNode().put("item_id", item).put("delta", delta)));
+                yield List.of(event(line, new EventData.ItemDelta(item, delta)));
             }
             case "MSG_END" -> {
                 String item = f.id("item id");
@@ -112,45 +184,47 @@ final class MockProtocol {
                 if (text == null) {
                     throw new Malformed("end of item " + item + ", which was not started");
                 }
-                yield List.of(event(line, ITEM_COMPLETED, itemData(message(item, "completed", text.toString()))));
+                yield List.of(event(line, new EventData.ItemCompleted(message(item, Item.Status.COMPLETED,
+                        text.toString(), false))));
             }
             case "TOOL" -> {
                 String item = f.id("item id");
                 String call = f.id("call id");
                 String name = f.word("tool name");
                 String arguments = f.text();
-                ObjectNode data = item(item, "tool_call", "assistant", "completed");
                 callItems.put(call, item);
-                data.withArray("content").addObject().put("type", "tool_call").put("name", MockText.decode(name))
-                        .put("arguments", arguments).put("call_id", call);
-                yield List.of(event(line, ITEM_COMPLETED, itemData(data)));
+                yield List.of(event(line, new EventData.ItemCompleted(UniversalItems.toolCall(item,
+                        MockText.decode(name), arguments, call))));
             }
             case "RESULT" -> {
                 String item = f.id("item id");
                 String call = f.id("call id");
                 String output = f.text();
-                ObjectNode data = item(item, "tool_result", "tool", "completed");
-                data.put("parent_id", callItems.remove(call)); // the tool_call item it answers; null if unknown
-                data.withArray("content").addObject().put("type", "tool_result").put("call_id", call)
-                        .put("output", output);
-                yield List.of(event(line, ITEM_COMPLETED, itemData(data)));
+                Item result = Item.of(item, Item.Kind.TOOL_RESULT, Item.Role.TOOL, Item.Status.COMPLETED,
+                        List.of(new ContentPart.ToolResult(call, output)))
+                        .withParent(callItems.remove(call)); // the tool_call item it answers; null if unknown
+                yield List.of(event(line, new EventData.ItemCompleted(result)));
             }
             case "PERM_REQ" -> {
                 String id = f.id("permission id");
                 String action = f.text();
-                yield List.of(event(line, PERMISSION_REQUESTED, permission(id, action, "requested")));
+                awaitedPermissions.add(id);
+                yield List.of(event(line, new EventData.PermissionRequested(id, action, "requested", null)));
             }
             case "PERM_RES" -> {
                 String id = f.id("permission id");
                 String status = f.oneOf("permission status", PERMISSION_STATUSES);
                 String action = f.text();
-                yield List.of(event(line, PERMISSION_RESOLVED, permission(id, action, status)));
+                awaitedPermissions.remove(id);
+                yield List.of(event(line, new EventData.PermissionResolved(id, action, status, null)));
             }
             case "Q_REQ" -> {
                 String id = f.id("question id");
                 String prompt = f.text();
                 prompts.put(id, prompt);
-                yield List.of(event(line, QUESTION_REQUESTED, question(id, prompt, "requested")));
+                awaitedQuestions.add(id);
+                yield List.of(event(line, new EventData.QuestionRequested(id, prompt, YES_NO, "requested", null,
+                        null, null)));
             }
             case "Q_RES" -> {
                 String id = f.id("question id");
@@ -163,38 +237,34 @@ final class MockProtocol {
                 if (prompt == null) {
                     throw new Malformed("answer to question " + id + ", which was not asked");
                 }
-                ObjectNode data = question(id, prompt, outcome);
-                data.put("response", answer);
-                yield List.of(event(line, QUESTION_RESOLVED, data));
+                awaitedQuestions.remove(id);
+                yield List.of(event(line, new EventData.QuestionResolved(id, prompt, YES_NO, outcome, answer, null,
+                        null)));
             }
-            case "ERROR" -> List.of(event(line, ERROR,
-                    JSON.objectNode().put("message", f.text()).put("code", "mock_error")));
+            case "ERROR" -> List.of(event(line, new EventData.Error(f.text(), "mock_error")));
             case "TURN_END" -> {
                 String status = f.oneOf("turn status", TURN_STATUSES);
                 String turnId = f.text();
                 if (turnId.isEmpty()) {
                     throw new Malformed("missing turn id");
                 }
-                ObjectNode data = JSON.objectNode().put("phase", "ended").put("turn_id", turnId);
-                data.putObject("metadata").put("status", status);
-                yield List.of(event(line, TURN_ENDED, data));
+                // The turn is the one the session core gave: the launcher labels the end with its id.
+                awaitedPermissions.clear();
+                awaitedQuestions.clear();
+                yield List.of(new ProtocolOutput.TurnEnded(EventData.TurnEnded.Metadata.of(status),
+                        TextNode.valueOf(line)));
             }
             default -> throw new Malformed("unknown verb");
         };
     }
 
-    private static ObjectNode permission(String id, String action, String status) {
-        return JSON.objectNode().put("permission_id", id).put("action", action).put("status", status);
+    /** An assistant message still in progress: its content is empty. */
+    private static Item inProgress(String id) {
+        return message(id, Item.Status.IN_PROGRESS, null, false);
     }
 
-    private static ObjectNode question(String id, String prompt, String status) {
-        ObjectNode data = JSON.objectNode().put("question_id", id).put("prompt", prompt);
-        data.putArray("options").add("yes").add("no");
-        return data.put("status", status).putNull("response");
-    }
-
-    private AgentEvent event(String line, EventType type, ObjectNode data) {
-        return new AgentEvent(type, data, TextNode.valueOf(line), nativeSessionId, false);
+    private ProtocolOutput event(String line, EventData data) {
+        return ProtocolOutput.emit(data, TextNode.valueOf(line), nativeSessionId);
     }
 
     /** Reads the space-separated fields of one line; the last field of most verbs is free text. */

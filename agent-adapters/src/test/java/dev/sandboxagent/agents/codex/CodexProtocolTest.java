@@ -1,57 +1,72 @@
 package dev.sandboxagent.agents.codex;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.sandboxagent.agents.AgentEvent;
-import dev.sandboxagent.agents.QuestionView;
-import java.util.ArrayList;
+import dev.sandboxagent.agents.AgentReplyException;
+import dev.sandboxagent.agents.ProtocolOutput;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The app-server line parser alone, on lines shaped like Codex 0.169's (see docs/agents.md). */
+/**
+ * The app-server protocol alone, with no process, on lines shaped like Codex 0.169's (see docs/agents.md): what each
+ * line stands for, and what it writes back for the handshake and for each request of the session core.
+ */
 class CodexProtocolTest {
-    private final List<String> calls = new ArrayList<>();
-    private final CodexProtocol protocol = new CodexProtocol(new CodexProtocol.Control() {
-        @Override
-        public void response(long id, JsonNode result, JsonNode error) {
-            calls.add("response " + id + " " + (error == null ? result : "error " + error.path("message").asText()));
-        }
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private CodexProtocol protocol;
 
-        @Override
-        public void approval(JsonNode requestId, String action) {
-            calls.add("approval " + requestId + " " + action);
-        }
+    /** A protocol whose thread is open, as after a start: initialize (id 1), then thread/start (id 2). */
+    @BeforeEach
+    void open() throws Exception {
+        protocol = fresh();
+        List<String> init = replies(protocol.open());
+        assertThat(init).hasSize(1);
+        assertThat(JSON.readTree(init.get(0)).path("method").asText()).isEqualTo("initialize");
+        List<String> thread = replies(protocol.onLine("{\"id\":1,\"result\":{\"userAgent\":\"x\"}}\r"));
+        assertThat(thread).containsExactly("{\"method\":\"initialized\"}",
+                "{\"method\":\"thread/start\",\"id\":2,\"params\":{\"cwd\":\"/w\"}}");
+        assertThat(protocol.onLine("{\"id\":2,\"result\":{\"thread\":{\"id\":\"thread-1\"}}}"))
+                .containsExactly(new ProtocolOutput.Ready("thread-1"));
+        assertThat(protocol.nativeSessionId()).isEqualTo("thread-1");
+    }
 
-        @Override
-        public void question(JsonNode requestId, List<String> questionIds, QuestionView view) {
-            calls.add("question " + requestId + " " + questionIds + " " + view.prompt());
-        }
+    private static CodexProtocol fresh() {
+        return new CodexProtocol(new CodexProtocol.ThreadRequest("thread/start",
+                JsonNodeFactory.instance.objectNode().put("cwd", "/w")));
+    }
 
-        @Override
-        public void unsupported(JsonNode requestId, String method) {
-            calls.add("unsupported " + requestId + " " + method);
-        }
-
-        @Override
-        public void turnStarted(String nativeTurnId) {
-            calls.add("started " + nativeTurnId);
-        }
-
-        @Override
-        public AgentEvent turnCompleted(JsonNode turn, JsonNode usage, JsonNode raw) {
-            calls.add("completed " + turn.path("status").asText() + " usage " + usage);
-            return new AgentEvent("turn.ended", JsonNodeFactory.instance.objectNode(), raw, null, false);
-        }
-    }, "thread-1");
-
+    /** The events {@code line} stands for; fails on any other output. */
     private List<AgentEvent> parse(String line) {
-        return protocol.parse(line);
+        return events(protocol.onLine(line), true);
+    }
+
+    private static List<AgentEvent> events(List<ProtocolOutput> outputs, boolean only) {
+        if (only) {
+            assertThat(outputs).allMatch(o -> o instanceof ProtocolOutput.Emit);
+        }
+        return outputs.stream().filter(o -> o instanceof ProtocolOutput.Emit)
+                .map(o -> ((ProtocolOutput.Emit) o).event()).toList();
+    }
+
+    private static List<String> replies(List<ProtocolOutput> outputs) {
+        return outputs.stream().filter(o -> o instanceof ProtocolOutput.Reply)
+                .map(o -> ((ProtocolOutput.Reply) o).line()).toList();
     }
 
     private static List<String> types(List<AgentEvent> events) {
         return events.stream().map(AgentEvent::type).toList();
+    }
+
+    private static ProtocolOutput.TurnEnded turnEnded(List<ProtocolOutput> outputs) {
+        List<ProtocolOutput> ends = outputs.stream().filter(o -> o instanceof ProtocolOutput.TurnEnded).toList();
+        assertThat(ends).hasSize(1);
+        return (ProtocolOutput.TurnEnded) ends.get(0);
     }
 
     @Test
@@ -70,7 +85,6 @@ class CodexProtocolTest {
         }
         assertThat(parse("{\"method\":\"item/started\",").get(0).data().path("error").asText())
                 .contains("malformed JSON");
-        assertThat(calls).isEmpty();
     }
 
     @Test
@@ -85,10 +99,44 @@ class CodexProtocolTest {
     }
 
     @Test
-    void answersGoToTheProcess() {
-        assertThat(parse("{\"id\":1,\"result\":{\"userAgent\":\"x\"}}\r")).isEmpty();
-        assertThat(parse("{\"id\":2,\"error\":{\"code\":-32600,\"message\":\"no thread\"}}")).isEmpty();
-        assertThat(calls).containsExactly("response 1 {\"userAgent\":\"x\"}", "response 2 error no thread");
+    void aRefusedHandshakeFailsTheStartAndNothingHappensBeforeTheThreadIsOpen() {
+        CodexProtocol refused = fresh();
+        refused.open();
+        assertThat(refused.onLine("{\"id\":1,\"error\":{\"code\":-32600,\"message\":\"bad client\"}}"))
+                .containsExactly(new ProtocolOutput.StartFailed("refused initialize: bad client"));
+
+        CodexProtocol noThread = fresh();
+        noThread.open();
+        noThread.onLine("{\"id\":1,\"result\":{}}");
+        // Before the thread is open, a notification is no session's: dropped; an unreadable line still shows.
+        assertThat(noThread.onLine("{\"method\":\"item/started\",\"params\":{\"item\":{\"type\":"
+                + "\"agentMessage\",\"id\":\"early\"}}}")).isEmpty();
+        assertThat(types(events(noThread.onLine("garbage"), true))).containsExactly("agent.unparsed");
+        assertThat(noThread.onLine("{\"id\":2,\"error\":{\"code\":-32600,\"message\":\"no thread\"}}"))
+                .containsExactly(new ProtocolOutput.StartFailed("refused thread/start: no thread"));
+    }
+
+    @Test
+    void answersToNothingWeAskedAreDropped() {
+        assertThat(protocol.onLine("{\"id\":99,\"result\":{}}")).isEmpty();
+    }
+
+    @Test
+    void aTurnIsTurnStartAndARefusedOneEndsWithAnError() throws Exception {
+        List<String> start = replies(protocol.startTurn("t1", "hello"));
+        assertThat(start).hasSize(1);
+        JsonNode request = JSON.readTree(start.get(0));
+        assertThat(request.path("method").asText()).isEqualTo("turn/start");
+        assertThat(request.path("params").path("threadId").asText()).isEqualTo("thread-1");
+        assertThat(request.path("params").path("input").path(0).path("text").asText()).isEqualTo("hello");
+        List<ProtocolOutput> refused = protocol.onLine("{\"id\":" + request.path("id").asLong()
+                + ",\"error\":{\"message\":\"busy\"}}");
+        AgentEvent error = events(refused, false).get(0);
+        assertThat(error.type()).isEqualTo("error");
+        assertThat(error.data().path("message").asText()).isEqualTo("Codex did not start the turn: busy");
+        assertThat(error.synthetic()).isTrue();
+        assertThat(turnEnded(refused).metadata().status()).isEqualTo("error");
+        assertThat(turnEnded(refused).raw()).isNull();
     }
 
     @Test
@@ -124,7 +172,14 @@ class CodexProtocolTest {
         assertThat(types(request)).containsExactly("permission.requested");
         assertThat(request.get(0).data().path("permission_id").asText()).isEqualTo("0");
         assertThat(request.get(0).data().path("action").asText()).isEqualTo("/bin/bash -c 'touch a'");
-        assertThat(calls).containsExactly("approval 0 /bin/bash -c 'touch a'");
+        List<ProtocolOutput> reply = protocol.replyPermission("0", "always");
+        assertThat(replies(reply)).containsExactly("{\"id\":0,\"result\":{\"decision\":\"acceptForSession\"}}");
+        AgentEvent resolved = events(reply, false).get(0);
+        assertThat(resolved.type()).isEqualTo("permission.resolved");
+        assertThat(resolved.data().toString()).isEqualTo("{\"permission_id\":\"0\",\"action\":"
+                + "\"/bin/bash -c 'touch a'\",\"status\":\"accept_for_session\"}");
+        assertThat(resolved.synthetic()).isTrue();
+        assertThatThrownBy(() -> protocol.replyPermission("0", "once")).isInstanceOf(AgentReplyException.class);
         List<AgentEvent> completed = parse("{\"method\":\"item/completed\",\"params\":{\"item\":{\"type\":"
                 + "\"commandExecution\",\"id\":\"call_1\",\"command\":\"touch a\",\"status\":\"completed\","
                 + "\"aggregatedOutput\":\"done\\n\",\"exitCode\":0}}}");
@@ -179,12 +234,13 @@ class CodexProtocolTest {
     }
 
     @Test
-    void requestsWeDoNotServeAreHandedBackForAnError() {
-        assertThat(parse("{\"method\":\"mcpServer/elicitation/request\",\"id\":7,\"params\":{}}")).isEmpty();
-        assertThat(parse("{\"method\":\"account/chatgptAuthTokens/refresh\",\"id\":\"r8\",\"params\":{}}"))
-                .isEmpty();
-        assertThat(calls).containsExactly("unsupported 7 mcpServer/elicitation/request",
-                "unsupported \"r8\" account/chatgptAuthTokens/refresh");
+    void requestsWeDoNotServeAreAnsweredWithAnErrorAtOnce() {
+        assertThat(protocol.onLine("{\"method\":\"mcpServer/elicitation/request\",\"id\":7,\"params\":{}}"))
+                .containsExactly(new ProtocolOutput.Reply("{\"id\":7,\"error\":{\"code\":-32601,"
+                        + "\"message\":\"sandbox-agent does not handle mcpServer/elicitation/request\"}}"));
+        assertThat(replies(protocol.onLine("{\"method\":\"account/chatgptAuthTokens/refresh\",\"id\":\"r8\","
+                + "\"params\":{}}"))).containsExactly("{\"id\":\"r8\",\"error\":{\"code\":-32601,"
+                + "\"message\":\"sandbox-agent does not handle account/chatgptAuthTokens/refresh\"}}");
     }
 
     @Test
@@ -207,7 +263,23 @@ class CodexProtocolTest {
                 + "\"Color\",\"multi_select\":false,\"options\":[\"Blue\",\"Red\"]},{\"question\":\"What name?\","
                 + "\"header\":\"Name\",\"multi_select\":false,\"options\":[]}]");
         assertThat(events.get(0).nativeSessionId()).isEqualTo("thread-1");
-        assertThat(calls).containsExactly("question 5 [color, name] Which color?\nWhat name?");
+        // The answers go back keyed by Codex's question ids, in order.
+        List<ProtocolOutput> reply = protocol.replyQuestion("5", List.of(List.of("Blue"), List.of("Ada", "Bo")));
+        assertThat(replies(reply)).containsExactly("{\"id\":5,\"result\":{\"answers\":{\"color\":{\"answers\":"
+                + "[\"Blue\"]},\"name\":{\"answers\":[\"Ada\",\"Bo\"]}}}}");
+        AgentEvent resolved = events(reply, false).get(0);
+        assertThat(resolved.data().path("status").asText()).isEqualTo("answered");
+        assertThat(resolved.data().path("response").asText()).isEqualTo("Blue; Ada, Bo");
+        assertThatThrownBy(() -> protocol.rejectQuestion("5")).isInstanceOf(AgentReplyException.class);
+    }
+
+    @Test
+    void aRejectedQuestionIsAnsweredWithNoAnswers() {
+        parse("{\"method\":\"item/tool/requestUserInput\",\"id\":6,\"params\":{\"questions\":[{\"id\":\"a\","
+                + "\"question\":\"Go?\"}]}}");
+        List<ProtocolOutput> reply = protocol.rejectQuestion("6");
+        assertThat(replies(reply)).containsExactly("{\"id\":6,\"result\":{\"answers\":{}}}");
+        assertThat(events(reply, false).get(0).data().path("status").asText()).isEqualTo("rejected");
     }
 
     @Test
@@ -224,37 +296,61 @@ class CodexProtocolTest {
                 "\"a string\"", "[1]", "null");
         for (int i = 0; i < params.size(); i++) {
             String line = "{\"method\":\"" + method + "\",\"id\":" + i + ",\"params\":" + params.get(i) + "}";
-            List<AgentEvent> events = parse(line);
+            List<ProtocolOutput> outputs = protocol.onLine(line);
+            List<AgentEvent> events = events(outputs, false);
             assertThat(types(events)).as(line).containsExactly("agent.unparsed");
             assertThat(events.get(0).data().path("error").asText()).as(line).contains("without readable questions");
+            assertThat(replies(outputs)).as(line).hasSize(1).allMatch(r -> r.contains("does not handle " + method));
         }
-        assertThat(parse("{\"method\":\"" + method + "\",\"id\":\"s\"}")).hasSize(1); // no params at all
-        assertThat(calls).hasSize(params.size() + 1).allMatch(c -> c.startsWith("unsupported ")
-                && c.endsWith(" " + method));
+        List<ProtocolOutput> noParams = protocol.onLine("{\"method\":\"" + method + "\",\"id\":\"s\"}");
+        assertThat(events(noParams, false)).hasSize(1);
+        assertThat(replies(noParams)).hasSize(1);
     }
 
     @Test
-    void anInterruptedTurnClosesItsOpenMessageBeforeItEnds() {
-        parse("{\"method\":\"turn/started\",\"params\":{\"turn\":{\"id\":\"n1\",\"status\":\"inProgress\"}}}");
+    void anInterruptedTurnClosesItsOpenMessageBeforeItEnds() throws Exception {
+        protocol.startTurn("t1", "slow");
+        // Asked before Codex told the turn's id: sent as soon as it does.
+        assertThat(protocol.interrupt()).isEmpty();
+        List<String> interrupt = replies(protocol.onLine("{\"method\":\"turn/started\",\"params\":{\"turn\":"
+                + "{\"id\":\"n1\",\"status\":\"inProgress\"}}}"));
+        assertThat(interrupt).hasSize(1);
+        assertThat(JSON.readTree(interrupt.get(0)).path("method").asText()).isEqualTo("turn/interrupt");
+        assertThat(JSON.readTree(interrupt.get(0)).path("params").toString())
+                .isEqualTo("{\"threadId\":\"thread-1\",\"turnId\":\"n1\"}");
         parse("{\"method\":\"thread/tokenUsage/updated\",\"params\":{\"turnId\":\"n1\",\"tokenUsage\":{\"last\":"
                 + "{\"totalTokens\":15}}}}");
         parse("{\"method\":\"item/started\",\"params\":{\"item\":{\"type\":\"agentMessage\",\"id\":\"m\"}}}");
         parse("{\"method\":\"item/agentMessage/delta\",\"params\":{\"itemId\":\"m\",\"delta\":\"slow-1 \"}}");
-        List<AgentEvent> end = parse("{\"method\":\"turn/completed\",\"params\":{\"turn\":{\"id\":\"n1\","
-                + "\"status\":\"interrupted\",\"error\":null}}}");
-        assertThat(types(end)).containsExactly("item.completed", "turn.ended");
-        JsonNode item = end.get(0).data().path("item");
+        List<ProtocolOutput> end = protocol.onLine("{\"method\":\"turn/completed\",\"params\":{\"turn\":"
+                + "{\"id\":\"n1\",\"status\":\"interrupted\",\"error\":null}}}");
+        assertThat(end).hasSize(2);
+        AgentEvent closed = events(end, false).get(0);
+        assertThat(closed.type()).isEqualTo("item.completed");
+        JsonNode item = closed.data().path("item");
         assertThat(item.path("status").asText()).isEqualTo("failed");
         assertThat(item.path("content").path(0).path("text").asText()).isEqualTo("slow-1 ");
-        assertThat(calls).containsExactly("started n1", "completed interrupted usage null");
+        assertThat(end.get(1)).isInstanceOf(ProtocolOutput.TurnEnded.class);
+        assertThat(turnEnded(end).metadata().status()).isEqualTo("interrupted");
+        assertThat(turnEnded(end).metadata().usage()).isNull(); // an interrupted turn's usage is not its own
+        assertThat(protocol.interrupt()).isEmpty(); // no turn runs
     }
 
     @Test
-    void aCompletedTurnCarriesItsOwnUsage() {
+    void aCompletedTurnCarriesItsOwnUsageAndAFailedOneSaysError() {
+        protocol.startTurn("t2", "hi");
         parse("{\"method\":\"thread/tokenUsage/updated\",\"params\":{\"turnId\":\"n2\",\"tokenUsage\":{\"last\":"
                 + "{\"totalTokens\":15}}}}");
-        parse("{\"method\":\"turn/completed\",\"params\":{\"turn\":{\"id\":\"n2\",\"status\":\"completed\"}}}");
-        assertThat(calls).containsExactly("completed completed usage {\"totalTokens\":15}");
+        ProtocolOutput.TurnEnded completed = turnEnded(protocol.onLine("{\"method\":\"turn/completed\",\"params\":"
+                + "{\"turn\":{\"id\":\"n2\",\"status\":\"completed\",\"durationMs\":12}}}"));
+        assertThat(completed.metadata().status()).isEqualTo("completed");
+        assertThat(completed.metadata().usage().toString()).isEqualTo("{\"totalTokens\":15}");
+        assertThat(completed.metadata().durationMs().asInt()).isEqualTo(12);
+        protocol.startTurn("t3", "hi");
+        ProtocolOutput.TurnEnded failed = turnEnded(protocol.onLine("{\"method\":\"turn/completed\",\"params\":"
+                + "{\"turn\":{\"id\":\"n3\",\"status\":\"failed\",\"error\":{\"message\":\"boom\"}}}}"));
+        assertThat(failed.metadata().status()).isEqualTo("error"); // one vocabulary for every agent
+        assertThat(failed.metadata().error()).isEqualTo("boom");
     }
 
     @Test

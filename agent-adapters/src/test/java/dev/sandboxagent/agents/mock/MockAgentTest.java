@@ -10,6 +10,8 @@ import dev.sandboxagent.agents.AgentLaunch;
 import dev.sandboxagent.agents.AgentListener;
 import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.agents.AgentStartException;
+import dev.sandboxagent.agents.TerminalAgentProcess;
+import dev.sandboxagent.agents.TerminalLaunch;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -523,8 +525,9 @@ class MockAgentTest {
     void aProcessThatDiesBeforeReadyFailsTheStartClearlyAndTellsTheListenerNothing() throws Exception {
         Recorder r = new Recorder();
         AgentLaunch launch = new AgentLaunch("s", dir, dir, "build", "default", null, null, Map.of());
-        assertThatThrownBy(() -> MockProcess.start(List.of("/bin/sh", "-c", "echo no bash here >&2; exit 5"),
-                launch, dir, r))
+        assertThatThrownBy(() -> TerminalAgentProcess.start(new TerminalLaunch("mock", "the mock agent",
+                List.of("/bin/sh", "-c", "echo no bash here >&2; exit 5"), launch.environment(), dir, false,
+                Duration.ofSeconds(10)), new MockProtocol(), r))
                 .isInstanceOf(AgentStartException.class)
                 .hasMessageContaining("exit code 5")
                 .hasMessageContaining("no bash here");

@@ -2,8 +2,13 @@ package dev.sandboxagent.agents.mock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxagent.agents.AgentEvent;
+import dev.sandboxagent.agents.AgentReplyException;
+import dev.sandboxagent.agents.ProtocolOutput;
+import dev.sandboxagent.schema.EventData;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -11,8 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Pins the JSON of every event the mock adapter emits (the anchor's schemas, snake_case) and shows that no output
- * line can make the parser throw. A failure here means the wire format changed: change it on purpose or not at all.
+ * The mock protocol alone, with no process: pins the JSON of every event it emits (the anchor's schemas, snake_case),
+ * the lines it writes for each request of the session core, and shows that no output line can make it throw. A
+ * failure here means the wire format changed: change it on purpose or not at all.
  */
 class MockProtocolTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -21,11 +27,25 @@ class MockProtocolTest {
     @BeforeEach
     void ready() {
         protocol = new MockProtocol();
-        assertThat(protocol.ready("READY mock-1-2")).hasValue("mock-1-2");
+        assertThat(protocol.open()).isEmpty();
+        assertThat(protocol.onLine("READY mock-1-2")).containsExactly(new ProtocolOutput.Ready("mock-1-2"));
+        assertThat(protocol.nativeSessionId()).isEqualTo("mock-1-2");
+    }
+
+    /** The events among what {@code line} stands for; fails on any other output. */
+    private List<AgentEvent> events(String line) {
+        List<ProtocolOutput> outputs = protocol.onLine(line);
+        assertThat(outputs).allMatch(o -> o instanceof ProtocolOutput.Emit);
+        return outputs.stream().map(o -> ((ProtocolOutput.Emit) o).event()).toList();
+    }
+
+    private static List<String> replies(List<ProtocolOutput> outputs) {
+        assertThat(outputs).allMatch(o -> o instanceof ProtocolOutput.Reply);
+        return outputs.stream().map(o -> ((ProtocolOutput.Reply) o).line()).toList();
     }
 
     private String one(String line) throws Exception {
-        List<AgentEvent> events = protocol.parse(line);
+        List<AgentEvent> events = events(line);
         assertThat(events).hasSize(1);
         return shape(events.get(0));
     }
@@ -37,7 +57,7 @@ class MockProtocolTest {
 
     @Test
     void aWholeMessageIsStartedAndCompleted() throws Exception {
-        List<AgentEvent> events = protocol.parse("MSG msg_1_1 hi 100%25");
+        List<AgentEvent> events = events("MSG msg_1_1 hi 100%25");
         assertThat(events).hasSize(2);
         assertThat(shape(events.get(0))).isEqualTo("item.started {\"item\":{\"item_id\":\"msg_1_1\","
                 + "\"native_item_id\":\"msg_1_1\",\"kind\":\"message\",\"role\":\"assistant\","
@@ -96,13 +116,65 @@ class MockProtocolTest {
     @Test
     void errorAndTurnEnd() throws Exception {
         assertThat(one("ERROR it broke")).isEqualTo("error {\"message\":\"it broke\",\"code\":\"mock_error\"}");
-        assertThat(one("TURN_END interrupted turn 7")).isEqualTo(
-                "turn.ended {\"phase\":\"ended\",\"turn_id\":\"turn 7\",\"metadata\":{\"status\":\"interrupted\"}}");
+        // The turn's id is the session core's: the protocol says only how it ended, and the launcher labels it.
+        List<ProtocolOutput> end = protocol.onLine("TURN_END interrupted turn 7");
+        assertThat(end).hasSize(1).first().isInstanceOf(ProtocolOutput.TurnEnded.class);
+        ProtocolOutput.TurnEnded ended = (ProtocolOutput.TurnEnded) end.get(0);
+        assertThat(ended.metadata()).isEqualTo(EventData.TurnEnded.Metadata.of("interrupted"));
+        assertThat(ended.raw().asText()).isEqualTo("TURN_END interrupted turn 7");
+    }
+
+    @Test
+    void linesBeforeReadyAreReportedUnparsedOnceReady() {
+        MockProtocol fresh = new MockProtocol();
+        assertThat(fresh.onLine("bash: warning: something")).isEmpty();
+        List<ProtocolOutput> outputs = fresh.onLine("READY mock-1-1");
+        assertThat(outputs).hasSize(2);
+        assertThat(outputs.get(0)).isEqualTo(new ProtocolOutput.Ready("mock-1-1"));
+        AgentEvent early = ((ProtocolOutput.Emit) outputs.get(1)).event();
+        assertThat(early.type()).isEqualTo("agent.unparsed");
+        assertThat(early.data().path("error").asText()).contains("output before READY");
+        assertThat(early.raw().asText()).isEqualTo("bash: warning: something");
+    }
+
+    @Test
+    void aTurnIsItsMessageLinesEscapedBetweenTAndE() {
+        assertThat(replies(protocol.startTurn("turn_1", "echo a%b\r\nstream 3\n"))).containsExactly(
+                "T turn_1", "L echo a%25b", "L stream 3", "L ", "E");
+        assertThat(replies(protocol.interrupt())).containsExactly("I");
+    }
+
+    @Test
+    void repliesAnswerOnlyWhatTheMockWaitsFor() {
+        assertThatThrownBy(() -> protocol.replyPermission("perm_1_1", "once"))
+                .isInstanceOf(AgentReplyException.class)
+                .extracting(e -> ((AgentReplyException) e).reason())
+                .isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST);
+        events("PERM_REQ perm_1_1 write file");
+        assertThat(replies(protocol.replyPermission("perm_1_1", "always"))).containsExactly("P perm_1_1 always");
+        // Answered once: a second answer has nobody to go to, and says so rather than vanish.
+        assertThatThrownBy(() -> protocol.replyPermission("perm_1_1", "once")).isInstanceOf(AgentReplyException.class);
+
+        events("Q_REQ q_1_1 Go?");
+        assertThat(replies(protocol.replyQuestion("q_1_1", List.of(List.of("yes", "now"), List.of("ignored")))))
+                .containsExactly("Q q_1_1 A yes, now");
+        assertThatThrownBy(() -> protocol.rejectQuestion("q_1_1")).isInstanceOf(AgentReplyException.class);
+        events("Q_REQ q_1_2 Again?");
+        assertThat(replies(protocol.rejectQuestion("q_1_2"))).containsExactly("Q q_1_2 R");
+    }
+
+    @Test
+    void theEndOfATurnForgetsItsOpenRequests() {
+        events("PERM_REQ perm_1_1 write file");
+        events("Q_REQ q_1_1 Go?");
+        protocol.onLine("TURN_END interrupted turn_1");
+        assertThatThrownBy(() -> protocol.replyPermission("perm_1_1", "once")).isInstanceOf(AgentReplyException.class);
+        assertThatThrownBy(() -> protocol.replyQuestion("q_1_1", List.of())).isInstanceOf(AgentReplyException.class);
     }
 
     @Test
     void unparsedKeepsTheLineAndItsHash() throws Exception {
-        List<AgentEvent> events = protocol.parse("?? junk");
+        List<AgentEvent> events = events("?? junk");
         assertThat(events).hasSize(1);
         assertThat(shape(events.get(0))).isEqualTo("agent.unparsed {\"error\":\"cannot parse mock agent output: "
                 + "unknown verb\",\"location\":\"stdout\",\"raw_hash\":"
@@ -118,8 +190,8 @@ class MockProtocolTest {
             "Q_RES q_1 perhaps", "TURN_END completed", "TURN_END done t1", "READY mock-2", "msg msg_1 lower",
             "\u001b[2J\u001b[H", "\uFFFD\uFFFD garbage", "\u0000", "ERROR"})
     void anythingElseBecomesUnparsedAndNeverThrows(String line) {
-        protocol.parse("Q_REQ q_1 asked"); // so that only the malformed part of a Q_RES line is at fault
-        List<AgentEvent> events = protocol.parse(line);
+        protocol.onLine("Q_REQ q_1 asked"); // so that only the malformed part of a Q_RES line is at fault
+        List<AgentEvent> events = events(line);
         if (line.equals("ERROR")) {
             assertThat(events).extracting(AgentEvent::type).containsExactly("error"); // an empty message is fine
             return;

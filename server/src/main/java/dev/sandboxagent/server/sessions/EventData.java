@@ -16,7 +16,6 @@ import dev.sandboxagent.schema.EventData.TurnEnded;
 import dev.sandboxagent.schema.EventData.TurnStarted;
 import dev.sandboxagent.schema.Item;
 import dev.sandboxagent.store.EventDraft;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,17 +53,14 @@ final class EventData {
     }
 
     /** permission.resolved for a request its turn ended before anyone answered: not granted. */
-    static EventDraft permissionDropped(JsonNode asked) {
-        return daemon(new PermissionResolved(asked.path("permission_id").asText(),
-                asked.path("action").asText(null), "reject", turnEnded()));
+    static EventDraft permissionDropped(dev.sandboxagent.schema.EventData.PermissionRequested asked) {
+        return daemon(new PermissionResolved(asked.permissionId(), asked.action(), "reject", turnEnded()));
     }
 
     /** question.resolved for a question its turn ended before anyone answered. */
-    static EventDraft questionDropped(JsonNode asked) {
-        List<String> options = new ArrayList<>();
-        asked.path("options").forEach(option -> options.add(option.asText()));
-        return daemon(new QuestionResolved(asked.path("question_id").asText(), asked.path("prompt").asText(null),
-                options, "rejected", null, null, turnEnded()));
+    static EventDraft questionDropped(dev.sandboxagent.schema.EventData.QuestionRequested asked) {
+        return daemon(new QuestionResolved(asked.questionId(), asked.prompt(), asked.options(), "rejected", null, null,
+                turnEnded()));
     }
 
     static EventDraft userMessage(String turnId, String text) {

@@ -2,12 +2,15 @@ package dev.sandboxagent.server.sessions;
 
 import static dev.sandboxagent.schema.EventType.TURN_ENDED;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.AgentExit;
 import dev.sandboxagent.agents.AgentListener;
 import dev.sandboxagent.agents.AgentProcess;
-import dev.sandboxagent.schema.EventType;
+import dev.sandboxagent.agents.AgentReplyException;
+import dev.sandboxagent.schema.EventData.PermissionRequested;
+import dev.sandboxagent.schema.EventData.PermissionResolved;
+import dev.sandboxagent.schema.EventData.QuestionRequested;
+import dev.sandboxagent.schema.EventData.QuestionResolved;
 import dev.sandboxagent.store.EventDraft;
 import dev.sandboxagent.store.SessionState;
 import dev.sandboxagent.store.SessionStore;
@@ -21,6 +24,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,6 +39,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class LiveSession implements AgentListener {
     private static final System.Logger LOG = System.getLogger(LiveSession.class.getName());
+    /** How long a reply waits for the agent to take it (a write to its terminal or pipe) before it is an error. */
+    private static final long REPLY_WRITE_SECONDS = 10;
 
     private final String sessionId;
     private final SessionStore store;
@@ -53,9 +61,12 @@ final class LiveSession implements AgentListener {
     // Guarded by this.
     /** The turn the agent is running: cleared as soon as its turn.ended is queued, before it is stored. */
     private String runningTurnId;
-    /** Open requests by id, with the data they were asked with (for closing them when their turn ends). */
-    private final Map<String, JsonNode> pendingPermissions = new LinkedHashMap<>();
-    private final Map<String, JsonNode> pendingQuestions = new LinkedHashMap<>();
+    /**
+     * Open requests by id, with what they asked (for closing them when their turn ends). The one record of what is
+     * pending: the adapter is told to answer, and says so when it cannot.
+     */
+    private final Map<String, PermissionRequested> pendingPermissions = new LinkedHashMap<>();
+    private final Map<String, QuestionRequested> pendingQuestions = new LinkedHashMap<>();
     private boolean ended;
     private String nativeSessionId;
     /** Completes each item's start and deltas before it is stored (see ItemLifecycle for why). */
@@ -156,17 +167,41 @@ final class LiveSession implements AgentListener {
                 throw SessionErrors.noPendingPermission(sessionId, permissionId);
             }
         }
-        process.replyPermission(permissionId, reply);
+        delivered("permission " + permissionId, process.replyPermission(permissionId, reply));
     }
 
     void replyQuestion(String questionId, List<List<String>> answers) {
         requirePendingQuestion(questionId);
-        process.replyQuestion(questionId, answers);
+        delivered("question " + questionId, process.replyQuestion(questionId, answers));
     }
 
     void rejectQuestion(String questionId) {
         requirePendingQuestion(questionId);
-        process.rejectQuestion(questionId);
+        delivered("question " + questionId, process.rejectQuestion(questionId));
+    }
+
+    /**
+     * Waits (on the caller's worker thread) until the agent took the answer; an answer it could not take is the
+     * client's error to see, never a silent 204.
+     */
+    private void delivered(String what, CompletableFuture<Void> reply) {
+        try {
+            reply.get(REPLY_WRITE_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AgentReplyException refused) {
+                throw SessionErrors.replyNotDelivered(sessionId, what, refused);
+            }
+            throw SessionErrors.replyNotDelivered(sessionId, what, new AgentReplyException(
+                    AgentReplyException.Reason.WRITE_FAILED, String.valueOf(e.getCause()), e.getCause()));
+        } catch (TimeoutException e) {
+            throw SessionErrors.replyNotDelivered(sessionId, what, new AgentReplyException(
+                    AgentReplyException.Reason.WRITE_FAILED, "the agent did not read its input within "
+                    + REPLY_WRITE_SECONDS + " s", e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw SessionErrors.replyNotDelivered(sessionId, what, new AgentReplyException(
+                    AgentReplyException.Reason.WRITE_FAILED, "interrupted while writing the answer", e));
+        }
     }
 
     private synchronized void requirePendingQuestion(String questionId) {
@@ -230,19 +265,17 @@ final class LiveSession implements AgentListener {
         }
     }
 
+    /** Keeps the record of open requests, from the events' typed data. */
     private void track(AgentEvent event) {
-        JsonNode data = event.data();
-        EventType type = EventType.fromWire(event.type()).orElse(null);
-        if (type == null) {
-            return;
-        }
-        switch (type) {
-            case PERMISSION_REQUESTED -> pendingPermissions.put(data.path("permission_id").asText(), data);
-            case PERMISSION_RESOLVED -> pendingPermissions.remove(data.path("permission_id").asText());
-            case QUESTION_REQUESTED -> pendingQuestions.put(data.path("question_id").asText(), data);
-            case QUESTION_RESOLVED -> pendingQuestions.remove(data.path("question_id").asText());
-            default -> {
-            }
+        var data = event.payload();
+        if (data instanceof PermissionRequested asked) {
+            pendingPermissions.put(asked.permissionId(), asked);
+        } else if (data instanceof PermissionResolved resolved) {
+            pendingPermissions.remove(resolved.permissionId());
+        } else if (data instanceof QuestionRequested asked) {
+            pendingQuestions.put(asked.questionId(), asked);
+        } else if (data instanceof QuestionResolved resolved) {
+            pendingQuestions.remove(resolved.questionId());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sandboxagent.server.sessions;
 
+import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.server.http.ApiException;
 import java.util.List;
 
@@ -44,6 +45,23 @@ final class SessionErrors {
     static ApiException noPendingQuestion(String sessionId, String questionId) {
         return ApiException.of(404, "question_not_found", "Question not found",
                 "session '" + sessionId + "' has no pending question '" + questionId + "'");
+    }
+
+    /**
+     * A reply the session accepted that the agent could not take: 409 when the agent is not waiting for it (any
+     * more) or has exited, 502 when writing to it failed.
+     */
+    static ApiException replyNotDelivered(String sessionId, String what, AgentReplyException e) {
+        return switch (e.reason()) {
+            case UNKNOWN_REQUEST -> ApiException.of(409, "reply_not_accepted", "Agent not waiting for this answer",
+                    "session '" + sessionId + "': the agent is not waiting for an answer to " + what
+                            + " (answered already, or its turn ended)");
+            case AGENT_GONE -> ApiException.of(409, "agent_exited", "Agent exited",
+                    "session '" + sessionId + "': the agent exited before it took the answer to " + what);
+            case WRITE_FAILED -> ApiException.of(502, "agent_write_failed", "Answer not delivered",
+                    "session '" + sessionId + "': the answer to " + what + " could not be written to the agent: "
+                            + e.getMessage());
+        };
     }
 
     static ApiException notLive(String sessionId) {
