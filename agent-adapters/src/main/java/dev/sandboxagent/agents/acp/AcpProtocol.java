@@ -39,7 +39,8 @@ import java.util.Set;
  *       message item still open; the others go back as {@link AcpOutput.Answered};</li>
  *   <li>{@code session/update} notifications during a prompt: message and thought chunks become a streamed item
  *       (started, deltas, completed when the next item begins or the turn ends), tool calls a {@code tool_call}
- *       item and, when they reach {@code completed} or {@code failed}, a {@code tool_result} item; plans a status
+ *       item once they run (or a permission request names them) and, when they reach {@code completed} or
+ *       {@code failed}, a {@code tool_result} item (gemini reports no output there: its model gets it); plans a status
  *       item; bookkeeping (commands, modes, usage, config, session info) is dropped. Updates outside a prompt are
  *       the history a {@code session/load} replays, or bookkeeping: dropped, since the store has them already;</li>
  *   <li>{@code session/request_permission}: {@code permission.requested}, with the agent's options in its
@@ -330,7 +331,11 @@ public final class AcpProtocol {
             }
             case "tool_call", "tool_call_update" -> {
                 State s = closeMessage(state, node, out, "completed");
-                s = announce(s, node, update, out);
+                // opencode opens a call as pending before its input has streamed (title "bash", no command):
+                // it is announced once it runs, or when a permission request names it.
+                if (!update.path("status").asText().equals("pending")) {
+                    s = announce(s, node, update, out);
+                }
                 s = finishTool(s, node, update, out);
                 return new Step(s, out);
             }
@@ -433,6 +438,10 @@ public final class AcpProtocol {
         result.put("parent_id", id);
         ObjectNode part = result.withArray("content").addObject().put("type", "tool_result").put("call_id", id)
                 .put("output", output.toString());
+        JsonNode exit = update.path("rawOutput").path("metadata").path("exit");
+        if (exit.canConvertToInt()) {
+            part.put("exit_code", exit.asInt());
+        }
         if (!ok) {
             part.put("status", status);
         }

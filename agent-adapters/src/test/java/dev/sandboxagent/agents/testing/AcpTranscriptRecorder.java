@@ -118,8 +118,13 @@ public final class AcpTranscriptRecorder {
                     }
                     case "cancel" -> {
                         var turn = wire.send("session/prompt", promptParams(sessionId, "SLOW 30"));
-                        wire.await(m -> m.path("params").path("update").path("sessionUpdate").asText()
-                                .equals("agent_message_chunk") && m.toString().contains("slow-"), TURN);
+                        // While the provider is still streaming: opencode 1.18.33 writes its chunks only once the
+                        // provider's message is complete, so waiting for a chunk would be too late to cancel.
+                        long deadline = System.nanoTime() + TURN.toNanos();
+                        while (transcript.lines().stream().noneMatch(l -> l.path("from").asText().equals("provider")
+                                && l.toString().contains("slow-3 ")) && System.nanoTime() < deadline) {
+                            Thread.sleep(50);
+                        }
                         wire.notify("session/cancel", JSON.createObjectNode().put("sessionId", sessionId));
                         System.err.println("   cancelled turn: " + turn.get(TURN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
                         prompt(wire, sessionId, "still there?");
