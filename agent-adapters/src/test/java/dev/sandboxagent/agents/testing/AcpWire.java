@@ -37,6 +37,7 @@ public final class AcpWire implements AutoCloseable {
     private final List<ObjectNode> received = new ArrayList<>();
     private final List<String> stderr = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile Function<ObjectNode, JsonNode> requestHandler = request -> null;
+    private volatile boolean passive;
     private final Writer writer;
     private final AutoCloseable stopper;
 
@@ -106,6 +107,23 @@ public final class AcpWire implements AutoCloseable {
 
     public void onRequest(Function<ObjectNode, JsonNode> handler) {
         this.requestHandler = handler;
+    }
+
+    /** Leaves the agent's requests unanswered: for a caller that speaks the protocol itself ({@link #writeLine}). */
+    public void passive() {
+        this.passive = true;
+    }
+
+    /** Writes one line as it is (recorded as sent by the client). */
+    public void writeLine(String line) throws IOException {
+        out((ObjectNode) JSON.readTree(line));
+    }
+
+    /** Every object the agent wrote so far, in order. */
+    public List<ObjectNode> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
     }
 
     public List<String> stderr() {
@@ -181,7 +199,7 @@ public final class AcpWire implements AutoCloseable {
             if (call != null) {
                 call.complete(object);
             }
-        } else if (object.has("id")) {
+        } else if (object.has("id") && !passive) {
             daemon("acp-answer", () -> answer(object));
         }
     }
