@@ -30,8 +30,18 @@ import java.util.Set;
  * serves every ACP agent (opencode {@code acp}, gemini {@code --acp}) and is tested by replaying recorded
  * transcripts (src/test/resources/acp).
  *
- * <p>TO MOVE: this is written before the adapter seam of branch {@code protocols} is merged; {@link AcpOutput}
- * stands in for the seam's sealed output type and {@link Step} for its step result.
+ * <p>TO MOVE onto the adapter seam of branch {@code protocols} (its {@code AgentProtocol} and sealed
+ * {@code ProtocolOutput}, committed there while this was written; not copied here because it changes
+ * {@code AgentEvent}, which existing classes of this branch use). The seam's protocol is an object holding its
+ * state, so the move is a thin {@code AcpAgentProtocol implements AgentProtocol} holding one {@link State} and
+ * delegating: {@code open()} = {@link #initialize}; {@link AcpOutput.Answered} for {@code initialize} gives
+ * {@link #newSession} (or {@link #loadSession} when resuming and the answer says {@code loadSession: true}),
+ * the one for {@code session/new}/{@code session/load} gives {@code Ready(sessionId)} or, with an error,
+ * {@code StartFailed}; {@code startTurn} = {@link #prompt}; {@code interrupt} = {@link #cancel};
+ * {@code replyPermission} = {@link #replyPermission} (an unknown id: {@code AgentReplyException}
+ * UNKNOWN_REQUEST instead of no output); {@link AcpOutput.Send} = {@code Reply}; {@link AcpOutput.TurnFinished}
+ * = {@code TurnEnded} (stop reason {@code end_turn} -> completed, {@code cancelled} -> interrupted, an error ->
+ * error); {@link AcpOutput.Emit} = {@code Emit}, once its JSON data is built as the event-schema record.
  *
  * <p>What the agent writes, and what becomes of it:
  * <ul>
