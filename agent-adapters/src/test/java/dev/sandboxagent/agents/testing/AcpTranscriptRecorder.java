@@ -176,7 +176,13 @@ public final class AcpTranscriptRecorder {
     }
 
     private AcpWire start(AcpAgents.Launch launch, AcpWire.Transcript transcript) throws Exception {
-        Map<String, String> env = launch.env();
+        Map<String, String> env = new java.util.LinkedHashMap<>(launch.env());
+        // -Dacp.env=NAME=value,NAME=value: extra variables, for experiments (e.g. an unreachable npm registry)
+        for (String pair : System.getProperty("acp.env", "").split(",")) {
+            if (pair.contains("=")) {
+                env.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
         return switch (transport) {
             case "stdio" -> AcpWire.stdio(launch.command(), cwd, env, transcript);
             case "pty" -> AcpWire.pty(launch.command(), cwd, env, false, transcript);
