@@ -115,6 +115,7 @@ class AcpProtocolTest {
             case "session/prompt" -> AcpProtocol.prompt(state, params.path("prompt").path(0).path("text").asText(),
                     turnKey);
             case "session/cancel" -> AcpProtocol.cancel(state);
+            case "session/set_mode" -> AcpProtocol.setMode(state, params.path("modeId").asText());
             case "" -> AcpProtocol.replyPermission(state, sent.path("id").asText(), replyFor(state, sent));
             default -> throw new AssertionError("the recorder sent something the protocol cannot: " + sent);
         };
@@ -179,6 +180,19 @@ class AcpProtocolTest {
         assertThat(results.get(0).path("parent_id").asText()).isEqualTo(call.path("call_id").asText());
         assertThat(replay.lastTurnText()).startsWith("FAKE_DONE: tool said:").contains("hello");
         assertThat(replay.of(EventType.PERMISSION_REQUESTED)).isEmpty();
+    }
+
+    @Test
+    void geminiInYoloModeSetOverAcpRunsTheShellCommandUnasked() throws IOException {
+        Replay replay = replay("gemini", "mode-yolo");
+
+        assertThat(replay.of(EventType.AGENT_UNPARSED)).isEmpty();
+        assertThat(replay.answers()).filteredOn(a -> a.method().equals("session/set_mode")).singleElement()
+                .satisfies(a -> assertThat(a.error()).isNull());
+        assertThat(replay.of(EventType.PERMISSION_REQUESTED)).isEmpty();
+        assertThat(replay.completedItems("tool_result")).extracting(i -> i.path("status").asText())
+                .containsExactly("completed");
+        assertThat(replay.lastTurnText()).startsWith("FAKE_DONE: tool said:").contains("hello");
     }
 
     @ParameterizedTest

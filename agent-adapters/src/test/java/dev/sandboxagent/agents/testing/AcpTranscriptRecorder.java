@@ -110,6 +110,14 @@ public final class AcpTranscriptRecorder {
                 String sessionId = newSession(wire);
                 switch (scenario) {
                     case "text" -> prompt(wire, sessionId, "say hi");
+                    case "mode-yolo" -> {
+                        // the ACP session mode instead of the CLI flag: the shell command must run unasked
+                        JsonNode set = wire.call("session/set_mode", JSON.createObjectNode()
+                                .put("sessionId", sessionId).put("modeId", "yolo"), TURN);
+                        System.err.println("   session/set_mode: " + set);
+                        prompt(wire, sessionId, "RUN_SHELL: echo hello > made.txt; cat made.txt");
+                        System.err.println("   made.txt exists: " + Files.exists(cwd.resolve("made.txt")));
+                    }
                     case "streaming" -> prompt(wire, sessionId, "SLOW 4");
                     case "tool", "permission-allow", "permission-reject" -> {
                         prompt(wire, sessionId, "RUN_" + (agent.equals("gemini") ? "SHELL" : "BASH")
