@@ -129,7 +129,7 @@ public final class FakeGemini implements AutoCloseable {
         return switch (type) {
             case "object" -> {
                 ObjectNode object = JSON.createObjectNode();
-                schema.path("properties").fields().forEachRemaining(p -> object.set(p.getKey(), fill(p.getValue())));
+                schema.path("properties").properties().forEach(p -> object.set(p.getKey(), fill(p.getValue())));
                 yield object;
             }
             case "array" -> JSON.createArrayNode();
