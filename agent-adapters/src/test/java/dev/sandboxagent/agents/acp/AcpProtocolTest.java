@@ -294,7 +294,8 @@ class AcpProtocolTest {
     @Test
     void requestsWeDoNotServeAreAnsweredWithAnErrorAtOnce() throws IOException {
         AcpProtocol.Step step = AcpProtocol.read(AcpProtocol.State.initial("s1"),
-                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"fs/read_text_file\",\"params\":{\"path\":\"/etc/passwd\"}}");
+                "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"fs/read_text_file\","
+                        + "\"params\":{\"path\":\"/etc/passwd\"}}");
 
         assertThat(step.outputs()).singleElement().isInstanceOfSatisfying(AcpOutput.Send.class, send -> {
             try {

@@ -15,10 +15,11 @@ import java.util.Map;
  * (from the test agents cache, {@link RealAgents#agentsDir()}) against its fake provider: every JSON-RPC line in
  * both directions and every reply the fake sent, in order. Run by hand, not by the build:
  * <pre>
- * java -cp ... dev.sandboxagent.agents.testing.AcpTranscriptRecorder opencode|gemini stdio|pty|pty-pipe OUT_DIR|- [scenario...]
+ * java -cp ... dev.sandboxagent.agents.testing.AcpTranscriptRecorder opencode|gemini stdio|pty|pty-pipe \
+ *     OUT_DIR|- [scenario...]
  * </pre>
- * Scenarios: text, streaming, tool, permission-allow, permission-reject, cancel, load. Paths of the temporary
- * directories are replaced by {@code <cwd>} and {@code <root>}.
+ * Scenarios: text, streaming, tool, permission-allow, permission-reject, cancel, load, mode-yolo (gemini only).
+ * Paths of the temporary directories are replaced by {@code <cwd>} and {@code <root>}.
  */
 public final class AcpTranscriptRecorder {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,7 +57,8 @@ public final class AcpTranscriptRecorder {
             }
             String text = render(transcript, root);
             System.err.printf("== %s %s %s: %d lines, %.1f s%s%n", agent, transport, scenario,
-                    transcript.lines().size(), (System.nanoTime() - start) / 1e9, problem == null ? "" : " FAILED " + problem);
+                    transcript.lines().size(), (System.nanoTime() - start) / 1e9,
+                    problem == null ? "" : " FAILED " + problem);
             if (out.equals("-") || problem != null) {
                 System.out.println(text);
             }
@@ -134,7 +136,8 @@ public final class AcpTranscriptRecorder {
                             Thread.sleep(50);
                         }
                         wire.notify("session/cancel", JSON.createObjectNode().put("sessionId", sessionId));
-                        System.err.println("   cancelled turn: " + turn.get(TURN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+                        System.err.println("   cancelled turn: "
+                                + turn.get(TURN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
                         prompt(wire, sessionId, "still there?");
                     }
                     default -> throw new IllegalArgumentException("unknown scenario " + scenario);
@@ -159,7 +162,8 @@ public final class AcpTranscriptRecorder {
         for (JsonNode option : request.path("params").path("options")) {
             if (option.path("kind").asText().equals(kind)) {
                 ObjectNode result = JSON.createObjectNode();
-                result.putObject("outcome").put("outcome", "selected").put("optionId", option.path("optionId").asText());
+                result.putObject("outcome").put("outcome", "selected")
+                        .put("optionId", option.path("optionId").asText());
                 return result;
             }
         }

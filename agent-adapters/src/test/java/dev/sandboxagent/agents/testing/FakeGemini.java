@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  */
 public final class FakeGemini implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern PATH = Pattern.compile("/v1(?:beta|alpha)?/models/([^:/]+):(streamGenerateContent|generateContent|countTokens)");
+    private static final Pattern PATH = Pattern.compile(
+            "/v1(?:beta|alpha)?/models/([^:/]+):(streamGenerateContent|generateContent|countTokens)");
 
     private final HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
@@ -115,7 +116,8 @@ public final class FakeGemini implements AutoCloseable {
     /** A side call's answer: one candidate whose text is JSON matching the asked-for schema. */
     private static JsonNode structured(JsonNode body, String model) {
         JsonNode config = body.path("generationConfig");
-        JsonNode schema = config.has("responseJsonSchema") ? config.get("responseJsonSchema") : config.path("responseSchema");
+        JsonNode schema = config.has("responseJsonSchema") ? config.get("responseJsonSchema")
+                : config.path("responseSchema");
         String text = schema.isMissingNode() ? "FAKE_REPLY" : fill(schema).toString();
         return candidate(model, JSON.createArrayNode().add(JSON.createObjectNode().put("text", text)), "STOP");
     }
@@ -129,7 +131,8 @@ public final class FakeGemini implements AutoCloseable {
         return switch (type) {
             case "object" -> {
                 ObjectNode object = JSON.createObjectNode();
-                schema.path("properties").properties().forEach(p -> object.set(p.getKey(), fill(p.getValue())));
+                schema.path("properties").properties()
+                        .forEach(p -> object.set(p.getKey(), fill(p.getValue())));
                 yield object;
             }
             case "array" -> JSON.createArrayNode();
