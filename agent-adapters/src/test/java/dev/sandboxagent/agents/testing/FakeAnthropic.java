@@ -38,6 +38,8 @@ public final class FakeAnthropic implements AutoCloseable {
     private final HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
     private final List<String> apiKeys = new CopyOnWriteArrayList<>();
+    private volatile java.util.function.Consumer<JsonNode> replies = reply -> {
+    };
 
     public FakeAnthropic() throws IOException {
         server = LoopbackHttp.start("fake-anthropic", this::handle);
@@ -54,6 +56,11 @@ public final class FakeAnthropic implements AutoCloseable {
 
     public List<String> apiKeys() {
         return List.copyOf(apiKeys);
+    }
+
+    /** Gets each SSE event as it is sent, {@code {"event":..,"data":..}} (for recorded transcripts). */
+    public void onReply(java.util.function.Consumer<JsonNode> replies) {
+        this.replies = replies;
     }
 
     /** Every user-visible text of every request, concatenated: to check what the model was shown. */
@@ -135,7 +142,7 @@ public final class FakeAnthropic implements AutoCloseable {
             ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
             block.putObject("content_block").put("type", "tool_use")
                     .put("id", "toolu_fake_" + UUID.randomUUID().toString().replace("-", ""))
-                    .put("name", "Bash").putObject("input");
+                    .put("name", shellTool(body)).putObject("input");
             send(out, "content_block_start", block);
             ObjectNode input = JSON.createObjectNode().put("command", bash.group(1).strip())
                     .put("description", "fake bash");
@@ -231,7 +238,21 @@ public final class FakeAnthropic implements AutoCloseable {
         send(out, "message_stop", JSON.createObjectNode().put("type", "message_stop"));
     }
 
-    private static void send(OutputStream out, String event, JsonNode data) throws IOException {
+    /**
+     * Claude Code calls its shell tool {@code Bash}, opencode {@code bash}: the name the request's tools offer, so
+     * the one fake serves both.
+     */
+    private static String shellTool(JsonNode body) {
+        for (JsonNode tool : body.path("tools")) {
+            if (tool.path("name").asText().equalsIgnoreCase("bash")) {
+                return tool.path("name").asText();
+            }
+        }
+        return "Bash";
+    }
+
+    private void send(OutputStream out, String event, JsonNode data) throws IOException {
+        replies.accept(JSON.createObjectNode().put("event", event).set("data", data));
         out.write(("event: " + event + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }

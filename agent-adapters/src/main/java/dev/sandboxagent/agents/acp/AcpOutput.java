@@ -1,0 +1,41 @@
+package dev.sandboxagent.agents.acp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.AgentEvent;
+import java.util.Objects;
+
+/**
+ * What one step of {@link AcpProtocol} asks its process to do. A local stand-in, to be replaced by the output type
+ * of the adapter seam (branch {@code protocols}) once that is merged: the cases map one to one.
+ */
+public sealed interface AcpOutput {
+
+    /** A universal event to hand to the listener. */
+    record Emit(AgentEvent event) implements AcpOutput {
+        public Emit {
+            Objects.requireNonNull(event, "event");
+        }
+    }
+
+    /** A line to write to the agent's stdin (a request, a notification or an answer), without its newline. */
+    record Send(String line) implements AcpOutput {
+        public Send {
+            Objects.requireNonNull(line, "line");
+        }
+    }
+
+    /**
+     * The agent answered one of our requests other than session/prompt ({@code initialize}, {@code session/new},
+     * {@code session/load}, ...); {@code error} is null on success.
+     */
+    record Answered(long id, String method, JsonNode result, JsonNode error) implements AcpOutput {
+    }
+
+    /**
+     * The prompt's turn is over: the agent's stop reason ({@code end_turn}, {@code cancelled}, {@code max_tokens},
+     * {@code refusal}, ...; null when the prompt failed), its usage if it reported one, and the JSON-RPC error of
+     * a failed prompt. The process turns this into {@code turn.ended} with its own turn id.
+     */
+    record TurnFinished(String stopReason, JsonNode usage, JsonNode error) implements AcpOutput {
+    }
+}
