@@ -5,8 +5,8 @@
 #     bin/sandbox-agent            the launcher (the repository's bin/sandbox-agent)
 #     lib/sandbox-agent.jar        the fat jar
 #     lib/runtime/                 a jlink'd Java runtime with only the modules the jar needs (jdeps)
-#     lib/sandbox-agent-server.aot the start-up archive of a trained server (JDK 25's AOT cache; .jsa, AppCDS, when
-#     lib/sandbox-agent-cli.aot    the runtime is older) and that of a trained `api` command
+#     lib/sandbox-agent-server.jsa the start-up archive (AppCDS) of a trained server
+#     lib/sandbox-agent-cli.jsa    and that of a trained `api` command
 #     install.sh                   the installer
 #
 # and next to the tarball its .sha256. Usage: build.sh JAR VERSION OUT_DIR BUILD_JAVA_HOME
@@ -17,8 +17,7 @@
 # The runtime comes from SANDBOX_AGENT_DIST_JDK if set, else the newest JDK under /usr/lib/jvm that is at least 19,
 # else the JDK running the build. Why prefer a newer one: a JDK 17 class-data archive records the jar's absolute
 # path and refuses to load anywhere else, so an archive made here would never be used after an install; from
-# JDK 19 on the archive follows the jar when the whole tree moves, and JDK 25 has the AOT cache (measured in
-# docs/benchmarks.md).
+# JDK 19 on the archive follows the jar when the whole tree moves (measured in docs/benchmarks.md).
 set -eu
 
 jar=$1 version=$2 out=$3 build_jdk=$4
