@@ -5,17 +5,19 @@
 #     bin/sandbox-agent            the launcher (the repository's bin/sandbox-agent)
 #     lib/sandbox-agent.jar        the fat jar
 #     lib/runtime/                 a jlink'd Java runtime with only the modules the jar needs (jdeps)
-#     lib/sandbox-agent.jsa        a class-data archive of a trained `api` command (AppCDS)
+#     lib/sandbox-agent-server.jsa the start-up archive (AppCDS) of a trained server
+#     lib/sandbox-agent-cli.jsa    and that of a trained `api` command
 #     install.sh                   the installer
 #
 # and next to the tarball its .sha256. Usage: build.sh JAR VERSION OUT_DIR BUILD_JAVA_HOME
 #
+# It also trains the same two archives for the source checkout (next to JAR, for BUILD_JAVA_HOME, named after it),
+# so that the README's `mvn -B -q package -DskipTests && bin/sandbox-agent server` starts from an archive.
+#
 # The runtime comes from SANDBOX_AGENT_DIST_JDK if set, else the newest JDK under /usr/lib/jvm that is at least 19,
 # else the JDK running the build. Why prefer a newer one: a JDK 17 class-data archive records the jar's absolute
 # path and refuses to load anywhere else, so an archive made here would never be used after an install; from
-# JDK 19 on the archive follows the jar when the whole tree moves (measured in docs/benchmarks.md). With a 17
-# runtime the tarball ships no archive and the launcher makes one per user on first use, as it does for a
-# source checkout.
+# JDK 19 on the archive follows the jar when the whole tree moves (measured in docs/benchmarks.md).
 set -eu
 
 jar=$1 version=$2 out=$3 build_jdk=$4
@@ -69,49 +71,75 @@ rm -f "$root/lib/runtime/lib/server/classes_nocoops.jsa"
 
 runtime_kb=$(du -sk "$root/lib/runtime" | cut -f1)
 
-# The class-data archive: one real `api sessions send-message --wait` (client, JSON, event rendering: what every
-# `docker sandbox exec ... sandbox-agent api ...` loads) against a real server, run through the shipped launcher
-# so the archive is made with the very flags it will be used with. The server runs from the shipped runtime too.
+# The start-up archives: a real server start, a session and a turn of the mock agent (what a server's first
+# requests load: Vert.x, SQLite, Jackson, the PTY), then one real `api sessions send-message --wait` (client, JSON,
+# event rendering: what every `docker sandbox exec ... sandbox-agent api ...` loads), each run through the launcher
+# given with SANDBOX_AGENT_CDS=record, so each archive is made with the very flags and java it will be used with
+# and lands where that launcher looks (it writes NAME.new; renamed here once both runs succeeded). The server's is
+# written when it exits (TERM). train LAUNCHER ARCHIVE_DIR LABEL [JAVA_HOME]
 train() {
-  work=$out/train
-  rm -rf "$work"
+  launcher=$1 archives=$2 label=$3
+  work=$out/train-$label
+  rm -rf "$work" "$archives"/sandbox-agent-server*.new "$archives"/sandbox-agent-cli*.new
   mkdir -p "$work"
-  "$root/bin/sandbox-agent" server --no-token --port 0 --docker off --data-dir "$work/data" \
-    >"$work/server.log" 2>&1 &
-  server=$!
-  url=
-  tries=0
-  while [ -z "$url" ] && [ "$tries" -lt 600 ] && kill -0 "$server" 2>/dev/null; do
-    url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/server.log" | head -n 1)
-    [ -n "$url" ] || sleep 0.1
-    tries=$((tries + 1))
+  (
+    [ -z "${4:-}" ] || export JAVA_HOME="$4"
+    unset SANDBOX_AGENT_JAVA_OPTS SANDBOX_AGENT_URL SANDBOX_AGENT_TOKEN
+    export HOME="$work" SANDBOX_AGENT_DATA_DIR="$work/data"
+    SANDBOX_AGENT_CDS=record "$launcher" server --no-token --port 0 --docker off --data-dir "$work/data" \
+      >"$work/server.log" 2>&1 &
+    server=$!
+    url=
+    tries=0
+    while [ -z "$url" ] && [ "$tries" -lt 1200 ] && kill -0 "$server" 2>/dev/null; do
+      url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/server.log" | head -n 1)
+      [ -n "$url" ] || sleep 0.1
+      tries=$((tries + 1))
+    done
+    status=0
+    if [ -n "$url" ]; then
+      export SANDBOX_AGENT_URL="$url"
+      # Output only on failure: the JVM reports each class it cannot archive (picocli's, built for Java 5).
+      { SANDBOX_AGENT_CDS=off "$launcher" api sessions create warm --agent mock &&
+        SANDBOX_AGENT_CDS=off "$launcher" api sessions send-message warm -m "echo warm" --wait &&
+        SANDBOX_AGENT_CDS=off "$launcher" api sessions list &&
+        SANDBOX_AGENT_CDS=off "$launcher" api sessions create train --agent mock &&
+        SANDBOX_AGENT_CDS=record "$launcher" api sessions send-message train -m "echo trained" --wait
+      } >"$work/train.log" 2>&1 || status=$?
+    else
+      status=1
+    fi
+    kill "$server" 2>/dev/null || true
+    wait "$server" 2>/dev/null || true
+    exit "$status"
+  ) || { echo "dist: the $label training run failed; its output and the server log:" >&2
+    cat "$work/train.log" "$work/server.log" >&2 2>/dev/null || true; exit 1; }
+  made=0
+  for new in "$archives"/sandbox-agent-server*.new "$archives"/sandbox-agent-cli*.new; do
+    [ -s "$new" ] || continue
+    mv -f "$new" "${new%.new}"
+    made=$((made + 1))
   done
-  status=0
-  if [ -n "$url" ]; then
-    export SANDBOX_AGENT_URL="$url" SANDBOX_AGENT_DATA_DIR="$work/data" SANDBOX_AGENT_CDS=off HOME="$work"
-    # Output only on failure: the JVM reports each class it cannot archive (picocli's, built for Java 5).
-    "$root/bin/sandbox-agent" api sessions create train --agent mock >"$work/train.log" 2>&1 &&
-      SANDBOX_AGENT_JAVA_OPTS="-Xlog:cds*=error:stderr -XX:ArchiveClassesAtExit=$root/lib/sandbox-agent.jsa" \
-        "$root/bin/sandbox-agent" api sessions send-message train -m "echo trained" --wait >>"$work/train.log" 2>&1 ||
-      status=$?
-  else
-    status=1
-  fi
-  kill "$server" 2>/dev/null || true
-  wait "$server" 2>/dev/null || true
-  if [ "$status" -ne 0 ] || [ ! -s "$root/lib/sandbox-agent.jsa" ]; then
-    echo "dist: the training run failed; its output and the server log:" >&2
-    cat "$work/train.log" "$work/server.log" >&2 2>/dev/null || true
+  if [ "$made" -ne 2 ]; then
+    echo "dist: the $label training run made $made archive(s), not 2; the server log:" >&2
+    cat "$work/server.log" >&2 2>/dev/null || true
     exit 1
   fi
   rm -rf "$work"
 }
 
 if [ "$major" -ge 19 ]; then
-  train
+  train "$root/bin/sandbox-agent" "$root/lib" distribution
 else
   echo "dist: JDK $major archives are bound to the build path; no archive shipped (the launcher makes one per user)"
 fi
+# The source checkout's, for the JDK running this build (the one bin/sandbox-agent finds there, as a rule).
+jar_dir=$(cd "$(dirname "$jar")" && pwd -P)
+rm -f "$jar_dir"/sandbox-agent-server-*.jsa "$jar_dir"/sandbox-agent-server-*.aot \
+  "$jar_dir"/sandbox-agent-cli-*.jsa "$jar_dir"/sandbox-agent-cli-*.aot
+train "$repo/bin/sandbox-agent" "$jar_dir" checkout "$build_jdk"
+echo "dist: start-up archives:" $(cd "$root/lib" && ls ./*.jsa ./*.aot 2>/dev/null) "and, for the checkout," \
+  $(cd "$jar_dir" && ls ./*.jsa ./*.aot 2>/dev/null)
 
 tar -C "$stage" -czf "$out/$name.tar.gz" "$name"
 (cd "$out" && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")

@@ -92,6 +92,30 @@ class DataDirPrivacyTest {
     }
 
     @Test
+    void aPrivateDataDirIsNotWalkedAtStartSoWhatAnAgentWroteInItsHomeKeepsItsModes() throws Exception {
+        Path dataDir = base.resolve("private");
+        try (RunningServer server = RunningServer.start(dataDir)) {
+            server.api().createSession("kept", "mock");
+        }
+        // What an agent writes in its home under umask 022 (docs/operations.md): unreachable for others, since the
+        // data directory itself is 0700, so a start has no reason to visit it (a walk of every agent's tree costs a
+        // stat per file on every start).
+        Path home = Files.createDirectories(dataDir.resolve("sessions").resolve("kept").resolve(".cache"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path note = Files.writeString(home.resolve("note.txt"), "agent scratch");
+        Files.setPosixFilePermissions(note, PosixFilePermissions.fromString("rw-r--r--"));
+
+        try (ServerProcess server = ServerProcess.start("022", dataDir, logs.resolve("private.log"), Map.of(),
+                List.of())) {
+            assertThat(server.api().session("kept").get("sessionId").asText()).isEqualTo("kept");
+        }
+        assertThat(mode(dataDir)).isEqualTo("rwx------");
+        assertThat(mode(note)).isEqualTo("rw-r--r--");
+        assertThat(mode(home)).isEqualTo("rwxr-xr-x");
+        assertThat(Files.readString(logs.resolve("private.log"))).doesNotContain("was readable by other users");
+    }
+
+    @Test
     void aDataDirOfAnotherUserThatOthersCanReadIsRefused() throws Exception {
         Privileges.require(Privileges.isRoot(), "giving a directory to another user needs root");
         Path dataDir = Files.createDirectory(base.resolve("theirs"));

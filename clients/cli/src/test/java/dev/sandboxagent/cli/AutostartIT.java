@@ -52,6 +52,9 @@ class AutostartIT {
         assertThat(servers).hasSize(1);
         long pid = Long.parseLong(Files.readString(dataDir.resolve("server.pid")).strip());
         assertThat(servers.get(0).pid()).isEqualTo(pid);
+        // started through the launcher, so with the server's heap policy (bin/sandbox-agent), not bare java
+        assertThat(Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).split("\0"))
+                .contains("-XX:+UseSerialGC", "-XX:MaxRAMPercentage=25", "server");
         String log = Files.readString(dataDir.resolve("server.log"));
         assertThat(log.lines().filter(l -> l.contains("autostarted by"))).hasSize(1);
         // the token it generated is found by later commands without being told

@@ -39,7 +39,8 @@ class HeapPolicyIT {
                 .contains("-XX:InitialHeapSize=16777216")
                 .contains("-XX:MaxNewSize=33554432")
                 .contains("-XX:MaxHeapFreeRatio=30")
-                .contains("-XX:MaxMetaspaceSize=134217728");
+                .contains("-XX:MaxMetaspaceSize=134217728")
+                .contains("-XX:TrimNativeHeapInterval=5000");
     }
 
     @Test

@@ -53,10 +53,15 @@ public final class DataDirectory {
     }
 
     /**
-     * Makes {@code dataDir} private before anything is written to it: creates it 0700, or, if it exists and is ours,
-     * takes group and other permissions away from it and from everything in it (logging what changed), except the
-     * subtrees in {@code leaveAlone} (another program's, such as a Docker data root). A directory that belongs to
-     * someone else and is open to others is refused: chmod-ing it would not make it ours.
+     * Makes {@code dataDir} private before anything is written to it: creates it 0700, or, if it exists, is ours and
+     * is open to group or others, takes group and other permissions away from it and from everything in it (logging
+     * what changed), except the subtrees in {@code leaveAlone} (another program's, such as a Docker data root). A
+     * directory that belongs to someone else and is open to others is refused: chmod-ing it would not make it ours.
+     *
+     * <p>A data directory that is already private is not walked: nobody else can enter it, so the modes below it
+     * protect nothing more, and a walk costs a stat per file on every start, which grows with the installed agents
+     * (node_modules trees of tens of thousands of files) and the sessions' homes. Only the repair of a directory
+     * that was open (left so by an older build, or made by hand) walks it, once.
      *
      * @throws IllegalStateException with a message that says what to do, if the directory cannot be made private
      */
@@ -83,6 +88,9 @@ public final class DataDirectory {
                 }
                 return;
             }
+            if (!open) {
+                return;
+            }
             List<String> changed = tighten(dir, leaveAlone.stream()
                     .map(p -> p.toAbsolutePath().normalize()).toList(), me);
             if (!changed.isEmpty()) {
@@ -105,7 +113,19 @@ public final class DataDirectory {
                 if (leaveAlone.stream().anyMatch(d::startsWith)) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
-                restrict(d);
+                if (!d.equals(dir)) {
+                    restrict(d);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                // The data directory itself last: a start stopped half-way through the walk leaves it open, so the
+                // next start walks again instead of taking the directory for a private one.
+                if (d.equals(dir)) {
+                    restrict(d);
+                }
                 return FileVisitResult.CONTINUE;
             }
 

@@ -37,6 +37,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -95,18 +96,10 @@ public final class ServerRuntime implements SandboxAgentServer {
 
     public static ServerRuntime start(ServerConfig config) {
         StartClock clock = new StartClock();
-        // Before anything is written there: transcripts and the token are for this user only.
-        java.util.Set<Path> notOurs = new java.util.HashSet<>();
-        if (config.docker().dataRoot() != null) {
-            notOurs.add(config.docker().dataRoot());
-        }
-        if (config.docker().execRoot() != null) {
-            notOurs.add(config.docker().execRoot());
-        }
-        DataDirectory.prepare(config.dataDir(), notOurs);
-        clock.mark("data dir");
-        SessionStore store = SessionStore.openSqlite(config.dataDir());
-        clock.mark("store");
+        // Three independent pieces of the start, each mostly class loading and static initialisation (measured, see
+        // docs/benchmarks.md "Start-up variants"): Vert.x and Netty, the OpenAPI document (Jackson), and the store
+        // (sqlite-jdbc and its native library). Vert.x and the document are made on threads of their own while this
+        // one opens the store, so a machine with a second core spends their time side by side.
         // Netty 4.2 reports buffer allocations as JFR events; its first allocation (the first request) then loads
         // and registers JFR's event machinery (~100 classes, measured: a good part of the first request's time)
         // whether or not anyone records. Off unless the operator asks for it (-Dio.netty.jfr.enabled=true).
@@ -116,16 +109,45 @@ public final class ServerRuntime implements SandboxAgentServer {
         // A task that holds an event loop longer than this is logged by Vert.x (the tests fail on that log).
         // Checked twice per limit (at most each second, Vert.x's default), so a task just past it is seen.
         long limitNanos = config.limits().eventLoopWarning().toNanos();
-        Vertx vertx = Vertx.vertx(new VertxOptions()
+        VertxOptions vertxOptions = new VertxOptions()
                 .setMaxEventLoopExecuteTime(limitNanos)
                 .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS)
                 .setBlockedThreadCheckInterval(Math.min(TimeUnit.SECONDS.toNanos(1), limitNanos / 2))
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.NANOSECONDS)
                 // with the blocked thread's stack, which says what held it
                 .setWarningExceptionTime(limitNanos)
-                .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS));
+                .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS);
+        CompletableFuture<Vertx> vertxStarting = CompletableFuture.supplyAsync(() -> Vertx.vertx(vertxOptions),
+                task -> startThread("start-vertx", task));
+        CompletableFuture<ApiDocument> apiLoading = CompletableFuture.supplyAsync(ApiDocument::load,
+                task -> startThread("start-openapi", task));
+        SessionStore store;
+        try {
+            // Before anything is written there: transcripts and the token are for this user only.
+            java.util.Set<Path> notOurs = new java.util.HashSet<>();
+            if (config.docker().dataRoot() != null) {
+                notOurs.add(config.docker().dataRoot());
+            }
+            if (config.docker().execRoot() != null) {
+                notOurs.add(config.docker().execRoot());
+            }
+            DataDirectory.prepare(config.dataDir(), notOurs);
+            clock.mark("data dir");
+            store = SessionStore.openSqlite(config.dataDir());
+            clock.mark("store");
+        } catch (RuntimeException e) {
+            vertxStarting.thenAccept(Vertx::close);
+            throw e;
+        }
+        Vertx vertx;
+        try {
+            vertx = vertxStarting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            store.close();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         Workers workers = new Workers(vertx, config.limits());
-        clock.mark("vertx");
+        clock.mark("vertx (waited)");
         Warm warm = null;
         try {
             warm = Warm.create(config);
@@ -143,8 +165,8 @@ public final class ServerRuntime implements SandboxAgentServer {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
             }
             clock.mark("turn repair");
-            ApiDocument api = ApiDocument.load();
-            clock.mark("api document");
+            ApiDocument api = apiLoading.get();
+            clock.mark("api document (waited)");
             Router router = router(vertx, workers, config, api, store, hub, sessions, catalog, warm);
             clock.mark("router");
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
@@ -179,6 +201,12 @@ public final class ServerRuntime implements SandboxAgentServer {
             throw new IllegalStateException("server did not start on " + config.host() + ":" + config.port()
                     + ": " + cause.getMessage(), cause);
         }
+    }
+
+    private static void startThread(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
     }
 
     private static Router router(Vertx vertx, Workers workers, ServerConfig config, ApiDocument api,

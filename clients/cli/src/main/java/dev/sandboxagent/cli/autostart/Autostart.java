@@ -57,7 +57,8 @@ public final class Autostart {
      *                  its command line, which every user of the machine can read)
      */
     public static Autostart forThisJvm(URI url, CliEnvironment environment, String tokenFlag, PrintWriter err) {
-        return new Autostart(url, environment.dataDir(), tokenFlag, ServerLaunch.ofThisJvm(), READY_TIMEOUT, err);
+        return new Autostart(url, environment.dataDir(), tokenFlag, ServerLaunch.ofThisJvm(environment.get(ServerLaunch.LAUNCHER)), READY_TIMEOUT,
+                err);
     }
 
     /** Only plain-http loopback URLs: a server elsewhere is not ours to start, and ours speaks no TLS. */

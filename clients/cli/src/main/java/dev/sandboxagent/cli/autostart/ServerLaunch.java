@@ -6,13 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How to start {@code sandbox-agent server} as a new process: the java binary and class path of this very JVM
- * (the fat jar, or a test's class path), so the server is exactly the version of the CLI that started it.
+ * How to start {@code sandbox-agent server} as a new process: through the launcher script that started this CLI
+ * ({@code bin/sandbox-agent} names itself in {@value #LAUNCHER}), so the server gets the launcher's server flags
+ * (heap policy) and start-up archive; else (a test's class path, a bare {@code java -jar}) the java binary and class
+ * path of this very JVM. Either way the server is exactly the version of the CLI that started it.
  *
- * @param prefix  run before java: {@code setsid}, so the server leaves the CLI's session and process group and a
- *                Ctrl-C or a closing terminal (SIGINT/SIGHUP to the group) does not take it down with the CLI
- * @param java    the java launcher
- * @param jvmArgs flags for the server JVM
+ * @param prefix    run before java: {@code setsid}, so the server leaves the CLI's session and process group and a
+ *                  Ctrl-C or a closing terminal (SIGINT/SIGHUP to the group) does not take it down with the CLI
+ * @param java      the java launcher, or the sandbox-agent launcher script when {@code classPath} is null
+ * @param jvmArgs   flags for the server JVM
+ * @param classPath the class path, or null to run {@code java} as the sandbox-agent launcher
  */
 public record ServerLaunch(List<String> prefix, String java, List<String> jvmArgs, String classPath,
                            String mainClass) {
@@ -22,7 +25,14 @@ public record ServerLaunch(List<String> prefix, String java, List<String> jvmArg
         jvmArgs = List.copyOf(jvmArgs);
     }
 
-    public static ServerLaunch ofThisJvm() {
+    /** Set by bin/sandbox-agent for the commands it runs: its own path. */
+    public static final String LAUNCHER = "SANDBOX_AGENT_LAUNCHER";
+
+    /** @param launcher the value of {@value #LAUNCHER}, or null */
+    public static ServerLaunch ofThisJvm(String launcher) {
+        if (launcher != null && !launcher.isBlank() && Files.isExecutable(Path.of(launcher))) {
+            return new ServerLaunch(setsid(), launcher, List.of(), null, null);
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ServerLaunch(setsid(), java, List.of(), System.getProperty("java.class.path"),
                 "dev.sandboxagent.cli.Main");
@@ -33,8 +43,11 @@ public record ServerLaunch(List<String> prefix, String java, List<String> jvmArg
         List<String> command = new ArrayList<>(prefix);
         command.add(java);
         command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", classPath, mainClass, "server", "--host", host, "--port",
-                Integer.toString(port), "--data-dir", dataDir.toString()));
+        if (classPath != null) {
+            command.addAll(List.of("-cp", classPath, mainClass));
+        }
+        command.addAll(List.of("server", "--host", host, "--port", Integer.toString(port), "--data-dir",
+                dataDir.toString()));
         return command;
     }
 
