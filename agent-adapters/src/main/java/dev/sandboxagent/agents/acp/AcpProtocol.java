@@ -1,13 +1,6 @@
 package dev.sandboxagent.agents.acp;
 
-import static dev.sandboxagent.agents.UniversalItems.item;
-import static dev.sandboxagent.agents.UniversalItems.itemData;
 import static dev.sandboxagent.agents.UniversalItems.message;
-import static dev.sandboxagent.schema.EventType.ITEM_COMPLETED;
-import static dev.sandboxagent.schema.EventType.ITEM_DELTA;
-import static dev.sandboxagent.schema.EventType.ITEM_STARTED;
-import static dev.sandboxagent.schema.EventType.PERMISSION_REQUESTED;
-import static dev.sandboxagent.schema.EventType.PERMISSION_RESOLVED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -15,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.UniversalItems;
-import dev.sandboxagent.schema.EventType;
+import dev.sandboxagent.schema.ContentPart;
+import dev.sandboxagent.schema.EventData;
+import dev.sandboxagent.schema.Item;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -271,7 +266,7 @@ public final class AcpProtocol {
             String stopReason = result == null ? null : result.path("stopReason").asText(null);
             // A cancelled turn cuts its message short: the item ends failed, as Codex's interrupted ones do.
             State closed = closeMessage(state, node, out,
-                    error == null && !"cancelled".equals(stopReason) ? "completed" : "failed");
+                    error == null && !"cancelled".equals(stopReason) ? Item.Status.COMPLETED : Item.Status.FAILED);
             out.add(new AcpOutput.TurnFinished(stopReason, result == null ? null : result.get("usage"), error));
             return new Step(new State(closed.sessionId(), closed.nextId(), requests, null, null, closed.items(),
                     Map.of(), Map.of(), closed.turnKey()), out);
@@ -297,20 +292,18 @@ public final class AcpProtocol {
         JsonNode params = node.path("params");
         JsonNode toolCall = params.path("toolCall");
         List<AcpOutput> out = new ArrayList<>();
-        State s = closeMessage(state, node, out, "completed");
+        State s = closeMessage(state, node, out, Item.Status.COMPLETED);
         s = announce(s, node, toolCall, out);
         String permissionId = id.asText();
         String action = toolCall.path("title").asText(toolCall.path("kind").asText("a tool call"));
-        ObjectNode data = JSON.objectNode().put("permission_id", permissionId).put("action", action)
-                .put("status", "requested");
-        ObjectNode metadata = data.putObject("metadata");
+        ObjectNode metadata = JSON.objectNode();
         metadata.put("method", "session/request_permission");
         metadata.put("tool_call_id", toolCall.path("toolCallId").asText(null));
         if (toolCall.hasNonNull("kind")) {
             metadata.put("kind", toolCall.path("kind").asText());
         }
         metadata.set("options", params.path("options").deepCopy());
-        out.add(emit(s, PERMISSION_REQUESTED, data, node));
+        out.add(emit(s, new EventData.PermissionRequested(permissionId, action, "requested", metadata), node));
         Map<String, Permission> permissions = new HashMap<>(s.permissions());
         permissions.put(permissionId, new Permission(id.deepCopy(), action, params.path("options").deepCopy()));
         return new Step(withPermissions(s, permissions), out);
@@ -340,7 +333,7 @@ public final class AcpProtocol {
                 return new Step(state, List.of());
             }
             case "tool_call", "tool_call_update" -> {
-                State s = closeMessage(state, node, out, "completed");
+                State s = closeMessage(state, node, out, Item.Status.COMPLETED);
                 // opencode opens a call as pending before its input has streamed (title "bash", no command):
                 // it is announced once it runs, or when a permission request names it.
                 if (!update.path("status").asText().equals("pending")) {
@@ -350,11 +343,10 @@ public final class AcpProtocol {
                 return new Step(s, out);
             }
             case "plan" -> {
-                State s = closeMessage(state, node, out, "completed");
-                ObjectNode item = item(s.turnKey() + "_plan_" + (s.items() + 1), "status", "assistant", "completed");
-                item.withArray("content").addObject().put("type", "status").put("label", "plan")
-                        .put("detail", update.path("entries").toString());
-                out.add(emit(s, ITEM_COMPLETED, itemData(item), node));
+                State s = closeMessage(state, node, out, Item.Status.COMPLETED);
+                Item item = Item.of(s.turnKey() + "_plan_" + (s.items() + 1), Item.Kind.STATUS, Item.Role.ASSISTANT,
+                        Item.Status.COMPLETED, List.of(new ContentPart.Status("plan", update.path("entries").toString())));
+                out.add(emit(s, new EventData.ItemCompleted(item), node));
                 return new Step(counted(s), out);
             }
             default -> {
@@ -371,27 +363,27 @@ public final class AcpProtocol {
         boolean same = open != null && open.thought() == thought
                 && (nativeId == null || nativeId.equals(open.nativeId()));
         if (!same) {
-            s = closeMessage(state, raw, out, "completed");
+            s = closeMessage(state, raw, out, Item.Status.COMPLETED);
             String itemId = nativeId != null ? nativeId + (thought ? "_thought" : "")
                     : s.turnKey() + "_msg_" + (s.items() + 1);
-            out.add(emit(s, ITEM_STARTED, itemData(message(itemId, "in_progress", null, thought)), raw));
+            out.add(emit(s, new EventData.ItemStarted(message(itemId, Item.Status.IN_PROGRESS, null, thought)), raw));
             s = counted(s);
             open = new OpenMessage(itemId, nativeId, thought, "");
         }
         if (!text.isEmpty()) {
-            out.add(emit(s, ITEM_DELTA, JSON.objectNode().put("item_id", open.itemId()).put("delta", text), raw));
+            out.add(emit(s, new EventData.ItemDelta(open.itemId(), text), raw));
         }
         OpenMessage grown = new OpenMessage(open.itemId(), open.nativeId(), thought, open.text() + text);
         return new State(s.sessionId(), s.nextId(), s.requests(), s.promptId(), grown, s.items(), s.toolCalls(),
                 s.permissions(), s.turnKey());
     }
 
-    private static State closeMessage(State state, JsonNode raw, List<AcpOutput> out, String status) {
+    private static State closeMessage(State state, JsonNode raw, List<AcpOutput> out, Item.Status status) {
         OpenMessage open = state.open();
         if (open == null) {
             return state;
         }
-        out.add(emit(state, ITEM_COMPLETED, itemData(message(open.itemId(), status, open.text(), open.thought())),
+        out.add(emit(state, new EventData.ItemCompleted(message(open.itemId(), status, open.text(), open.thought())),
                 raw));
         return new State(state.sessionId(), state.nextId(), state.requests(), state.promptId(), null, state.items(),
                 state.toolCalls(), state.permissions(), state.turnKey());
@@ -412,10 +404,8 @@ public final class AcpProtocol {
         if (call.path("locations").size() > 0) {
             arguments.set("locations", call.get("locations"));
         }
-        ObjectNode item = item(id, "tool_call", "assistant", "completed");
-        item.withArray("content").addObject().put("type", "tool_call").put("name", kind)
-                .put("arguments", arguments.toString()).put("call_id", id);
-        out.add(emit(state, ITEM_COMPLETED, itemData(item), raw));
+        out.add(emit(state, new EventData.ItemCompleted(UniversalItems.toolCall(id, kind, arguments.toString(), id)),
+                raw));
         Map<String, ToolCall> calls = new HashMap<>(state.toolCalls());
         calls.put(id, new ToolCall(title, kind, false));
         return withToolCalls(state, calls);
@@ -444,18 +434,12 @@ public final class AcpProtocol {
                     : rawOutput.toString()));
         }
         boolean ok = status.equals("completed");
-        ObjectNode result = item("result_" + id, "tool_result", "tool", ok ? "completed" : "failed");
-        result.put("parent_id", id);
-        ObjectNode part = result.withArray("content").addObject().put("type", "tool_result").put("call_id", id)
-                .put("output", output.toString());
         JsonNode exit = update.path("rawOutput").path("metadata").path("exit");
-        if (exit.canConvertToInt()) {
-            part.put("exit_code", exit.asInt());
-        }
-        if (!ok) {
-            part.put("status", status);
-        }
-        out.add(emit(state, ITEM_COMPLETED, itemData(result), raw));
+        Item result = Item.of("result_" + id, Item.Kind.TOOL_RESULT, Item.Role.TOOL,
+                ok ? Item.Status.COMPLETED : Item.Status.FAILED, List.of(new ContentPart.ToolResult(id,
+                        output.toString(), exit.canConvertToInt() ? exit.asInt() : null, ok ? null : status)))
+                .withParent(id);
+        out.add(emit(state, new EventData.ItemCompleted(result), raw));
         Map<String, ToolCall> calls = new HashMap<>(state.toolCalls());
         calls.put(id, new ToolCall(call.title(), call.kind(), true));
         return withToolCalls(state, calls);
@@ -482,13 +466,12 @@ public final class AcpProtocol {
     }
 
     private static AcpOutput resolved(State state, String permissionId, Permission pending, String status) {
-        ObjectNode data = JSON.objectNode().put("permission_id", permissionId).put("action", pending.action())
-                .put("status", status);
-        return new AcpOutput.Emit(new AgentEvent(PERMISSION_RESOLVED, data, null, state.sessionId(), true));
+        return new AcpOutput.Emit(new AgentEvent(new EventData.PermissionResolved(permissionId, pending.action(),
+                status, null), null, state.sessionId(), true));
     }
 
-    private static AcpOutput emit(State state, EventType type, ObjectNode data, JsonNode raw) {
-        return new AcpOutput.Emit(new AgentEvent(type, data, raw, state.sessionId(), false));
+    private static AcpOutput emit(State state, EventData data, JsonNode raw) {
+        return new AcpOutput.Emit(new AgentEvent(data, raw, state.sessionId(), false));
     }
 
     private static AcpOutput unparsed(State state, String line, String reason) {
