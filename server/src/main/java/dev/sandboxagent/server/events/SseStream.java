@@ -13,7 +13,7 @@ import java.util.function.Predicate;
  * EventSource reconnects resume by themselves (Last-Event-ID), and a comment heartbeat while idle so proxies keep
  * the connection open. Frames have no {@code event:} field, so EventSource's onmessage sees every event.
  */
-public final class SseStream implements EventSink {
+final class SseStream implements EventSink {
     private static final System.Logger LOG = dev.sandboxagent.server.http.SafeLog.logger(SseStream.class);
 
     private final Vertx vertx;

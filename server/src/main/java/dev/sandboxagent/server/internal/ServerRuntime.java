@@ -5,6 +5,7 @@ import dev.sandboxagent.agents.AgentContext;
 import dev.sandboxagent.agents.install.AgentInstaller;
 import dev.sandboxagent.server.SandboxAgentServer;
 import dev.sandboxagent.server.ServerConfig;
+import dev.sandboxagent.server.files.DataDirectory;
 import dev.sandboxagent.server.agents.AgentRoutes;
 import dev.sandboxagent.server.docker.DockerEngine;
 import dev.sandboxagent.server.docker.DockerRoutes;
@@ -201,7 +202,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             router.route("/v1/*").handler(new BearerAuth(config.token()));
         }
         router.route("/v1/*").handler(bodies);
-        EventRoutes events = new EventRoutes(sessions, store, hub, api, config.heartbeat());
+        EventRoutes events = new EventRoutes(store, hub, api, config.heartbeat());
         events.mount(router);
         new SessionRoutes(sessions, events, api).mount(router);
         new AgentRoutes(catalog, api, new AgentInstaller(agentsDir(config), config.agentEnvironment()))

@@ -10,7 +10,7 @@ import dev.sandboxagent.agents.AgentLaunch;
 import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.agents.AgentStartException;
 import dev.sandboxagent.server.http.ApiException;
-import dev.sandboxagent.server.internal.DataDirectory;
+import dev.sandboxagent.server.files.DataDirectory;
 import dev.sandboxagent.store.SessionExistsException;
 import dev.sandboxagent.store.SessionRecord;
 import dev.sandboxagent.store.SessionSpec;
