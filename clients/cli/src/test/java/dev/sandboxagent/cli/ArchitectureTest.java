@@ -85,6 +85,20 @@ class ArchitectureTest {
     }
 
     /**
+     * The session core speaks of sessions, turns and agents; HTTP (problems, Vert.x) is the routes' business: only
+     * SessionRoutes and SessionProblems, its edge, know it.
+     */
+    @Test
+    void theSessionCoreKnowsNoHttp() {
+        noClasses().that().resideInAPackage("dev.sandboxagent.server.sessions")
+                .and().haveSimpleNameNotStartingWith("SessionRoutes")
+                .and().haveSimpleNameNotStartingWith("SessionProblems")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.sandboxagent.server.http.ApiException")
+                .orShould().dependOnClassesThat().resideInAPackage("io.vertx..")
+                .check(MAIN);
+    }
+
+    /**
      * Inside the server, a class is public only when another package of the server uses it (Java has no
      * "public within this module" without module-info); everything else is package-private.
      */

@@ -23,6 +23,7 @@ import dev.sandboxagent.server.http.EdgeGuard;
 import dev.sandboxagent.server.http.Blocking;
 import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.server.http.Problems;
+import dev.sandboxagent.server.sessions.CrashRepair;
 import dev.sandboxagent.server.sessions.SessionManager;
 import dev.sandboxagent.server.sessions.SessionRoutes;
 import dev.sandboxagent.store.SessionStore;
@@ -125,7 +126,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
                     Path.of("").toAbsolutePath(), config.agentEnvironment(), w::agentEnvironment);
             sessions.onNotice(hub::notice);
-            int closedTurns = sessions.closeInterruptedTurns();
+            int closedTurns = new CrashRepair(store).closeInterruptedTurns();
             if (closedTurns > 0) {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
             }
