@@ -289,7 +289,7 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
      * anything is written to it, so the token is never readable by others even briefly.
      */
     static String readOrCreateTokenFile(Path dataDir) throws IOException {
-        dev.sandboxagent.server.internal.DataDirectory.createPrivateDirectories(dataDir);
+        dev.sandboxagent.server.files.DataDirectory.createPrivateDirectories(dataDir);
         Path file = dataDir.resolve(TOKEN_FILE);
         if (Files.exists(file)) {
             String existing = Files.readString(file).trim();

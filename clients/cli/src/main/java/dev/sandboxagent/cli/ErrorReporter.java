@@ -1,15 +1,17 @@
 package dev.sandboxagent.cli;
 
 import dev.sandboxagent.cli.api.ApiOptions;
+import dev.sandboxagent.cli.common.CliException;
+import dev.sandboxagent.cli.common.ExitCodes;
 import dev.sandboxagent.client.SandboxAgentException;
 import dev.sandboxagent.client.ServerUnavailableException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * Turns every failure into one {@code error:} line on stderr and an exit code (docs/style.md): 2 for a command line

@@ -1,13 +1,16 @@
 package dev.sandboxagent.cli;
 
+import dev.sandboxagent.cli.common.CliEnvironment;
+import dev.sandboxagent.cli.common.CliException;
+import dev.sandboxagent.cli.common.ExitCodes;
 import dev.sandboxagent.cli.install.LocalInstall;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code sandbox-agent install-agent AGENT|all}: installs agent CLIs from npm on this machine, without a server,

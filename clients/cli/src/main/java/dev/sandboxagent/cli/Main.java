@@ -1,5 +1,6 @@
 package dev.sandboxagent.cli;
 
+import dev.sandboxagent.cli.common.CliEnvironment;
 import picocli.CommandLine;
 
 /** The {@code sandbox-agent} entry point (the fat jar's Main-Class). */

@@ -1,6 +1,7 @@
 package dev.sandboxagent.cli;
 
 import dev.sandboxagent.cli.api.ApiCommand;
+import dev.sandboxagent.cli.common.CliEnvironment;
 import dev.sandboxagent.cli.docker.DockerCommand;
 import dev.sandboxagent.cli.server.ServerCommand;
 import picocli.CommandLine.Command;
@@ -17,19 +18,20 @@ import picocli.CommandLine.ScopeType;
         versionProvider = VersionProvider.class,
         description = "Drive coding-agent sessions: run the server, or talk to one.",
         subcommands = {ServerCommand.class, ApiCommand.class, InstallAgentCommand.class, DockerCommand.class})
-public final class SandboxAgentCommand {
+public final class SandboxAgentCommand implements CliEnvironment.Source {
     private final CliEnvironment environment;
 
     public SandboxAgentCommand(CliEnvironment environment) {
         this.environment = environment;
     }
 
+    @Override
     public CliEnvironment environment() {
         return environment;
     }
 
     /** The environment of the command tree that {@code spec} belongs to. */
     public static CliEnvironment environment(picocli.CommandLine.Model.CommandSpec spec) {
-        return ((SandboxAgentCommand) spec.root().userObject()).environment;
+        return CliEnvironment.of(spec);
     }
 }

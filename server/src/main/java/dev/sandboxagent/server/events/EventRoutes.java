@@ -3,7 +3,6 @@ package dev.sandboxagent.server.events;
 import dev.sandboxagent.server.http.ApiDocument;
 import dev.sandboxagent.server.http.ApiException;
 import dev.sandboxagent.server.http.Blocking;
-import dev.sandboxagent.server.sessions.SessionManager;
 import dev.sandboxagent.store.SessionRecord;
 import dev.sandboxagent.store.SessionStore;
 import dev.sandboxagent.store.UniversalEvent;
@@ -19,16 +18,13 @@ public final class EventRoutes {
     static final int MAX_LIMIT = 10_000;
     private static final java.util.regex.Pattern ASCII_INTEGER = java.util.regex.Pattern.compile("-?[0-9]{1,19}");
 
-    private final SessionManager sessions;
     private final SessionStore store;
     private final EventHub hub;
     private final ApiDocument api;
     private final java.time.Duration heartbeat;
 
-    public EventRoutes(SessionManager sessions, SessionStore store, EventHub hub, ApiDocument api,
-                       java.time.Duration heartbeat) {
+    public EventRoutes(SessionStore store, EventHub hub, ApiDocument api, java.time.Duration heartbeat) {
         this.heartbeat = heartbeat;
-        this.sessions = sessions;
         this.store = store;
         this.hub = hub;
         this.api = api;
@@ -46,13 +42,13 @@ public final class EventRoutes {
         if (isAbsent(ctx, "limit")) {
             // No limit: every event, as the anchor answers (streamed out a page at a time, see EventsDump).
             Context context = ctx.vertx().getOrCreateContext();
-            Blocking.respond(ctx, () -> sessions.record(id), (c, record) -> EventsDump.start(store, context,
+            Blocking.respond(ctx, () -> record(id), (c, record) -> EventsDump.start(store, context,
                     c.response(), id, offset, record.lastSequence(), includeRaw));
             return;
         }
         int limit = (int) longParam(ctx, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT);
         Blocking.respond(ctx, () -> {
-            sessions.record(id);
+            record(id);
             List<UniversalEvent> events = store.read(id, offset, limit + 1);
             boolean hasMore = events.size() > limit;
             return page(hasMore ? events.subList(0, limit) : events, hasMore, includeRaw);
@@ -78,8 +74,13 @@ public final class EventRoutes {
         String id = api.validId(ctx, "session_id");
         long after = resumePoint(ctx);
         boolean includeRaw = includeRaw(ctx);
-        Blocking.respond(ctx, () -> sessions.record(id), (c, record) -> stream(c, record, after, includeRaw,
+        Blocking.respond(ctx, () -> record(id), (c, record) -> stream(c, record, after, includeRaw,
                 event -> false));
+    }
+
+    /** The session, or a 404: read from the store, so reading a transcript needs nothing of the live sessions. */
+    private SessionRecord record(String id) {
+        return store.get(id).orElseThrow(() -> ApiException.sessionNotFound(id));
     }
 
     /** Opens an SSE response and subscribes it; must run on the request's context. */

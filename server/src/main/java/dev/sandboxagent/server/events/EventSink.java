@@ -6,7 +6,7 @@ import dev.sandboxagent.store.UniversalEvent;
  * Where a subscription delivers events: an SSE response, a WebSocket, a test. All calls happen on the
  * subscription's Vert.x context.
  */
-public interface EventSink {
+interface EventSink {
 
     /** Writes one event. Returns false to end the subscription after this event (a finished turn stream). */
     boolean deliver(UniversalEvent event);

@@ -16,7 +16,7 @@ import java.util.function.Predicate;
  * <p>A frame's data is the event's bytes as the store wrote them ({@link UniversalEvent#encoded(boolean)}): nothing
  * is encoded per subscriber, and with {@code include_raw} the raw payload is spliced in, not re-encoded.
  */
-public final class SseStream implements EventSink {
+final class SseStream implements EventSink {
     private static final System.Logger LOG = dev.sandboxagent.server.http.SafeLog.logger(SseStream.class);
 
     private final Vertx vertx;

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * committed. Memory per subscriber is therefore bounded by the queue, however slow the client, and the delivered
  * sequence is always {@code offset+1, offset+2, ...} with no gap and no duplicate.
  */
-public final class Subscription implements AutoCloseable {
+final class Subscription implements AutoCloseable {
     static final int LIVE_QUEUE_LIMIT = 1024;
     static final int STORE_PAGE = 512;
     /** Live events delivered in one event-loop task at most. */

@@ -5,6 +5,7 @@ import dev.sandboxagent.agents.AgentContext;
 import dev.sandboxagent.agents.install.AgentInstaller;
 import dev.sandboxagent.server.SandboxAgentServer;
 import dev.sandboxagent.server.ServerConfig;
+import dev.sandboxagent.server.files.DataDirectory;
 import dev.sandboxagent.server.agents.AgentRoutes;
 import dev.sandboxagent.server.docker.DockerEngine;
 import dev.sandboxagent.server.docker.DockerRoutes;
@@ -23,6 +24,7 @@ import dev.sandboxagent.server.http.Blocking;
 import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.server.http.Problems;
 import dev.sandboxagent.server.http.Workers;
+import dev.sandboxagent.server.sessions.CrashRepair;
 import dev.sandboxagent.server.sessions.SessionManager;
 import dev.sandboxagent.server.sessions.SessionRoutes;
 import dev.sandboxagent.store.SessionStore;
@@ -160,7 +162,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
                     Path.of("").toAbsolutePath(), config.agentEnvironment(), w::agentEnvironment);
             sessions.onNotice(hub::notice);
-            int closedTurns = sessions.closeInterruptedTurns();
+            int closedTurns = new CrashRepair(store).closeInterruptedTurns();
             if (closedTurns > 0) {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
             }
@@ -248,7 +250,7 @@ public final class ServerRuntime implements SandboxAgentServer {
                 return Boolean.TRUE;
             }).onComplete(done -> ctx.next());
         });
-        EventRoutes events = new EventRoutes(sessions, store, hub, api, config.heartbeat());
+        EventRoutes events = new EventRoutes(store, hub, api, config.heartbeat());
         events.mount(router);
         new SessionRoutes(sessions, events, api).mount(router);
         new AgentRoutes(catalog, api, new AgentInstaller(config.agentsDir(), config.agentEnvironment(),

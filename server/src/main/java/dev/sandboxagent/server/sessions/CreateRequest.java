@@ -1,6 +1,6 @@
 package dev.sandboxagent.server.sessions;
 
 /** A create as the client sent it: nullable fields are filled with the agent's defaults by the manager. */
-public record CreateRequest(String sessionId, String agent, String agentMode, String permissionMode, String model,
+record CreateRequest(String sessionId, String agent, String agentMode, String permissionMode, String model,
                             String variant, String directory, String title) {
 }

@@ -1,49 +1,54 @@
 package dev.sandboxagent.server.sessions;
 
 import dev.sandboxagent.agents.AgentReplyException;
-import dev.sandboxagent.server.http.ApiException;
+import dev.sandboxagent.server.sessions.SessionException.Reason;
 import java.util.List;
+import java.util.Map;
 
-/** The session problems a client can get, worded once. */
+/** The session core's refusals, worded once. */
 final class SessionErrors {
     private SessionErrors() {
     }
 
-    static ApiException busy(String sessionId, String turnId) {
-        return ApiException.of(409, "session_busy", "A turn is running",
-                        "session '" + sessionId + "' is running turn " + turnId
-                                + "; wait for turn.ended or interrupt it")
-                .with("turnId", turnId);
+    static SessionException notFound(String sessionId) {
+        return new SessionException(Reason.NOT_FOUND, "no session '" + sessionId + "'");
     }
 
-    static ApiException ended(String sessionId) {
-        return ApiException.of(409, "session_ended", "Session ended",
-                "session '" + sessionId + "' has ended and takes no more messages");
+    static SessionException busy(String sessionId, String turnId) {
+        return new SessionException(Reason.BUSY, "session '" + sessionId + "' is running turn " + turnId
+                + "; wait for turn.ended or interrupt it", Map.of("turnId", turnId));
     }
 
-    static ApiException exists(String sessionId) {
-        return ApiException.of(409, "session_already_exists", "Session exists",
-                "a session '" + sessionId + "' already exists");
+    static SessionException ended(String sessionId) {
+        return new SessionException(Reason.ENDED, "session '" + sessionId + "' has ended and takes no more messages");
     }
 
-    static ApiException idle(String sessionId) {
-        return ApiException.of(409, "session_idle", "No turn is running",
-                "session '" + sessionId + "' has no running turn to interrupt");
+    static SessionException exists(String sessionId) {
+        return new SessionException(Reason.ALREADY_EXISTS, "a session '" + sessionId + "' already exists");
     }
 
-    static ApiException unsupportedMode(String what, String value, List<String> allowed) {
-        return ApiException.of(400, "mode_not_supported", "Mode not supported",
-                        what + " '" + value + "' is not supported; choose one of: " + String.join(", ", allowed))
-                .with("allowed", allowed);
+    static SessionException idle(String sessionId) {
+        return new SessionException(Reason.IDLE, "session '" + sessionId + "' has no running turn to interrupt");
     }
 
-    static ApiException noPendingPermission(String sessionId, String permissionId) {
-        return ApiException.of(404, "permission_not_found", "Permission not found",
+    static SessionException unknownAgent(String agent, List<String> known) {
+        return new SessionException(Reason.UNKNOWN_AGENT,
+                "no agent '" + agent + "'; known agents: " + String.join(", ", known), Map.of("knownAgents", known));
+    }
+
+    static SessionException unsupportedMode(String what, String value, List<String> allowed) {
+        return new SessionException(Reason.UNSUPPORTED_MODE,
+                what + " '" + value + "' is not supported; choose one of: " + String.join(", ", allowed),
+                Map.of("allowed", allowed));
+    }
+
+    static SessionException noPendingPermission(String sessionId, String permissionId) {
+        return new SessionException(Reason.NO_PENDING_PERMISSION,
                 "session '" + sessionId + "' has no pending permission '" + permissionId + "'");
     }
 
-    static ApiException noPendingQuestion(String sessionId, String questionId) {
-        return ApiException.of(404, "question_not_found", "Question not found",
+    static SessionException noPendingQuestion(String sessionId, String questionId) {
+        return new SessionException(Reason.NO_PENDING_QUESTION,
                 "session '" + sessionId + "' has no pending question '" + questionId + "'");
     }
 
@@ -51,21 +56,28 @@ final class SessionErrors {
      * A reply the session accepted that the agent could not take: 409 when the agent is not waiting for it (any
      * more) or has exited, 502 when writing to it failed.
      */
-    static ApiException replyNotDelivered(String sessionId, String what, AgentReplyException e) {
+    static SessionException replyNotDelivered(String sessionId, String what, AgentReplyException e) {
         return switch (e.reason()) {
-            case UNKNOWN_REQUEST -> ApiException.of(409, "reply_not_accepted", "Agent not waiting for this answer",
+            case UNKNOWN_REQUEST -> new SessionException(Reason.REPLY_NOT_ACCEPTED,
                     "session '" + sessionId + "': the agent is not waiting for an answer to " + what
                             + " (answered already, or its turn ended)");
-            case AGENT_GONE -> ApiException.of(409, "agent_exited", "Agent exited",
+            case AGENT_GONE -> new SessionException(Reason.AGENT_EXITED,
                     "session '" + sessionId + "': the agent exited before it took the answer to " + what);
-            case WRITE_FAILED -> ApiException.of(502, "agent_write_failed", "Answer not delivered",
+            case WRITE_FAILED -> new SessionException(Reason.AGENT_WRITE_FAILED,
                     "session '" + sessionId + "': the answer to " + what + " could not be written to the agent: "
                             + e.getMessage());
         };
     }
 
-    static ApiException notLive(String sessionId) {
-        return ApiException.of(409, "session_not_running", "Session not running",
-                "session '" + sessionId + "' has no running agent");
+    static SessionException notLive(String sessionId) {
+        return new SessionException(Reason.NOT_RUNNING, "session '" + sessionId + "' has no running agent");
+    }
+
+    static SessionException agentStartFailed(String sessionId, String why) {
+        return new SessionException(Reason.AGENT_START_FAILED, "could not resume session '" + sessionId + "': " + why);
+    }
+
+    static SessionException stopping() {
+        return new SessionException(Reason.STOPPING, "the server is shutting down");
     }
 }

@@ -6,7 +6,7 @@ import dev.sandboxagent.store.SessionState;
 
 /** The wire shape of a session: the anchor's SessionInfo plus {@code state} and {@code runningTurnId}. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record SessionInfo(String sessionId, String agent, String agentMode, String permissionMode, String model,
+record SessionInfo(String sessionId, String agent, String agentMode, String permissionMode, String model,
                           String variant, String directory, String title, String nativeSessionId, boolean ended,
                           long eventCount, long createdAt, long updatedAt, String state, String runningTurnId) {
 

@@ -2,6 +2,7 @@ package dev.sandboxagent.server.sessions;
 
 import static dev.sandboxagent.schema.EventType.TURN_ENDED;
 import static dev.sandboxagent.server.http.Blocking.Pool.AGENT_STARTS;
+import static dev.sandboxagent.server.sessions.SessionProblems.answering;
 
 import dev.sandboxagent.server.events.EventRoutes;
 import dev.sandboxagent.server.http.ApiDocument;
@@ -12,12 +13,17 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The session resource: create, read, message, interrupt, answer, end. Each handler validates, then delegates. */
+/**
+ * The session resource: create, read, message, interrupt, answer, end. Each handler validates the request, then
+ * delegates to {@link SessionManager} on a worker thread, and answers the core's refusals as problems
+ * ({@link SessionProblems}).
+ */
 public final class SessionRoutes {
     private static final int MAX_IDEMPOTENCY_KEY = 256;
 
@@ -46,7 +52,7 @@ public final class SessionRoutes {
     }
 
     private void list(RoutingContext ctx) {
-        Blocking.respond(ctx, sessions::list, (c, all) -> JsonBodies.send(c, 200, Map.of("sessions", all)));
+        Blocking.respond(ctx, answering(sessions::list), (c, all) -> JsonBodies.send(c, 200, Map.of("sessions", all)));
     }
 
     private void create(RoutingContext ctx) {
@@ -59,7 +65,10 @@ public final class SessionRoutes {
                 body.getString("directory"), body.getString("title"));
         Map<String, String> credentials = credentials(body);
         // Creating starts the agent (up to a minute): on the pool kept for that.
-        Blocking.respond(ctx, AGENT_STARTS, () -> sessions.create(spec, key, credentials), (c, created) -> {
+        Blocking.respond(ctx, AGENT_STARTS, answering(() -> {
+            existingDirectory(spec.directory());
+            return sessions.create(spec, key, credentials);
+        }), (c, created) -> {
             Map<String, Object> answer = new LinkedHashMap<>();
             answer.put("healthy", created.healthy());
             answer.put("nativeSessionId", created.session().nativeSessionId());
@@ -84,15 +93,15 @@ public final class SessionRoutes {
 
     private void get(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
-        Blocking.respond(ctx, () -> sessions.get(id), (c, info) -> JsonBodies.send(c, 200, info));
+        Blocking.respond(ctx, answering(() -> sessions.get(id)), (c, info) -> JsonBodies.send(c, 200, info));
     }
 
     private void delete(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
-        Blocking.noContent(ctx, () -> {
+        Blocking.noContent(ctx, answering(() -> {
             sessions.delete(id);
             events.closeStreams(id);
-        });
+        }));
     }
 
     private void message(RoutingContext ctx) {
@@ -102,7 +111,7 @@ public final class SessionRoutes {
         Map<String, String> credentials = credentials(body);
         String key = idempotencyKey(ctx);
         // A message may start the agent again (resume, new credentials): on the pool kept for agent starts.
-        Blocking.respond(ctx, AGENT_STARTS, () -> sessions.sendMessage(id, text, key, credentials),
+        Blocking.respond(ctx, AGENT_STARTS, answering(() -> sessions.sendMessage(id, text, key, credentials)),
                 (c, turn) -> JsonBodies.send(c, 202, Map.of("turnId", turn.turnId())));
     }
 
@@ -112,10 +121,10 @@ public final class SessionRoutes {
         String text = body.getString("message");
         Map<String, String> credentials = credentials(body);
         boolean includeRaw = EventRoutes.includeRaw(ctx);
-        Blocking.respond(ctx, AGENT_STARTS, () -> {
+        Blocking.respond(ctx, AGENT_STARTS, answering(() -> {
             TurnStart turn = sessions.sendMessage(id, text, null, credentials);
             return Map.entry(turn, sessions.record(id));
-        }, (c, started) -> {
+        }), (c, started) -> {
             String turnId = started.getKey().turnId();
             events.stream(c, started.getValue(), started.getKey().firstSequence() - 1, includeRaw,
                     event -> endsTurnStream(event, turnId));
@@ -137,20 +146,20 @@ public final class SessionRoutes {
 
     private void interrupt(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
-        Blocking.respond(ctx, () -> sessions.interrupt(id),
+        Blocking.respond(ctx, answering(() -> sessions.interrupt(id)),
                 (c, turnId) -> JsonBodies.send(c, 202, Map.of("turnId", turnId)));
     }
 
     private void terminate(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
-        Blocking.noContent(ctx, () -> sessions.terminate(id));
+        Blocking.noContent(ctx, answering(() -> sessions.terminate(id)));
     }
 
     private void replyPermission(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
         String permissionId = api.validId(ctx, "permission_id");
         String reply = api.validBody(ctx, "PermissionReplyRequest").getString("reply");
-        Blocking.noContent(ctx, () -> sessions.replyPermission(id, permissionId, reply));
+        Blocking.noContent(ctx, answering(() -> sessions.replyPermission(id, permissionId, reply)));
     }
 
     private void replyQuestion(RoutingContext ctx) {
@@ -163,13 +172,13 @@ public final class SessionRoutes {
             ((JsonArray) group).forEach(a -> strings.add((String) a));
             parsed.add(List.copyOf(strings));
         }
-        Blocking.noContent(ctx, () -> sessions.replyQuestion(id, questionId, List.copyOf(parsed)));
+        Blocking.noContent(ctx, answering(() -> sessions.replyQuestion(id, questionId, List.copyOf(parsed))));
     }
 
     private void rejectQuestion(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
         String questionId = api.validId(ctx, "question_id");
-        Blocking.noContent(ctx, () -> sessions.rejectQuestion(id, questionId));
+        Blocking.noContent(ctx, answering(() -> sessions.rejectQuestion(id, questionId)));
     }
 
     /** A path the file system can take: a NUL (valid JSON, {@code \u0000}) is not one. */
@@ -181,6 +190,16 @@ public final class SessionRoutes {
             java.nio.file.Path.of(directory);
         } catch (java.nio.file.InvalidPathException e) {
             throw ApiException.invalid("directory is not a usable path (it contains a NUL character)");
+        }
+        if (!java.nio.file.Path.of(directory).isAbsolute()) {
+            throw ApiException.invalid("directory must be an absolute path, got '" + directory + "'");
+        }
+    }
+
+    /** The directory the request gave exists: disk work, so on the worker thread, not in the handler. */
+    private static void existingDirectory(String directory) {
+        if (directory != null && !Files.isDirectory(java.nio.file.Path.of(directory))) {
+            throw ApiException.invalid("directory '" + directory + "' does not exist or is not a directory");
         }
     }
 

@@ -6,5 +6,5 @@ package dev.sandboxagent.server.sessions;
  * @param firstSequence sequence of its {@code turn.started} event, or 0 when this answers a retried request
  *                      (same Idempotency-Key) and the turn had started earlier
  */
-public record TurnStart(String turnId, long firstSequence, boolean replayed) {
+record TurnStart(String turnId, long firstSequence, boolean replayed) {
 }

@@ -1,6 +1,6 @@
 package dev.sandboxagent.server.warm;
 
-import dev.sandboxagent.server.internal.DataDirectory;
+import dev.sandboxagent.server.files.DataDirectory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

@@ -3,11 +3,10 @@ package dev.sandboxagent.cli.api;
 import dev.sandboxagent.client.Credentials;
 import java.util.Map;
 
-import dev.sandboxagent.cli.CliEnvironment;
-import dev.sandboxagent.cli.CliException;
-import dev.sandboxagent.cli.ExitCodes;
-import dev.sandboxagent.cli.SandboxAgentCommand;
 import dev.sandboxagent.cli.autostart.Autostart;
+import dev.sandboxagent.cli.common.CliEnvironment;
+import dev.sandboxagent.cli.common.CliException;
+import dev.sandboxagent.cli.common.ExitCodes;
 import dev.sandboxagent.client.SandboxAgentClient;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -52,7 +51,7 @@ public final class ApiOptions {
     }
 
     public Connection connect() {
-        CliEnvironment environment = SandboxAgentCommand.environment(command);
+        CliEnvironment environment = CliEnvironment.of(command);
         URI base = serverUrl(environment);
         if (!noAutostart && Autostart.applies(base)) {
             Autostart.forThisJvm(base, environment, token, command.commandLine().getErr()).ensureRunning();
@@ -68,7 +67,7 @@ public final class ApiOptions {
      * server keeps them in memory only.
      */
     public Map<String, String> credentials() {
-        return Credentials.fromEnvironment(SandboxAgentCommand.environment(command).variables());
+        return Credentials.fromEnvironment(CliEnvironment.of(command).variables());
     }
 
     /** Where the token of the last {@link #connect()} came from, for error hints. */

@@ -1,6 +1,6 @@
 package dev.sandboxagent.cli.api;
 
-import dev.sandboxagent.cli.CliEnvironment;
+import dev.sandboxagent.cli.common.CliEnvironment;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

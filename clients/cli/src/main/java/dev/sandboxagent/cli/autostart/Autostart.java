@@ -2,8 +2,8 @@ package dev.sandboxagent.cli.autostart;
 
 import dev.sandboxagent.client.Credentials;
 
-import dev.sandboxagent.cli.CliEnvironment;
-import dev.sandboxagent.cli.CliException;
+import dev.sandboxagent.cli.common.CliEnvironment;
+import dev.sandboxagent.cli.common.CliException;
 import dev.sandboxagent.client.SandboxAgentClient;
 import dev.sandboxagent.client.SandboxAgentException;
 import dev.sandboxagent.client.ServerUnavailableException;

@@ -1,6 +1,6 @@
 package dev.sandboxagent.cli.autostart;
 
-import dev.sandboxagent.cli.CliException;
+import dev.sandboxagent.cli.common.CliException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

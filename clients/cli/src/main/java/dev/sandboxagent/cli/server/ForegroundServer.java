@@ -1,7 +1,7 @@
 package dev.sandboxagent.cli.server;
 
-import dev.sandboxagent.cli.CliEnvironment;
-import dev.sandboxagent.cli.CliException;
+import dev.sandboxagent.cli.common.CliEnvironment;
+import dev.sandboxagent.cli.common.CliException;
 import dev.sandboxagent.server.SandboxAgentServer;
 import dev.sandboxagent.server.ServerConfig;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * {@code <data dir>/server.pid}: the running server's process id, so that scripts (and the autostart tests) can
@@ -22,12 +23,15 @@ final class PidFile {
     }
 
     static PidFile write(Path dataDir) throws IOException {
-        dev.sandboxagent.server.internal.DataDirectory.createPrivateDirectories(dataDir);
+        // 0700 and 0600, as the server makes everything in its data directory (the server's own helper for this
+        // is not part of its public surface).
+        Files.createDirectories(dataDir,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         long pid = ProcessHandle.current().pid();
         Path file = dataDir.resolve(NAME);
         Path tmp = dataDir.resolve(NAME + ".tmp");
         Files.deleteIfExists(tmp);
-        Files.createFile(tmp, dev.sandboxagent.server.internal.DataDirectory.privateFile());
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, pid + "\n");
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         return new PidFile(file, pid);

@@ -1,6 +1,6 @@
 package dev.sandboxagent.cli.server;
 
-import dev.sandboxagent.cli.SandboxAgentCommand;
+import dev.sandboxagent.cli.common.CliEnvironment;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -76,7 +76,7 @@ public final class ServerCommand implements Callable<Integer> {
         ServerOptions options = new ServerOptions(host, port, auth == null ? null : auth.token,
                 auth != null && auth.noToken, dataDir, docker, warmConfig, corsOrigins);
         try {
-            ForegroundServer.run(options, SandboxAgentCommand.environment(spec), spec.commandLine().getOut());
+            ForegroundServer.run(options, CliEnvironment.of(spec), spec.commandLine().getOut());
         } catch (IllegalArgumentException e) {
             // ServerConfig refuses the flags or environment (a port out of range, SANDBOX_AGENT_PORT not a number)
             throw new ParameterException(spec.commandLine(), e.getMessage());

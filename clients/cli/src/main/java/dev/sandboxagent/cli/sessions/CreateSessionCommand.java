@@ -1,8 +1,8 @@
 package dev.sandboxagent.cli.sessions;
 
-import dev.sandboxagent.cli.CliException;
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.common.CliException;
 import dev.sandboxagent.client.CreateSessionRequest;
 import dev.sandboxagent.client.CreateSessionResponse;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.sandboxagent.cli.sessions;
 
-import dev.sandboxagent.cli.CliException;
-import dev.sandboxagent.cli.ExitCodes;
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.common.CliException;
+import dev.sandboxagent.cli.common.ExitCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

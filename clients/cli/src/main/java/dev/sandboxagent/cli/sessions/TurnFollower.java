@@ -3,8 +3,8 @@ package dev.sandboxagent.cli.sessions;
 import static dev.sandboxagent.schema.EventType.SESSION_ENDED;
 import static dev.sandboxagent.schema.EventType.TURN_STARTED;
 
-import dev.sandboxagent.cli.CliException;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.common.CliException;
 import dev.sandboxagent.client.EventStream;
 import dev.sandboxagent.client.UniversalEvent;
 import java.util.concurrent.CompletableFuture;

@@ -3,7 +3,7 @@ package dev.sandboxagent.cli.autostart;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sandboxagent.cli.CliException;
+import dev.sandboxagent.cli.common.CliException;
 import dev.sandboxagent.cli.support.Ports;
 import java.io.PrintWriter;
 import java.io.StringWriter;

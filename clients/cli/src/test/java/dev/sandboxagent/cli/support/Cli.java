@@ -1,7 +1,7 @@
 package dev.sandboxagent.cli.support;
 
-import dev.sandboxagent.cli.CliEnvironment;
 import dev.sandboxagent.cli.Main;
+import dev.sandboxagent.cli.common.CliEnvironment;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;

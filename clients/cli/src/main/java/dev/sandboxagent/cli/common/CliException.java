@@ -1,4 +1,4 @@
-package dev.sandboxagent.cli;
+package dev.sandboxagent.cli.common;
 
 /**
  * A failure the CLI explains itself: its message is printed as one {@code error:} line, without a stack trace,

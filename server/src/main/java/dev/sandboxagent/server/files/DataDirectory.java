@@ -1,4 +1,4 @@
-package dev.sandboxagent.server.internal;
+package dev.sandboxagent.server.files;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;

@@ -1,4 +1,4 @@
-package dev.sandboxagent.cli;
+package dev.sandboxagent.cli.common;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,6 +14,16 @@ public record CliEnvironment(Map<String, String> variables) {
 
     public CliEnvironment {
         variables = Map.copyOf(variables);
+    }
+
+    /** What the root of a command tree is: the holder of the environment its commands read. */
+    public interface Source {
+        CliEnvironment environment();
+    }
+
+    /** The environment of the command tree that {@code spec} belongs to. */
+    public static CliEnvironment of(picocli.CommandLine.Model.CommandSpec spec) {
+        return ((Source) spec.root().userObject()).environment();
     }
 
     public static CliEnvironment system() {

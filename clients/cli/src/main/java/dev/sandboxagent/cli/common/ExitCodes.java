@@ -1,4 +1,4 @@
-package dev.sandboxagent.cli;
+package dev.sandboxagent.cli.common;
 
 /** What the process exit status means, for scripts that call the CLI. */
 public final class ExitCodes {
