@@ -1,6 +1,5 @@
 package dev.sandboxagent.server.http;
 
-import dev.sandboxagent.server.ServerConfig;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -21,10 +20,11 @@ public final class Workers implements Handler<RoutingContext> {
     private final WorkerExecutor routes;
     private final WorkerExecutor agentStarts;
 
-    public Workers(Vertx vertx, ServerConfig.Limits limits) {
+    /** Sizes come from {@code ServerConfig.Limits} (passed as numbers: http must not depend on the config's package). */
+    public Workers(Vertx vertx, int blockingThreads, int agentStartThreads) {
         // Vert.x warns about a worker task after this long; an agent start has its own minute-long limit inside.
-        this.routes = vertx.createSharedWorkerExecutor(ROUTES_POOL, limits.blockingThreads(), 60, TimeUnit.SECONDS);
-        this.agentStarts = vertx.createSharedWorkerExecutor(AGENT_STARTS_POOL, limits.agentStartThreads(), 3,
+        this.routes = vertx.createSharedWorkerExecutor(ROUTES_POOL, blockingThreads, 60, TimeUnit.SECONDS);
+        this.agentStarts = vertx.createSharedWorkerExecutor(AGENT_STARTS_POOL, agentStartThreads, 3,
                 TimeUnit.MINUTES);
     }
 

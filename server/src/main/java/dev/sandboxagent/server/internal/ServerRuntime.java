@@ -148,7 +148,8 @@ public final class ServerRuntime implements SandboxAgentServer {
             store.close();
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        Workers workers = new Workers(vertx, config.limits());
+        Workers workers = new Workers(vertx, config.limits().blockingThreads(),
+                config.limits().agentStartThreads());
         clock.mark("vertx (waited)");
         Warm warm = null;
         try {
