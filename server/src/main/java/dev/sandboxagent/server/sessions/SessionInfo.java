@@ -10,10 +10,12 @@ record SessionInfo(String sessionId, String agent, String agentMode, String perm
                           String variant, String directory, String title, String nativeSessionId, boolean ended,
                           long eventCount, long createdAt, long updatedAt, String state, String runningTurnId) {
 
-    static SessionInfo of(SessionRecord r, String runningTurnId) {
+    /** @param endedLive the live agent has exited, though the stored state may not say so yet */
+    static SessionInfo of(SessionRecord r, String runningTurnId, boolean endedLive) {
         var s = r.spec();
+        SessionState state = endedLive ? SessionState.ENDED : r.state();
         return new SessionInfo(s.sessionId(), s.agent(), s.agentMode(), s.permissionMode(), s.model(), s.variant(),
-                s.directory(), s.title(), r.nativeSessionId(), r.state() == SessionState.ENDED, r.lastSequence(),
-                r.createdAt(), r.updatedAt(), r.state().wire(), runningTurnId);
+                s.directory(), s.title(), r.nativeSessionId(), state == SessionState.ENDED, r.lastSequence(),
+                r.createdAt(), r.updatedAt(), state.wire(), runningTurnId);
     }
 }

@@ -305,7 +305,12 @@ public final class SessionManager implements AutoCloseable {
 
     private SessionInfo info(SessionRecord record) {
         LiveSession session = live.get(record.sessionId());
-        return SessionInfo.of(record, session == null ? null : session.runningTurnId());
+        if (session != null && session.ended()) {
+            // The agent exited: session.ended is stored (and may already be on a client's stream) a moment before
+            // the store's state says so; answer what the client has seen.
+            return SessionInfo.of(record, null, true);
+        }
+        return SessionInfo.of(record, session == null ? null : session.runningTurnId(), false);
     }
 
     private LiveSession liveSession(String id) {
