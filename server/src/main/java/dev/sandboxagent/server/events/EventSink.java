@@ -8,8 +8,18 @@ import dev.sandboxagent.store.UniversalEvent;
  */
 interface EventSink {
 
-    /** Writes one event. Returns false to end the subscription after this event (a finished turn stream). */
+    /**
+     * Takes one event; the sink may hold it until {@link #flush()}. Returns false to end the subscription after this
+     * event (a finished turn stream): the sink then sends what it holds itself.
+     */
     boolean deliver(UniversalEvent event);
+
+    /**
+     * Sends what {@link #deliver} has taken so far. Called at the end of every delivery task, so that a commit's
+     * events (a turn's five, a page read from the store) go out in one write and one flush, not one each.
+     */
+    default void flush() {
+    }
 
     /** True when the transport's buffer is full: delivery pauses until {@link #onWritable} fires. */
     boolean writeQueueFull();

@@ -26,6 +26,12 @@ final class SseStream implements EventSink {
     private final long heartbeatTimer;
     private volatile Subscription subscription;
     private boolean wroteSinceHeartbeat;
+    /**
+     * Frames delivered but not yet written: a delivery task's events go out as one buffer, written and flushed
+     * once ({@link #flush()}), rather than a socket write and flush per event. Bounded by what one task delivers
+     * (Subscription's pump batch or store page).
+     */
+    private Buffer pending;
 
     /**
      * Starts the response (status, headers and a first comment, so clients see the stream open at once).
@@ -62,7 +68,11 @@ final class SseStream implements EventSink {
             stop();
             return false;
         }
-        response.write(frame(event.sequence(), event.encoded(includeRaw)));
+        byte[] json = event.encoded(includeRaw);
+        if (pending == null) {
+            pending = Buffer.buffer(Math.max(4096, json.length + 32));
+        }
+        appendFrame(pending, event.sequence(), json);
         wroteSinceHeartbeat = true;
         if (isLast.test(event)) {
             end();
@@ -71,11 +81,18 @@ final class SseStream implements EventSink {
         return true;
     }
 
+    @Override
+    public void flush() {
+        Buffer frames = pending;
+        pending = null;
+        if (frames != null && !response.closed() && !response.ended()) {
+            response.write(frames);
+        }
+    }
+
     /** {@code id: <sequence>\ndata: <json>\n\n}: the stored JSON is one line, so one data line carries it. */
-    static Buffer frame(long sequence, byte[] json) {
-        String head = "id: " + sequence + "\ndata: ";
-        return Buffer.buffer(head.length() + json.length + 2)
-                .appendString(head)
+    private static Buffer appendFrame(Buffer to, long sequence, byte[] json) {
+        return to.appendString("id: ").appendString(Long.toString(sequence)).appendString("\ndata: ")
                 .appendBytes(json)
                 .appendString("\n\n");
     }
@@ -104,6 +121,7 @@ final class SseStream implements EventSink {
     @Override
     public void notice(String text) {
         if (!response.closed() && !response.ended()) {
+            flush(); // after the events delivered before it
             // A comment is one line: no line break may end it early or start a field.
             response.write(": " + text.replaceAll("[\\r\\n]+", " ") + "\n\n");
         }
@@ -122,8 +140,14 @@ final class SseStream implements EventSink {
 
     private void end() {
         stop();
+        Buffer frames = pending;
+        pending = null;
         if (!response.ended() && !response.closed()) {
-            response.end();
+            if (frames != null) {
+                response.end(frames);
+            } else {
+                response.end();
+            }
         }
     }
 

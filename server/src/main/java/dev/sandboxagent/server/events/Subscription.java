@@ -72,6 +72,13 @@ final class Subscription implements AutoCloseable {
     }
 
     private void pump() {
+        pumpEvents();
+        if (!closed) {
+            sink.flush(); // whatever this task delivered, in one write
+        }
+    }
+
+    private void pumpEvents() {
         // A producer as fast as the client would otherwise keep this loop, and the event loop, busy for seconds.
         int budget = PUMP_BATCH;
         while (!closed && !readingStore && !waitingForWritable) {

@@ -11,6 +11,10 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -23,6 +27,9 @@ import java.util.Set;
  * not UTF-8, a key given twice (which value would win is a guess), lone surrogates (they cannot be stored and came
  * back as '?'), and nesting no request of this API needs. Error details say what and where in plain words; they
  * never quote the body (it may hold a secret) nor name the parser's internals.
+ *
+ * <p>One pass: the checks and the building of the object are the same walk over the parser's tokens (a message
+ * body used to be parsed again by {@code new JsonObject(String)} after the checks).
  */
 final class StrictJson {
     /** No request of the API nests deeper than 4; 32 leaves room and keeps hostile bodies cheap. */
@@ -43,6 +50,7 @@ final class StrictJson {
      */
     static JsonObject object(byte[] body, Set<String> knownKeys) {
         String text = utf8(body);
+        Map<String, Object> object;
         try (JsonParser parser = FACTORY.createParser(text)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
@@ -51,7 +59,7 @@ final class StrictJson {
             if (first != JsonToken.START_OBJECT) {
                 throw ApiException.invalid("the body is not a JSON object: it is " + kind(first));
             }
-            walk(parser, knownKeys);
+            object = readObject(parser, knownKeys);
             if (parser.nextToken() != null) {
                 throw notJson("more follows the object" + at(parser.currentLocation()));
             }
@@ -65,33 +73,69 @@ final class StrictJson {
         } catch (IOException e) {
             throw notJson("it could not be read");
         }
-        return new JsonObject(text);
+        return new JsonObject(object);
     }
 
-    /** Reads the object whose START_OBJECT was just read, checking every string and key for lone surrogates. */
-    private static void walk(JsonParser parser, Set<String> knownKeys) throws IOException {
-        int depth = 1;
-        while (depth > 0) {
-            JsonToken token = parser.nextToken();
-            if (token == null) {
-                throw new JsonEOFException(parser, null, "end of input");
+    /**
+     * Reads the object whose START_OBJECT was just read into what {@code new JsonObject(String)} would hold (maps,
+     * lists, String, Integer/Long/BigInteger, Double, Boolean, null), checking every key and string for lone
+     * surrogates. Depth is bounded by the factory's nesting limit, so the recursion is too.
+     */
+    private static Map<String, Object> readObject(JsonParser parser, Set<String> knownKeys) throws IOException {
+        Map<String, Object> object = new LinkedHashMap<>();
+        while (true) {
+            JsonToken token = next(parser);
+            if (token == JsonToken.END_OBJECT) {
+                return object;
             }
-            switch (token) {
-                case START_OBJECT, START_ARRAY -> depth++;
-                case END_OBJECT, END_ARRAY -> depth--;
-                case FIELD_NAME, VALUE_STRING -> {
-                    String value = parser.getText();
-                    if (hasLoneSurrogate(value)) {
-                        throw ApiException.invalid("the body has invalid Unicode (a lone surrogate \\u"
-                                + String.format("%04x", (int) value.charAt(loneSurrogateAt(value))) + ") in "
-                                + (token == JsonToken.FIELD_NAME ? "a key" : "the value of " + member(parser,
-                                knownKeys)) + at(parser.currentTokenLocation()));
-                    }
-                }
-                default -> {
-                }
-            }
+            // The parser only gives a FIELD_NAME here (anything else is a syntax error it reports).
+            String key = checked(parser, token, knownKeys);
+            object.put(key, readValue(parser, next(parser), knownKeys));
         }
+    }
+
+    private static List<Object> readArray(JsonParser parser, Set<String> knownKeys) throws IOException {
+        List<Object> array = new ArrayList<>();
+        while (true) {
+            JsonToken token = next(parser);
+            if (token == JsonToken.END_ARRAY) {
+                return array;
+            }
+            array.add(readValue(parser, token, knownKeys));
+        }
+    }
+
+    private static Object readValue(JsonParser parser, JsonToken token, Set<String> knownKeys) throws IOException {
+        return switch (token) {
+            case START_OBJECT -> readObject(parser, knownKeys);
+            case START_ARRAY -> readArray(parser, knownKeys);
+            case VALUE_STRING -> checked(parser, token, knownKeys);
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> parser.getNumberValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> throw new JsonEOFException(parser, token, "unexpected token");
+        };
+    }
+
+    private static JsonToken next(JsonParser parser) throws IOException {
+        JsonToken token = parser.nextToken();
+        if (token == null) {
+            throw new JsonEOFException(parser, null, "end of input");
+        }
+        return token;
+    }
+
+    /** The key's or string's text, refused when it holds a lone surrogate. */
+    private static String checked(JsonParser parser, JsonToken token, Set<String> knownKeys) throws IOException {
+        String value = parser.getText();
+        if (hasLoneSurrogate(value)) {
+            throw ApiException.invalid("the body has invalid Unicode (a lone surrogate \\u"
+                    + String.format("%04x", (int) value.charAt(loneSurrogateAt(value))) + ") in "
+                    + (token == JsonToken.FIELD_NAME ? "a key" : "the value of " + member(parser,
+                    knownKeys)) + at(parser.currentTokenLocation()));
+        }
+        return value;
     }
 
     private static String member(JsonParser parser, Set<String> knownKeys) {

@@ -57,6 +57,11 @@ final class LiveSession implements AgentListener {
      * lock may be waiting for the writer to make room in its queue.
      */
     private final AtomicReference<String> openTurnId = new AtomicReference<>();
+    /**
+     * The turn whose {@code turn.ended} is being queued or stored: set under this object's lock just before the
+     * append, so that {@link #runningTurnId()} knows when the lock-free answer may be stale (see there).
+     */
+    private volatile String endingTurnId;
 
     // Guarded by this.
     /** The turn the agent is running: cleared as soon as its turn.ended is queued, before it is stored. */
@@ -105,9 +110,21 @@ final class LiveSession implements AgentListener {
         }
     }
 
-    /** The running turn as clients see it: until its turn.ended is stored. */
+    /**
+     * The running turn as clients see it: until its turn.ended is stored. The store's writer completes an append
+     * and then hands the events to SSE; the close is registered on that append's future only after the append has
+     * been queued, under this object's lock. When the writer is quicker than that, a client can have seen
+     * turn.ended while {@link #openTurnId} is still set: then the thread that queued it holds the lock, so waiting
+     * for the lock gives the settled answer. Only then: a plain read otherwise, so that session info never waits.
+     */
     String runningTurnId() {
-        return openTurnId.get();
+        String open = openTurnId.get();
+        if (open == null || !open.equals(endingTurnId)) {
+            return open;
+        }
+        synchronized (this) {
+            return openTurnId.get();
+        }
     }
 
     synchronized boolean ended() {
@@ -127,7 +144,7 @@ final class LiveSession implements AgentListener {
         if (ended) {
             throw SessionErrors.ended(sessionId);
         }
-        String open = openTurnId.get();
+        String open = runningTurnId();
         if (open != null) {
             throw SessionErrors.busy(sessionId, open);
         }
@@ -255,6 +272,7 @@ final class LiveSession implements AgentListener {
             track(event);
             if (event.is(TURN_ENDED)) {
                 closeOpenRequests();
+                endingTurnId = runningTurnId;
             }
             CompletableFuture<List<UniversalEvent>> stored = append(items.expand(new EventDraft(event.type(),
                     "agent", event.synthetic(), event.data(), event.raw(), nativeSessionId)));
@@ -317,6 +335,7 @@ final class LiveSession implements AgentListener {
                 appendEssential(List.of(EventData.agentExited(exit)));
             }
             if (open != null) {
+                endingTurnId = open;
                 closeWhenStored(open, appendEssential(List.of(EventData.turnEnded(open,
                         exit.requested() ? "interrupted" : "error"))));
             }
@@ -333,7 +352,10 @@ final class LiveSession implements AgentListener {
         exitRecorded.complete(null);
     }
 
-    /** Clients see {@code turnId} end once its turn.ended is stored, not when it is queued. */
+    /**
+     * Clients see {@code turnId} end once its turn.ended is stored, not when it is queued. Called under this
+     * object's lock, with {@link #endingTurnId} set before the append was queued.
+     */
     private void closeWhenStored(String turnId, CompletableFuture<List<UniversalEvent>> turnEnded) {
         turnEnded.thenRun(() -> openTurnId.compareAndSet(turnId, null));
     }
