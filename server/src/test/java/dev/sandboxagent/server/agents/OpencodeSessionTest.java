@@ -22,11 +22,11 @@ class OpencodeSessionTest {
         String key = "sk-ant-opencode-canary-" + Long.toHexString(System.nanoTime());
         try (FakeAnthropic provider = new FakeAnthropic()) {
             // opencode forwards a reply's chunks only once the provider's message is done (docs/agents.md), so
-            // its interrupt is sent once the provider holds the request; STALL keeps that request open, and unlike
-            // SLOW it does not come back when opencode folds the cancelled prompt into the next one.
+            // its interrupt is sent once the provider holds the request. It folds a cancelled prompt into the next
+            // user message, so the next turn streams slowly too: SLOW 60 (18 s) rather than 100.
             new AcpSessionScenario(OpencodeAdapter.ID,
                     Map.of("ANTHROPIC_API_KEY", key, "ANTHROPIC_BASE_URL", provider.baseUrl()), key,
-                    "RUN_BASH: ", "STALL", false,
+                    "RUN_BASH: ", "SLOW 60", false,
                     () -> provider.requests().stream().map(FakeAnthropic::textOf).toList(), provider::apiKeys)
                     .run(dir);
         }
