@@ -25,8 +25,9 @@ import java.util.function.Supplier;
 /**
  * One session of an ACP agent (opencode, gemini) through the HTTP API of a server in a child JVM, with the real CLI
  * from npm against a fake provider, every scenario of issue 11 chained in it (each CLI costs tens of seconds per
- * start on this machine, so one session carries them all): a remembered word, streamed deltas, a shell command
- * allowed once and one rejected through the permissions API, an interrupt, the word recalled (the provider's
+ * start on this machine, so one session carries them all): a remembered word, streamed deltas, an interrupt, a shell
+ * command allowed once and one rejected through the permissions API (after the interrupt: opencode sends a rejected
+ * tool's result with the next prompt, which the fake answers as a tool result), the word recalled (the provider's
  * request carries the first turn), then kill -9 of the server and, in a new server, a message that resumes the
  * conversation (session/load) with the word still known. The canary key, given only in {@code credentials}, is
  * checked in no file under the data dir while the session is live, and in no file, log or event at the end.
@@ -82,29 +83,7 @@ record AcpSessionScenario(String agent, Map<String, Object> credentials, String 
             assertThat(events).filteredOn(type("item.delta")).hasSizeGreaterThanOrEqualTo(2);
             assertThat(replies(events)).contains("FAKE_REPLY: you said remember the word pelican");
 
-            // 2. A shell command, allowed once through the API: it runs in the session's directory.
-            String t2 = send(api, id, shellPrompt + "echo approved > approved.txt; cat approved.txt", null);
-            JsonNode asked = await(api, id, type("permission.requested"));
-            assertThat(asked.path("data").path("action").asText()).contains("echo approved");
-            Api.require(api.post("/v1/sessions/" + id + "/permissions/" + asked.at("/data/permission_id").asText()
-                    + "/reply", "{\"reply\":\"once\"}"), 204);
-            assertThat(status(await(api, id, turnEnded(t2)))).isEqualTo("completed");
-            assertThat(work.resolve("approved.txt")).hasContent("approved");
-            assertThat(completedKinds(api, id)).containsSubsequence("tool_call", "tool_result", "message");
-            assertThat(replies(api.events(id))).anySatisfy(r -> assertThat(r).startsWith("FAKE_DONE: tool said:"));
-
-            // 3. Another, rejected: it does not run, and the turn still ends.
-            String t3 = send(api, id, shellPrompt + "echo nope > declined.txt", null);
-            JsonNode second = await(api, id, e -> type("permission.requested").test(e)
-                    && e.path("sequence").asLong() > asked.path("sequence").asLong());
-            Api.require(api.post("/v1/sessions/" + id + "/permissions/" + second.at("/data/permission_id").asText()
-                    + "/reply", "{\"reply\":\"reject\"}"), 204);
-            await(api, id, turnEnded(t3));
-            assertThat(work.resolve("declined.txt")).doesNotExist();
-            assertThat(api.events(id).stream().filter(type("permission.resolved"))
-                    .map(e -> e.path("data").path("status").asText()).toList()).containsExactly("accept", "reject");
-
-            // 4. An interrupt while the provider streams; the session stays usable.
+            // 2. An interrupt while the provider streams; the session stays usable.
             int before = requests.get().size();
             String t4 = send(api, id, slowPrompt, null);
             if (streaming) {
@@ -119,6 +98,28 @@ record AcpSessionScenario(String agent, Map<String, Object> credentials, String 
             assertThat(status(interrupted)).as("%s; events since the prompt: %s", interrupted,
                     api.get("/v1/sessions/" + id + "/events?include_raw=true&limit=2000").body()
                             .replaceAll(".*(\"" + t4 + "\")", "$1")).isEqualTo("interrupted");
+
+            // 3. A shell command, allowed once through the API: it runs in the session's directory.
+            String t2 = send(api, id, shellPrompt + "echo approved > approved.txt; cat approved.txt", null);
+            JsonNode asked = await(api, id, type("permission.requested"));
+            assertThat(asked.path("data").path("action").asText()).contains("echo approved");
+            Api.require(api.post("/v1/sessions/" + id + "/permissions/" + asked.at("/data/permission_id").asText()
+                    + "/reply", "{\"reply\":\"once\"}"), 204);
+            assertThat(status(await(api, id, turnEnded(t2)))).isEqualTo("completed");
+            assertThat(work.resolve("approved.txt")).hasContent("approved");
+            assertThat(completedKinds(api, id)).containsSubsequence("tool_call", "tool_result", "message");
+            assertThat(replies(api.events(id))).anySatisfy(r -> assertThat(r).startsWith("FAKE_DONE: tool said:"));
+
+            // 4. Another, rejected: it does not run, and the turn still ends.
+            String t3 = send(api, id, shellPrompt + "echo nope > declined.txt", null);
+            JsonNode second = await(api, id, e -> type("permission.requested").test(e)
+                    && e.path("sequence").asLong() > asked.path("sequence").asLong());
+            Api.require(api.post("/v1/sessions/" + id + "/permissions/" + second.at("/data/permission_id").asText()
+                    + "/reply", "{\"reply\":\"reject\"}"), 204);
+            await(api, id, turnEnded(t3));
+            assertThat(work.resolve("declined.txt")).doesNotExist();
+            assertThat(api.events(id).stream().filter(type("permission.resolved"))
+                    .map(e -> e.path("data").path("status").asText()).toList()).containsExactly("accept", "reject");
 
             // 5. The first turn is still in the conversation the provider sees.
             String t5 = send(api, id, "which word did I ask you to remember", null);
