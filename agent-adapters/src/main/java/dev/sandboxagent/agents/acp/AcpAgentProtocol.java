@@ -117,8 +117,11 @@ public final class AcpAgentProtocol implements AgentProtocol {
             return List.of(); // e.g. a late answer to something we asked after the start: nothing to do
         }
         if (answered.error() != null) {
-            return List.of(new ProtocolOutput.StartFailed(displayName + " refused " + answered.method() + ": "
-                    + answered.error().path("message").asText(answered.error().toString())));
+            // gemini's message is a bare "Internal error"; what went wrong is in data.details
+            JsonNode details = answered.error().path("data").path("details");
+            return List.of(new ProtocolOutput.StartFailed("refused " + answered.method() + ": "
+                    + answered.error().path("message").asText(answered.error().toString())
+                    + (details.isTextual() ? " (" + details.asText() + ")" : "")));
         }
         switch (answered.method()) {
             case "initialize" -> {
@@ -126,15 +129,15 @@ public final class AcpAgentProtocol implements AgentProtocol {
                     return apply(AcpProtocol.newSession(state, cwd));
                 }
                 if (!answered.result().path("agentCapabilities").path("loadSession").asBoolean(false)) {
-                    return List.of(new ProtocolOutput.StartFailed(displayName
-                            + " cannot load a session (it does not advertise loadSession), so conversation "
+                    return List.of(new ProtocolOutput.StartFailed(
+                            "cannot load a session (it does not advertise loadSession), so conversation "
                             + resumeSessionId + " cannot be resumed"));
                 }
                 return apply(AcpProtocol.loadSession(state, resumeSessionId, cwd));
             }
             case "session/new", "session/load" -> {
                 if (state.sessionId() == null) {
-                    return List.of(new ProtocolOutput.StartFailed(displayName + " answered " + answered.method()
+                    return List.of(new ProtocolOutput.StartFailed("answered " + answered.method()
                             + " without a session id"));
                 }
                 if (modeId != null) {

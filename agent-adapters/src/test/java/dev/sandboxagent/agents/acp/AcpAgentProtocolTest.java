@@ -61,7 +61,7 @@ class AcpAgentProtocolTest {
         List<ProtocolOutput> refused = protocol.onLine("{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":-32603,"
                 + "\"message\":\"Internal error\"}}");
         assertThat(refused).singleElement().isInstanceOfSatisfying(ProtocolOutput.StartFailed.class,
-                f -> assertThat(f.reason()).contains("Gemini CLI", "session/load", "Internal error"));
+                f -> assertThat(f.reason()).contains("refused session/load", "Internal error"));
     }
 
     @Test
