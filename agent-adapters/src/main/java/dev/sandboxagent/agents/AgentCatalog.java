@@ -1,5 +1,7 @@
 package dev.sandboxagent.agents;
 
+import dev.sandboxagent.agents.acp.GeminiAdapter;
+import dev.sandboxagent.agents.acp.OpencodeAdapter;
 import dev.sandboxagent.agents.claude.ClaudeAdapter;
 import dev.sandboxagent.agents.codex.CodexAdapter;
 import dev.sandboxagent.agents.mock.MockAdapter;
@@ -31,6 +33,8 @@ public final class AgentCatalog {
         byId.put("mock", new MockAdapter());
         byId.put(ClaudeAdapter.ID, new ClaudeAdapter(context));
         byId.put(CodexAdapter.ID, new CodexAdapter(context));
+        byId.put(OpencodeAdapter.ID, new OpencodeAdapter(context));
+        byId.put(GeminiAdapter.ID, new GeminiAdapter(context));
         return new AgentCatalog(byId);
     }
 

@@ -6,9 +6,12 @@ import static dev.sandboxagent.server.support.Transcripts.turnEnded;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.acp.GeminiAdapter;
+import dev.sandboxagent.agents.acp.OpencodeAdapter;
 import dev.sandboxagent.agents.claude.ClaudeAdapter;
 import dev.sandboxagent.agents.codex.CodexAdapter;
 import dev.sandboxagent.agents.testing.FakeAnthropic;
+import dev.sandboxagent.agents.testing.FakeGemini;
 import dev.sandboxagent.agents.testing.FakeOpenAI;
 import dev.sandboxagent.agents.testing.RealAgents;
 import dev.sandboxagent.server.support.Api;
@@ -47,6 +50,7 @@ class SecretsOnDiskTest {
     private static final Duration LIVE_WATCH = Duration.ofSeconds(30);
     private static FakeAnthropic anthropic;
     private static FakeOpenAI openai;
+    private static FakeGemini gemini;
 
     @TempDir
     Path dir;
@@ -55,7 +59,9 @@ class SecretsOnDiskTest {
     enum Agent {
         MOCK("mock", "ANTHROPIC_API_KEY", null, "tool bash echo ran\nsleep 3"),
         CLAUDE(ClaudeAdapter.ID, "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "RUN_BASH: echo ran; sleep 3"),
-        CODEX(CodexAdapter.ID, "OPENAI_API_KEY", "OPENAI_BASE_URL", "RUN_SHELL: echo ran; sleep 3");
+        CODEX(CodexAdapter.ID, "OPENAI_API_KEY", "OPENAI_BASE_URL", "RUN_SHELL: echo ran; sleep 3"),
+        OPENCODE(OpencodeAdapter.ID, "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "RUN_BASH: echo ran; sleep 3"),
+        GEMINI(GeminiAdapter.ID, "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL", "RUN_SHELL: echo ran; sleep 3");
 
         final String id;
         final String keyVariable;
@@ -73,14 +79,17 @@ class SecretsOnDiskTest {
             switch (this) {
                 case CLAUDE -> RealAgents.require(ClaudeAdapter.ID, ClaudeAdapter.PACKAGE);
                 case CODEX -> RealAgents.require(CodexAdapter.ID, CodexAdapter.PACKAGE);
+                case OPENCODE -> RealAgents.require(OpencodeAdapter.ID, OpencodeAdapter.PACKAGE);
+                case GEMINI -> RealAgents.require(GeminiAdapter.ID, GeminiAdapter.PACKAGE);
                 case MOCK -> { }
             }
         }
 
         String baseUrl() {
             return switch (this) {
-                case CLAUDE -> anthropic.baseUrl();
+                case CLAUDE, OPENCODE -> anthropic.baseUrl();
                 case CODEX -> openai.baseUrl();
+                case GEMINI -> gemini.baseUrl();
                 case MOCK -> null;
             };
         }
@@ -88,7 +97,8 @@ class SecretsOnDiskTest {
         /** The keys the provider was called with: proof that a key did reach the agent. */
         List<String> keysSeenByProvider() {
             return switch (this) {
-                case CLAUDE -> anthropic.apiKeys();
+                case CLAUDE, OPENCODE -> anthropic.apiKeys();
+                case GEMINI -> gemini.apiKeys();
                 case CODEX -> openai.authorizations().stream().map(a -> a.replaceFirst("^Bearer ", "")).toList();
                 case MOCK -> null;
             };
@@ -99,6 +109,7 @@ class SecretsOnDiskTest {
     static void providers() throws IOException {
         anthropic = new FakeAnthropic();
         openai = new FakeOpenAI();
+        gemini = new FakeGemini();
     }
 
     @AfterAll
@@ -108,6 +119,9 @@ class SecretsOnDiskTest {
         }
         if (openai != null) {
             openai.close();
+        }
+        if (gemini != null) {
+            gemini.close();
         }
     }
 
@@ -128,6 +142,11 @@ class SecretsOnDiskTest {
         if (agent.baseUrlVariable != null) {
             environment.put(agent.baseUrlVariable, agent.baseUrl());
             forwarded.add("agent-env=" + agent.baseUrlVariable);
+        }
+        if (agent == Agent.OPENCODE) {
+            // opencode fetches npm metadata at start: a closed loopback port keeps it offline (docs/agents.md)
+            environment.put("npm_config_registry", "http://127.0.0.1:9/");
+            forwarded.add("agent-env=npm_config_registry");
         }
         try (ServerProcess server = ServerProcess.start(data, log, environment, forwarded)) {
             Api api = server.api();

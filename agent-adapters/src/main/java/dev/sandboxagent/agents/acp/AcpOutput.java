@@ -5,8 +5,9 @@ import dev.sandboxagent.agents.AgentEvent;
 import java.util.Objects;
 
 /**
- * What one step of {@link AcpProtocol} asks its process to do. A local stand-in, to be replaced by the output type
- * of the adapter seam (branch {@code protocols}) once that is merged: the cases map one to one.
+ * What one step of {@link AcpProtocol} asks its process to do. {@link AcpAgentProtocol} maps these onto the seam's
+ * {@code ProtocolOutput}: Emit and Send one to one, TurnFinished to TurnEnded, and the answers to our handshake
+ * requests drive the start (they are not the launcher's to see).
  */
 public sealed interface AcpOutput {
 
@@ -34,8 +35,9 @@ public sealed interface AcpOutput {
     /**
      * The prompt's turn is over: the agent's stop reason ({@code end_turn}, {@code cancelled}, {@code max_tokens},
      * {@code refusal}, ...; null when the prompt failed), its usage if it reported one, and the JSON-RPC error of
-     * a failed prompt. The process turns this into {@code turn.ended} with its own turn id.
+     * a failed prompt, and the agent's answer itself. The process turns this into {@code turn.ended} with its own
+     * turn id.
      */
-    record TurnFinished(String stopReason, JsonNode usage, JsonNode error) implements AcpOutput {
+    record TurnFinished(String stopReason, JsonNode usage, JsonNode error, JsonNode raw) implements AcpOutput {
     }
 }

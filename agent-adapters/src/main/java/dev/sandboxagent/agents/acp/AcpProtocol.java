@@ -25,18 +25,8 @@ import java.util.Set;
  * serves every ACP agent (opencode {@code acp}, gemini {@code --acp}) and is tested by replaying recorded
  * transcripts (src/test/resources/acp).
  *
- * <p>TO MOVE onto the adapter seam of branch {@code protocols} (its {@code AgentProtocol} and sealed
- * {@code ProtocolOutput}, committed there while this was written; not copied here because it changes
- * {@code AgentEvent}, which existing classes of this branch use). The seam's protocol is an object holding its
- * state, so the move is a thin {@code AcpAgentProtocol implements AgentProtocol} holding one {@link State} and
- * delegating: {@code open()} = {@link #initialize}; {@link AcpOutput.Answered} for {@code initialize} gives
- * {@link #newSession} (or {@link #loadSession} when resuming and the answer says {@code loadSession: true}),
- * the one for {@code session/new}/{@code session/load} gives {@code Ready(sessionId)} or, with an error,
- * {@code StartFailed}; {@code startTurn} = {@link #prompt}; {@code interrupt} = {@link #cancel};
- * {@code replyPermission} = {@link #replyPermission} (an unknown id: {@code AgentReplyException}
- * UNKNOWN_REQUEST instead of no output); {@link AcpOutput.Send} = {@code Reply}; {@link AcpOutput.TurnFinished}
- * = {@code TurnEnded} (stop reason {@code end_turn} -> completed, {@code cancelled} -> interrupted, an error ->
- * error); {@link AcpOutput.Emit} = {@code Emit}, once its JSON data is built as the event-schema record.
+ * <p>The adapter seam's {@code AgentProtocol} for ACP is {@link AcpAgentProtocol}: it holds one {@link State}
+ * and delegates here, driving the handshake from the {@link AcpOutput.Answered}s.
  *
  * <p>What the agent writes, and what becomes of it:
  * <ul>
@@ -267,7 +257,8 @@ public final class AcpProtocol {
             // A cancelled turn cuts its message short: the item ends failed, as Codex's interrupted ones do.
             State closed = closeMessage(state, node, out,
                     error == null && !"cancelled".equals(stopReason) ? Item.Status.COMPLETED : Item.Status.FAILED);
-            out.add(new AcpOutput.TurnFinished(stopReason, result == null ? null : result.get("usage"), error));
+            out.add(new AcpOutput.TurnFinished(stopReason, result == null ? null : result.get("usage"), error,
+                    node));
             return new Step(new State(closed.sessionId(), closed.nextId(), requests, null, null, closed.items(),
                     Map.of(), Map.of(), closed.turnKey()), out);
         }

@@ -26,6 +26,14 @@ public final class Transcripts {
         return events.stream().filter(condition).findFirst().orElseThrow();
     }
 
+    /** As {@link #await(Api, String, Predicate)}, waiting up to {@code wait} (slow agents on a busy machine). */
+    public static JsonNode await(Api api, String id, Predicate<JsonNode> condition, java.time.Duration wait)
+            throws InterruptedException {
+        List<JsonNode> events = Eventually.await("a matching event of " + id, wait, () -> api.events(id),
+                all -> all.stream().anyMatch(condition));
+        return events.stream().filter(condition).findFirst().orElseThrow();
+    }
+
     public static Predicate<JsonNode> turnEnded(String turnId) {
         return e -> e.path("type").asText().equals("turn.ended")
                 && e.path("data").path("turn_id").asText().equals(turnId);

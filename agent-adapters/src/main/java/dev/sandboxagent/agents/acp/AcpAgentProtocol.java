@@ -1,0 +1,186 @@
+package dev.sandboxagent.agents.acp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sandboxagent.agents.AgentReplyException;
+import dev.sandboxagent.agents.AgentProtocol;
+import dev.sandboxagent.agents.ProtocolOutput;
+import dev.sandboxagent.schema.EventData;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An ACP agent on the adapter seam: holds the one {@link AcpProtocol.State} of its process and delegates to
+ * {@link AcpProtocol}'s functions. The handshake is {@code initialize}, then {@code session/load} (resuming, when
+ * the agent advertises {@code loadSession}) or {@code session/new}, then {@code session/set_mode} when a mode was
+ * asked for; the start is ready once the last of these is answered, and fails on any error answer (a resume the
+ * agent cannot load fails rather than starting a new conversation in silence).
+ */
+public final class AcpAgentProtocol implements AgentProtocol {
+    static final String CLIENT_NAME = "sandbox-agent";
+
+    private final String displayName;
+    private final String cwd;
+    private final String resumeSessionId;
+    private final String modeId;
+    private final String clientVersion;
+    private AcpProtocol.State state;
+    private boolean ready;
+
+    /**
+     * @param displayName     the agent's name in messages ("Gemini CLI")
+     * @param cwd             the session's working directory
+     * @param resumeSessionId the agent's session id to load, or null for a new session
+     * @param modeId          an ACP session mode to set before the first prompt, or null to keep the agent's
+     * @param clientVersion   our version, for {@code clientInfo}
+     */
+    public AcpAgentProtocol(String displayName, String cwd, String resumeSessionId, String modeId,
+                            String clientVersion) {
+        this.displayName = Objects.requireNonNull(displayName, "displayName");
+        this.cwd = Objects.requireNonNull(cwd, "cwd");
+        this.resumeSessionId = resumeSessionId;
+        this.modeId = modeId;
+        this.clientVersion = Objects.requireNonNullElse(clientVersion, "0");
+        this.state = AcpProtocol.State.initial(null);
+    }
+
+    @Override
+    public String nativeSessionId() {
+        return state.sessionId();
+    }
+
+    @Override
+    public List<ProtocolOutput> open() {
+        return apply(AcpProtocol.initialize(state, CLIENT_NAME, clientVersion));
+    }
+
+    @Override
+    public List<ProtocolOutput> onLine(String line) {
+        return apply(AcpProtocol.read(state, line));
+    }
+
+    @Override
+    public List<ProtocolOutput> startTurn(String turnId, String message) {
+        return apply(AcpProtocol.prompt(state, message, turnId));
+    }
+
+    @Override
+    public List<ProtocolOutput> replyPermission(String permissionId, String reply) {
+        if (!state.permissions().containsKey(permissionId)) {
+            throw new AgentReplyException(AgentReplyException.Reason.UNKNOWN_REQUEST,
+                    displayName + " is not waiting for an answer to permission request " + permissionId);
+        }
+        return apply(AcpProtocol.replyPermission(state, permissionId, reply));
+    }
+
+    /** ACP agents ask no questions of their own (only permissions): no question id is ever pending. */
+    @Override
+    public List<ProtocolOutput> replyQuestion(String questionId, List<List<String>> answers) {
+        throw noQuestion(questionId);
+    }
+
+    @Override
+    public List<ProtocolOutput> rejectQuestion(String questionId) {
+        throw noQuestion(questionId);
+    }
+
+    @Override
+    public List<ProtocolOutput> interrupt() {
+        return state.inTurn() ? apply(AcpProtocol.cancel(state)) : List.of();
+    }
+
+    private AgentReplyException noQuestion(String questionId) {
+        return new AgentReplyException(AgentReplyException.Reason.UNKNOWN_REQUEST,
+                displayName + " is not waiting for an answer to question " + questionId);
+    }
+
+    /** Takes the step's state and maps its outputs onto the seam's, following the handshake's answers. */
+    private List<ProtocolOutput> apply(AcpProtocol.Step step) {
+        state = step.state();
+        List<ProtocolOutput> out = new ArrayList<>();
+        for (AcpOutput output : step.outputs()) {
+            if (output instanceof AcpOutput.Emit emit) {
+                out.add(new ProtocolOutput.Emit(emit.event()));
+            } else if (output instanceof AcpOutput.Send send) {
+                out.add(new ProtocolOutput.Reply(send.line()));
+            } else if (output instanceof AcpOutput.TurnFinished finished) {
+                out.addAll(turnEnded(finished));
+            } else if (output instanceof AcpOutput.Answered answered) {
+                out.addAll(handshake(answered));
+            }
+        }
+        return out;
+    }
+
+    private List<ProtocolOutput> handshake(AcpOutput.Answered answered) {
+        if (ready) {
+            return List.of(); // e.g. a late answer to something we asked after the start: nothing to do
+        }
+        if (answered.error() != null) {
+            // gemini's message is a bare "Internal error"; what went wrong is in data.details
+            JsonNode details = answered.error().path("data").path("details");
+            return List.of(new ProtocolOutput.StartFailed("refused " + answered.method() + ": "
+                    + answered.error().path("message").asText(answered.error().toString())
+                    + (details.isTextual() ? " (" + details.asText() + ")" : "")));
+        }
+        switch (answered.method()) {
+            case "initialize" -> {
+                if (resumeSessionId == null) {
+                    return apply(AcpProtocol.newSession(state, cwd));
+                }
+                if (!answered.result().path("agentCapabilities").path("loadSession").asBoolean(false)) {
+                    return List.of(new ProtocolOutput.StartFailed(
+                            "cannot load a session (it does not advertise loadSession), so conversation "
+                            + resumeSessionId + " cannot be resumed"));
+                }
+                return apply(AcpProtocol.loadSession(state, resumeSessionId, cwd));
+            }
+            case "session/new", "session/load" -> {
+                if (state.sessionId() == null) {
+                    return List.of(new ProtocolOutput.StartFailed("answered " + answered.method()
+                            + " without a session id"));
+                }
+                if (modeId != null) {
+                    return apply(AcpProtocol.setMode(state, modeId));
+                }
+                return ready();
+            }
+            case "session/set_mode" -> {
+                return ready();
+            }
+            default -> {
+                return List.of();
+            }
+        }
+    }
+
+    private List<ProtocolOutput> ready() {
+        ready = true;
+        return List.of(new ProtocolOutput.Ready(state.sessionId()));
+    }
+
+    /**
+     * The prompt's answer: stop reason {@code cancelled} is an interrupted turn, an error answer an error (reported
+     * as an error event too), any other stop reason ({@code end_turn}, {@code max_tokens}, {@code refusal}, ...) a
+     * completed one whose metadata keeps the agent's reason.
+     */
+    private List<ProtocolOutput> turnEnded(AcpOutput.TurnFinished finished) {
+        List<ProtocolOutput> out = new ArrayList<>();
+        String status;
+        String error = null;
+        if (finished.error() != null) {
+            status = "error";
+            error = finished.error().path("message").asText(finished.error().toString());
+            out.add(ProtocolOutput.emit(new EventData.Error(displayName + ": " + error, "agent_error"),
+                    finished.raw(), state.sessionId()));
+        } else if ("cancelled".equals(finished.stopReason())) {
+            status = "interrupted";
+        } else {
+            status = "completed";
+        }
+        JsonNode stopReason = finished.raw() == null ? null : finished.raw().path("result").get("stopReason");
+        out.add(new ProtocolOutput.TurnEnded(new EventData.TurnEnded.Metadata(status, finished.usage(), null, null,
+                null, stopReason, error), finished.raw()));
+        return out;
+    }
+}
