@@ -100,8 +100,9 @@ public sealed interface EventData {
         }
 
         /**
-         * How the turn ended ({@code status}: completed | interrupted | error, or the agent's word) and what the
-         * agent reported about it, as the agent reported it.
+         * How the turn ended ({@code status}: completed | interrupted | error) and what the agent reported about
+         * it: {@code usage} in the one shape of every agent (docs/api.md; the agent's own numbers stay in the
+         * event's raw), the rest as the agent reported it.
          */
         @JsonInclude(JsonInclude.Include.NON_NULL)
         public record Metadata(@JsonProperty(required = true) String status, JsonNode usage, JsonNode totalCostUsd,
@@ -219,8 +220,9 @@ public sealed interface EventData {
     /**
      * {@code error}.
      *
-     * @param code       a short machine word (e.g. {@code codex_error}, {@code events_not_stored})
-     * @param details    the agent's own account of the error
+     * @param code       a short machine word, the same for every agent (docs/api.md): {@code provider_error},
+     *                   {@code agent_error}, {@code agent_process_exited}, {@code events_not_stored}
+     * @param details    the agent's own account of the error ({@code agent_code}, {@code http_status}, ...)
      * @param willRetry  whether the agent retries by itself
      * @param turnId     the turn it cost, when the server reports one
      * @param lostEvents how many events the store lost (code {@code events_not_stored})

@@ -12,6 +12,7 @@ import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.ProtocolOutput;
 import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
+import dev.sandboxagent.agents.WireVocabulary;
 import dev.sandboxagent.schema.ContentPart;
 import dev.sandboxagent.schema.EventData;
 import dev.sandboxagent.schema.Item;
@@ -257,18 +258,51 @@ final class ClaudeProtocol implements AgentProtocol {
         turnRunning = false;
         boolean error = result.path("is_error").asBoolean(false);
         List<ProtocolOutput> outputs = new ArrayList<>(2);
+        String message = null;
         if (error && !interrupted) {
-            String message = result.path("result").asText(
+            message = result.path("result").asText(
                     "Claude Code reported an error (" + result.path("subtype").asText() + ")");
-            String code = result.hasNonNull("api_error_status")
-                    ? "api_error_" + result.path("api_error_status").asText() : "agent_error";
-            outputs.add(event(result, new EventData.Error(message, code)));
+            outputs.add(event(result, errorOf(result, message)));
         }
-        outputs.add(new ProtocolOutput.TurnEnded(new EventData.TurnEnded.Metadata(
-                interrupted ? "interrupted" : error ? "error" : "completed", result.get("usage"),
-                result.get("total_cost_usd"), result.get("num_turns"), result.get("duration_ms"),
-                result.get("stop_reason"), null), result));
+        String status = interrupted ? "interrupted" : error ? "error" : "completed";
+        // Claude Code's stop_reason of a failed request is left over from an earlier reply (stop_sequence): only a
+        // completed turn's is its own.
+        JsonNode stopReason = status.equals("completed") ? result.get("stop_reason") : null;
+        outputs.add(new ProtocolOutput.TurnEnded(new EventData.TurnEnded.Metadata(status, usage(result.path("usage")),
+                result.get("total_cost_usd"), result.get("num_turns"), result.get("duration_ms"), stopReason, message),
+                result));
         return outputs;
+    }
+
+    /**
+     * The error of a failed turn in the common vocabulary: a request the API refused ({@code api_error_status}) is
+     * the provider's, anything else Claude Code's own (its result subtype, e.g. error_max_turns, is the agent code).
+     */
+    private static EventData.Error errorOf(JsonNode result, String message) {
+        JsonNode status = result.path("api_error_status");
+        if (status.canConvertToInt()) {
+            return new EventData.Error(message, WireVocabulary.PROVIDER_ERROR,
+                    WireVocabulary.errorDetails("api_error_" + status.asInt(), status.asInt()), null, null, null);
+        }
+        return new EventData.Error(message, WireVocabulary.AGENT_ERROR,
+                WireVocabulary.errorDetails(result.path("subtype").asText("error"), null), null, null, null);
+    }
+
+    /**
+     * The turn's usage in the common shape. Claude Code's result counts the turn's API calls (not the session's);
+     * Anthropic's input_tokens leaves out what was read from or written to the cache, the common input_tokens
+     * counts everything that went in.
+     */
+    static JsonNode usage(JsonNode usage) {
+        if (!usage.isObject()) {
+            return null;
+        }
+        Long uncached = WireVocabulary.count(usage, "input_tokens");
+        Long cacheRead = WireVocabulary.count(usage, "cache_read_input_tokens");
+        Long cacheWrite = WireVocabulary.count(usage, "cache_creation_input_tokens");
+        Long input = uncached == null ? null : uncached + (cacheRead == null ? 0 : cacheRead)
+                + (cacheWrite == null ? 0 : cacheWrite);
+        return WireVocabulary.usage(input, cacheRead, cacheWrite, WireVocabulary.count(usage, "output_tokens"), null);
     }
 
     private List<ProtocolOutput> system(JsonNode node) {

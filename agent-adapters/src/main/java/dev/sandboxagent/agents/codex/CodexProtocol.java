@@ -13,6 +13,7 @@ import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.ProtocolOutput;
 import dev.sandboxagent.agents.QuestionView;
 import dev.sandboxagent.agents.UniversalItems;
+import dev.sandboxagent.agents.WireVocabulary;
 import dev.sandboxagent.schema.ContentPart;
 import dev.sandboxagent.schema.EventData;
 import dev.sandboxagent.schema.EventType;
@@ -292,7 +293,8 @@ final class CodexProtocol implements AgentProtocol {
                 // Codex refused the turn: no turn/completed will come, so end it here.
                 List<ProtocolOutput> outputs = new ArrayList<>();
                 outputs.add(ProtocolOutput.synthetic(new EventData.Error("Codex did not start the turn: " + problem,
-                        "codex_error"), nativeSessionId));
+                        WireVocabulary.AGENT_ERROR, WireVocabulary.errorDetails("turn_start_refused", null), null,
+                        null, null), nativeSessionId));
                 outputs.add(endTurn(EventData.TurnEnded.Metadata.of("error"), null));
                 return outputs;
             }
@@ -396,15 +398,18 @@ final class CodexProtocol implements AgentProtocol {
      */
     private List<ProtocolOutput> turnCompleted(JsonNode raw, JsonNode turn) {
         List<ProtocolOutput> events = new ArrayList<>();
-        Item.Status itemStatus = turn.path("status").asText().equals("completed") ? Item.Status.COMPLETED
-                : Item.Status.FAILED;
+        boolean completed = turn.path("status").asText().equals("completed");
+        // A message cut short by an interrupt is what the agent said (Codex keeps it in the thread), as Claude
+        // Code's is: completed. Only a turn that failed leaves its open messages failed.
+        Item.Status itemStatus = completed || interruptRequested || turn.path("status").asText().equals("interrupted")
+                ? Item.Status.COMPLETED : Item.Status.FAILED;
         openMessages.forEach((id, open) -> events.add(event(raw, new EventData.ItemCompleted(message(id, itemStatus,
                 open.text().toString(), open.reasoning())))));
         openMessages.clear();
         announcedCalls.clear();
         changedPaths.clear();
         // Codex repeats the previous usage when a turn starts, so only a completed turn's usage is its own.
-        boolean ours = itemStatus == Item.Status.COMPLETED && usageTurnId != null
+        boolean ours = completed && usageTurnId != null
                 && usageTurnId.equals(turn.path("id").asText());
         JsonNode turnUsage = ours ? usage : null;
         usage = null;
@@ -418,9 +423,9 @@ final class CodexProtocol implements AgentProtocol {
             status = "interrupted";
         }
         String error = turn.hasNonNull("error")
-                ? turn.path("error").path("message").asText(turn.get("error").toString()) : null;
+                ? providerMessage(turn.path("error").path("message").asText(turn.get("error").toString())) : null;
         events.add(endTurn(new EventData.TurnEnded.Metadata(status,
-                turnUsage == null || turnUsage.isMissingNode() ? null : turnUsage, null, null,
+                turnUsage == null || !turnUsage.isObject() ? null : usage(turnUsage), null, null,
                 turn.hasNonNull("durationMs") ? turn.get("durationMs") : null, null, error), raw));
         return events;
     }
@@ -529,7 +534,9 @@ final class CodexProtocol implements AgentProtocol {
                 return events;
             }
             case "error" -> {
-                return List.of(event(raw, new EventData.Error(item.path("message").asText(), "codex_error")));
+                return List.of(event(raw, new EventData.Error(item.path("message").asText(),
+                        WireVocabulary.AGENT_ERROR, WireVocabulary.errorDetails("error_item", null), null, null,
+                        null)));
             }
             default -> {
                 return List.of();
@@ -635,11 +642,46 @@ final class CodexProtocol implements AgentProtocol {
         return List.of(event(raw, new EventData.ItemDelta(itemId, delta)));
     }
 
+    /**
+     * Codex's {@code error} notification: the model request failed (the provider's, with the HTTP status when
+     * Codex tells it), or the sandbox did (Codex's own). Codex's codexErrorInfo ("other", or an object such as
+     * {@code {"httpConnectionFailed": {"httpStatusCode": 502}}}) names the agent code; its message is often the
+     * provider's raw JSON body, whose own message becomes the event's, the body staying in the details.
+     */
     private ProtocolOutput error(JsonNode raw, JsonNode params) {
         JsonNode error = params.path("error");
-        return event(raw, new EventData.Error(error.path("message").asText("Codex reported an error"), "codex_error",
-                error.hasNonNull("codexErrorInfo") ? error.get("codexErrorInfo") : null,
-                params.path("willRetry").asBoolean(false), null, null));
+        JsonNode info = error.path("codexErrorInfo");
+        String agentCode = info.isTextual() ? info.asText()
+                : info.isObject() && info.fieldNames().hasNext() ? info.fieldNames().next() : "unknown";
+        Integer httpStatus = null;
+        for (JsonNode value : info) {
+            if (value.path("httpStatusCode").canConvertToInt()) {
+                httpStatus = value.path("httpStatusCode").asInt();
+            }
+        }
+        String body = error.path("message").asText("Codex reported an error");
+        ObjectNode details = WireVocabulary.errorDetails(agentCode, httpStatus);
+        String message = providerMessage(body);
+        if (!message.equals(body)) {
+            details.put("provider_body", body);
+        }
+        String code = agentCode.equals("sandboxError") ? WireVocabulary.AGENT_ERROR : WireVocabulary.PROVIDER_ERROR;
+        return event(raw, new EventData.Error(message, code, details, params.path("willRetry").asBoolean(false),
+                null, null));
+    }
+
+    /** The provider's own message when Codex passes on its JSON error body ({"error": {"message": ...}}). */
+    static String providerMessage(String text) {
+        JsonLine read = JsonLine.read(text);
+        JsonNode message = read.object() == null ? null : read.object().path("error").path("message");
+        return message != null && message.isTextual() && !message.asText().isBlank() ? message.asText() : text;
+    }
+
+    /** Codex's per-turn usage (tokenUsage.last) in the common shape: Codex counts cached input in inputTokens. */
+    static JsonNode usage(JsonNode last) {
+        return WireVocabulary.usage(WireVocabulary.count(last, "inputTokens"),
+                WireVocabulary.count(last, "cachedInputTokens"), WireVocabulary.count(last, "cacheWriteInputTokens"),
+                WireVocabulary.count(last, "outputTokens"), WireVocabulary.count(last, "reasoningOutputTokens"));
     }
 
     private ProtocolOutput status(JsonNode raw, String label, String detail) {

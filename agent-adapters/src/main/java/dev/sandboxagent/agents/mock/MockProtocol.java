@@ -8,6 +8,7 @@ import dev.sandboxagent.agents.AgentProtocol;
 import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.agents.ProtocolOutput;
 import dev.sandboxagent.agents.UniversalItems;
+import dev.sandboxagent.agents.WireVocabulary;
 import dev.sandboxagent.schema.ContentPart;
 import dev.sandboxagent.schema.EventData;
 import dev.sandboxagent.schema.Item;
@@ -31,7 +32,7 @@ final class MockProtocol implements AgentProtocol {
     private static final int EARLY_LINES_KEPT = 100;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
     private static final Set<String> PERMISSION_STATUSES = Set.of("accept", "accept_for_session", "reject");
-    private static final Set<String> TURN_STATUSES = Set.of("completed", "interrupted");
+    private static final Set<String> TURN_STATUSES = Set.of("completed", "interrupted", "error");
     private static final List<String> YES_NO = List.of("yes", "no");
 
     private final Map<String, StringBuilder> streaming = new HashMap<>();
@@ -241,7 +242,8 @@ final class MockProtocol implements AgentProtocol {
                 yield List.of(event(line, new EventData.QuestionResolved(id, prompt, YES_NO, outcome, answer, null,
                         null)));
             }
-            case "ERROR" -> List.of(event(line, new EventData.Error(f.text(), "mock_error")));
+            case "ERROR" -> List.of(event(line, new EventData.Error(f.text(), WireVocabulary.AGENT_ERROR,
+                    WireVocabulary.errorDetails("mock_error", null), null, null, null)));
             case "TURN_END" -> {
                 String status = f.oneOf("turn status", TURN_STATUSES);
                 String turnId = f.text();

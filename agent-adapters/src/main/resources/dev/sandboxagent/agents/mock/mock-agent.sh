@@ -26,7 +26,7 @@
 #   PERM_REQ <id> <action> | PERM_RES <id> <accept|accept_for_session|reject> <action>
 #   Q_REQ <id> <prompt> | Q_RES <id> answered <answer> | Q_RES <id> rejected
 #   ERROR <text>
-#   TURN_END <completed|interrupted> <turn_id>
+#   TURN_END <completed|interrupted|error> <turn_id>   error: the turn printed an ERROR line (and was not interrupted)
 set -u
 export LC_ALL=C # bytes in, bytes out; and "." as the decimal point of read -t
 
@@ -44,6 +44,7 @@ declare -A counters=()
 queue=()       # input lines that arrived while a turn ran: the next turn's, kept for later
 partial=""     # the start of a line that a read timeout cut
 interrupted=0
+failed=0 # whether the running turn printed an ERROR line
 turn=""
 commands=()
 
@@ -141,6 +142,12 @@ decode() {
   DECODED=${t//%25/%}
 }
 
+# An error of the turn: said, and remembered so that the turn ends with status error, as a real agent's does.
+fail() {
+  printf 'ERROR %s\n' "$1"
+  failed=1
+}
+
 say() {
   next_id msg
   printf 'MSG %s %s\n' "$ID" "$1"
@@ -150,7 +157,7 @@ cmd_stream() {
   local n ms extra i item wait=""
   read -r n ms extra <<<"$1"
   if ! [[ ${n:-} =~ ^[0-9]+$ && ${ms:-0} =~ ^[0-9]+$ && -z ${extra:-} ]]; then
-    printf 'ERROR usage: stream <count> [<milliseconds>], got: %s\n' "$1"
+    fail "usage: stream <count> [<milliseconds>], got: $1"
     return
   fi
   n=$(( 10#$n )); ms=$(( 10#${ms:-0} ))
@@ -234,16 +241,16 @@ run_command() {
       if [[ $rest =~ ^[0-9]+(\.[0-9]+)?$ ]]; then
         wait_for "" "$rest"
       else
-        printf 'ERROR usage: sleep <seconds>, got: %s\n' "$rest"
+        fail "usage: sleep <seconds>, got: $rest"
       fi
       ;;
     stderr) decode "$rest"; printf '%s\n' "$DECODED" >&2 ;;
     exit)
       if [[ $rest =~ ^[0-9]{1,3}$ ]] && (( 10#$rest <= 255 )); then exit $(( 10#$rest )); fi
-      printf 'ERROR usage: exit <code 0-255>, got: %s\n' "$rest"
+      fail "usage: exit <code 0-255>, got: $rest"
       ;;
     unparsed) printf '?? %s\n' "$rest" ;;
-    error) printf 'ERROR %s\n' "$rest" ;;
+    error) fail "$rest" ;;
     *) say "mock: you said $line" ;;
   esac
 }
@@ -251,11 +258,12 @@ run_command() {
 run_turn() {
   local c status
   interrupted=0
+  failed=0
   for c in "${commands[@]}"; do
     run_command "$c"
     (( interrupted )) && break
   done
-  if (( interrupted )); then status=interrupted; else status=completed; fi
+  if (( interrupted )); then status=interrupted; elif (( failed )); then status=error; else status=completed; fi
   printf 'TURN_END %s %s\n' "$status" "$turn"
   commands=()
   turn=""

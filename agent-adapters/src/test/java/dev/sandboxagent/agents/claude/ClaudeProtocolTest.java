@@ -203,17 +203,21 @@ class ClaudeProtocolTest {
         protocol.startTurn("t1", "hi");
         List<ProtocolOutput> end = protocol.onLine("{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,"
                 + "\"duration_ms\":120,\"num_turns\":1,\"result\":\"Hello\",\"stop_reason\":null,"
-                + "\"total_cost_usd\":0.001,\"usage\":{\"input_tokens\":3}}");
+                + "\"total_cost_usd\":0.001,\"usage\":{\"input_tokens\":3,\"cache_read_input_tokens\":4,"
+                + "\"cache_creation_input_tokens\":5,\"output_tokens\":2,\"service_tier\":\"standard\"}}");
         assertThat(end).hasSize(1);
         ProtocolOutput.TurnEnded ended = turnEnded(end);
         assertThat(ended.metadata().status()).isEqualTo("completed");
-        assertThat(ended.metadata().usage().toString()).isEqualTo("{\"input_tokens\":3}");
+        // The common shape: input_tokens counts every input token (Anthropic's leaves the cache's out).
+        assertThat(ended.metadata().usage().toString()).isEqualTo("{\"input_tokens\":12,\"cached_input_tokens\":4,"
+                + "\"cache_write_input_tokens\":5,\"output_tokens\":2}");
         assertThat(ended.metadata().stopReason().isNull()).isTrue(); // said null: kept as the agent said it
         assertThat(ended.raw().path("type").asText()).isEqualTo("result");
         // On the wire, as the launcher labels it: the fields Claude Code reported, in the order it always had.
         assertThat(EventCodec.encode(new EventData.TurnEnded("t1", ended.metadata()))).isEqualTo("{\"phase\":"
                 + "\"ended\",\"turn_id\":\"t1\",\"metadata\":{\"status\":\"completed\",\"usage\":"
-                + "{\"input_tokens\":3},\"total_cost_usd\":0.001,\"num_turns\":1,\"duration_ms\":120,"
+                + "{\"input_tokens\":12,\"cached_input_tokens\":4,\"cache_write_input_tokens\":5,\"output_tokens\":2},"
+                + "\"total_cost_usd\":0.001,\"num_turns\":1,\"duration_ms\":120,"
                 + "\"stop_reason\":null}}");
     }
 
@@ -221,10 +225,18 @@ class ClaudeProtocolTest {
     void anErrorResultIsAnErrorThenTheEndAndAnInterruptedOneIsNot() throws Exception {
         protocol.startTurn("t1", "hi");
         List<ProtocolOutput> failed = protocol.onLine("{\"type\":\"result\",\"subtype\":\"error_during_execution\","
-                + "\"is_error\":true,\"result\":\"API Error: 500\",\"api_error_status\":500}");
-        assertThat(emitted(failed).get(0).data().toString())
-                .isEqualTo("{\"message\":\"API Error: 500\",\"code\":\"api_error_500\"}");
+                + "\"is_error\":true,\"result\":\"API Error: 500\",\"api_error_status\":500,"
+                + "\"stop_reason\":\"stop_sequence\"}");
+        assertThat(emitted(failed).get(0).data().toString()).isEqualTo("{\"message\":\"API Error: 500\","
+                + "\"code\":\"provider_error\",\"details\":{\"agent_code\":\"api_error_500\",\"http_status\":500}}");
         assertThat(turnEnded(failed).metadata().status()).isEqualTo("error");
+        assertThat(turnEnded(failed).metadata().error()).isEqualTo("API Error: 500");
+        assertThat(turnEnded(failed).metadata().stopReason()).isNull(); // left over from an earlier reply
+        protocol.startTurn("t1b", "hi");
+        List<ProtocolOutput> ownError = protocol.onLine("{\"type\":\"result\",\"subtype\":\"error_max_turns\","
+                + "\"is_error\":true,\"result\":\"too many turns\"}");
+        assertThat(emitted(ownError).get(0).data().toString()).isEqualTo("{\"message\":\"too many turns\","
+                + "\"code\":\"agent_error\",\"details\":{\"agent_code\":\"error_max_turns\"}}");
 
         assertThat(protocol.interrupt()).isEmpty(); // no turn runs: nothing to cancel
         protocol.startTurn("t2", "slow");

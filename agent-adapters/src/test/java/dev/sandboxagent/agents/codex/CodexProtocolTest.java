@@ -328,7 +328,8 @@ class CodexProtocolTest {
         AgentEvent closed = events(end, false).get(0);
         assertThat(closed.type()).isEqualTo("item.completed");
         JsonNode item = closed.data().path("item");
-        assertThat(item.path("status").asText()).isEqualTo("failed");
+        // What the agent said before the interrupt: completed, as Claude Code's is (docs/api.md).
+        assertThat(item.path("status").asText()).isEqualTo("completed");
         assertThat(item.path("content").path(0).path("text").asText()).isEqualTo("slow-1 ");
         assertThat(end.get(1)).isInstanceOf(ProtocolOutput.TurnEnded.class);
         assertThat(turnEnded(end).metadata().status()).isEqualTo("interrupted");
@@ -340,17 +341,21 @@ class CodexProtocolTest {
     void aCompletedTurnCarriesItsOwnUsageAndAFailedOneSaysError() {
         protocol.startTurn("t2", "hi");
         parse("{\"method\":\"thread/tokenUsage/updated\",\"params\":{\"turnId\":\"n2\",\"tokenUsage\":{\"last\":"
-                + "{\"totalTokens\":15}}}}");
+                + "{\"cacheWriteInputTokens\":1,\"cachedInputTokens\":2,\"inputTokens\":10,\"outputTokens\":5,"
+                + "\"reasoningOutputTokens\":3,\"totalTokens\":15}}}}");
         ProtocolOutput.TurnEnded completed = turnEnded(protocol.onLine("{\"method\":\"turn/completed\",\"params\":"
                 + "{\"turn\":{\"id\":\"n2\",\"status\":\"completed\",\"durationMs\":12}}}"));
         assertThat(completed.metadata().status()).isEqualTo("completed");
-        assertThat(completed.metadata().usage().toString()).isEqualTo("{\"totalTokens\":15}");
+        assertThat(completed.metadata().usage().toString()).isEqualTo("{\"input_tokens\":10,"
+                + "\"cached_input_tokens\":2,\"cache_write_input_tokens\":1,\"output_tokens\":5,"
+                + "\"reasoning_output_tokens\":3}");
         assertThat(completed.metadata().durationMs().asInt()).isEqualTo(12);
         protocol.startTurn("t3", "hi");
         ProtocolOutput.TurnEnded failed = turnEnded(protocol.onLine("{\"method\":\"turn/completed\",\"params\":"
-                + "{\"turn\":{\"id\":\"n3\",\"status\":\"failed\",\"error\":{\"message\":\"boom\"}}}}"));
+                + "{\"turn\":{\"id\":\"n3\",\"status\":\"failed\",\"error\":{\"message\":"
+                + "\"{\\\"error\\\":{\\\"message\\\":\\\"boom\\\",\\\"code\\\":null}}\"}}}}"));
         assertThat(failed.metadata().status()).isEqualTo("error"); // one vocabulary for every agent
-        assertThat(failed.metadata().error()).isEqualTo("boom");
+        assertThat(failed.metadata().error()).isEqualTo("boom"); // the provider's words, not its JSON body
     }
 
     @Test
@@ -359,7 +364,17 @@ class CodexProtocolTest {
                 + "\"codexErrorInfo\":null},\"willRetry\":false,\"threadId\":\"t\",\"turnId\":\"n\"}}");
         assertThat(types(error)).containsExactly("error");
         assertThat(error.get(0).data().path("message").asText()).isEqualTo("fake 500");
-        assertThat(error.get(0).data().path("code").asText()).isEqualTo("codex_error");
+        assertThat(error.get(0).data().path("code").asText()).isEqualTo("provider_error");
+        assertThat(error.get(0).data().path("details").toString()).isEqualTo("{\"agent_code\":\"unknown\"}");
+        List<AgentEvent> refused = parse("{\"method\":\"error\",\"params\":{\"error\":{\"message\":"
+                + "\"{\\\"error\\\":{\\\"message\\\":\\\"no\\\"}}\",\"codexErrorInfo\":{\"responseStreamConnectionFailed\":"
+                + "{\"httpStatusCode\":400}}},\"willRetry\":true}}");
+        assertThat(refused.get(0).data().toString()).isEqualTo("{\"message\":\"no\",\"code\":\"provider_error\","
+                + "\"details\":{\"agent_code\":\"responseStreamConnectionFailed\",\"http_status\":400,"
+                + "\"provider_body\":\"{\\\"error\\\":{\\\"message\\\":\\\"no\\\"}}\"},\"will_retry\":true}");
+        List<AgentEvent> sandbox = parse("{\"method\":\"error\",\"params\":{\"error\":{\"message\":\"denied\","
+                + "\"codexErrorInfo\":\"sandboxError\"},\"willRetry\":false}}");
+        assertThat(sandbox.get(0).data().path("code").asText()).isEqualTo("agent_error");
         List<AgentEvent> reasoning = parse("{\"method\":\"item/completed\",\"params\":{\"item\":{\"type\":"
                 + "\"reasoning\",\"id\":\"r\",\"summary\":[\"thinking hard\"],\"content\":[]}}}");
         JsonNode part = reasoning.get(0).data().path("item").path("content").path(0);

@@ -172,13 +172,15 @@ class MockAgentTest {
         assertThat(result.get("parent_id")).isEqualTo(call.get("item_id"));
 
         assertThat(e.get(9).data().get("message").asText()).isEqualTo("it broke");
-        assertThat(e.get(9).data().get("code").asText()).isEqualTo("mock_error");
+        assertThat(e.get(9).data().get("code").asText()).isEqualTo("agent_error"); // the common vocabulary
+        assertThat(e.get(9).data().at("/details/agent_code").asText()).isEqualTo("mock_error");
         assertThat(e.get(10).raw().asText()).isEqualTo("?? <<junk>>");
         assertThat(e.get(10).data().get("error").asText()).isNotBlank();
         assertThat(text(e.get(12))).isEqualTo("mock: you said what?");
         assertThat(text(e.get(14))).isEqualTo("mock: you said  echo leading space");
         assertThat(e.get(15).data().get("phase").asText()).isEqualTo("ended");
-        assertThat(e.get(15).data().at("/metadata/status").asText()).isEqualTo("completed");
+        // The turn said an error: it ends error, as a real agent's turn does.
+        assertThat(e.get(15).data().at("/metadata/status").asText()).isEqualTo("error");
 
         assertThat(e).allMatch(ev -> ev.nativeSessionId() != null && ev.nativeSessionId().startsWith("mock-"));
         assertThat(e).allMatch(ev -> ev.raw() != null && ev.raw().isTextual() && !ev.synthetic());

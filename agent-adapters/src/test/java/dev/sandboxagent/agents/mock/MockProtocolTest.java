@@ -115,7 +115,10 @@ class MockProtocolTest {
 
     @Test
     void errorAndTurnEnd() throws Exception {
-        assertThat(one("ERROR it broke")).isEqualTo("error {\"message\":\"it broke\",\"code\":\"mock_error\"}");
+        assertThat(one("ERROR it broke")).isEqualTo("error {\"message\":\"it broke\",\"code\":\"agent_error\","
+                + "\"details\":{\"agent_code\":\"mock_error\"}}");
+        ProtocolOutput.TurnEnded failed = (ProtocolOutput.TurnEnded) protocol.onLine("TURN_END error turn 6").get(0);
+        assertThat(failed.metadata()).isEqualTo(EventData.TurnEnded.Metadata.of("error"));
         // The turn's id is the session core's: the protocol says only how it ended, and the launcher labels it.
         List<ProtocolOutput> end = protocol.onLine("TURN_END interrupted turn 7");
         assertThat(end).hasSize(1).first().isInstanceOf(ProtocolOutput.TurnEnded.class);
