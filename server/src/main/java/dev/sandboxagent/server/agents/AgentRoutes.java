@@ -34,10 +34,10 @@ public final class AgentRoutes {
     private final ApiDocument api;
     private final AgentInstaller installer;
 
-    public AgentRoutes(AgentCatalog catalog, ApiDocument api, AgentInstaller installer) {
+    public AgentRoutes(AgentCatalog catalog, ApiDocument api, AgentInstalls installs) {
         this.catalog = catalog;
         this.api = api;
-        this.installer = installer;
+        this.installer = installs.installer();
     }
 
     public void mount(Router router) {
@@ -72,15 +72,7 @@ public final class AgentRoutes {
             try {
                 installer.install(id, pkg.get(), version, reinstall, line -> LOG.log(Level.DEBUG, "install " + id + ": " + line));
             } catch (InstallException e) {
-                throw switch (e.reason()) {
-                    case NO_SUCH_VERSION -> ApiException.of(400, "no_such_version", "No such version", e.getMessage());
-                    case REGISTRY_UNREACHABLE -> ApiException.of(502, "registry_unreachable",
-                            "npm registry unreachable", e.getMessage());
-                    case TIMED_OUT -> ApiException.of(504, "install_timed_out", "Install timed out",
-                            e.getMessage());
-                    case NPM_MISSING, FAILED -> ApiException.of(502, "install_failed", "Install failed",
-                            e.getMessage());
-                };
+                throw AgentInstalls.problem(e);
             }
         });
     }

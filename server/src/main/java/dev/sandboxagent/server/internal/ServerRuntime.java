@@ -6,6 +6,7 @@ import dev.sandboxagent.agents.install.AgentInstaller;
 import dev.sandboxagent.server.SandboxAgentServer;
 import dev.sandboxagent.server.ServerConfig;
 import dev.sandboxagent.server.files.DataDirectory;
+import dev.sandboxagent.server.agents.AgentInstalls;
 import dev.sandboxagent.server.agents.AgentRoutes;
 import dev.sandboxagent.server.docker.DockerEngine;
 import dev.sandboxagent.server.docker.DockerRoutes;
@@ -163,6 +164,9 @@ public final class ServerRuntime implements SandboxAgentServer {
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
                     Path.of("").toAbsolutePath(), config.agentEnvironment(), w::agentEnvironment);
             sessions.onNotice(hub::notice);
+            AgentInstalls installs = new AgentInstalls(new AgentInstaller(config.agentsDir(),
+                    config.agentEnvironment(), config.limits().installTimeout()), w.events());
+            sessions.onMissingAgent(installs);
             int closedTurns = new CrashRepair(store).closeInterruptedTurns();
             if (closedTurns > 0) {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
@@ -170,7 +174,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             clock.mark("turn repair");
             ApiDocument api = apiLoading.get();
             clock.mark("api document (waited)");
-            Router router = router(vertx, workers, config, api, store, hub, sessions, catalog, warm);
+            Router router = router(vertx, workers, config, api, store, hub, sessions, catalog, warm, installs);
             clock.mark("router");
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
                             .setHost(config.host())
@@ -214,7 +218,7 @@ public final class ServerRuntime implements SandboxAgentServer {
 
     private static Router router(Vertx vertx, Workers workers, ServerConfig config, ApiDocument api,
                                  SessionStore store, EventHub hub, SessionManager sessions, AgentCatalog catalog,
-                                 Warm warm) {
+                                 Warm warm, AgentInstalls installs) {
         Router router = Router.router(vertx);
         // First: every handler after it may hand blocking work to the server's pools (Blocking).
         router.route().handler(workers);
@@ -254,9 +258,7 @@ public final class ServerRuntime implements SandboxAgentServer {
         EventRoutes events = new EventRoutes(store, hub, api, config.heartbeat());
         events.mount(router);
         new SessionRoutes(sessions, events, api).mount(router);
-        new AgentRoutes(catalog, api, new AgentInstaller(config.agentsDir(), config.agentEnvironment(),
-                config.limits().installTimeout()))
-                .mount(router);
+        new AgentRoutes(catalog, api, installs).mount(router);
         warm.eventRoutes().mount(router);
         new DockerRoutes(warm.docker(), config.heartbeat()).mount(router);
         new ProcessRoutes(warm.supervisor(), api, config.heartbeat()).mount(router);

@@ -36,6 +36,12 @@ final class SessionErrors {
                 "no agent '" + agent + "'; known agents: " + String.join(", ", known), Map.of("knownAgents", known));
     }
 
+    static SessionException notInstalled(String agent) {
+        return new SessionException(Reason.AGENT_NOT_INSTALLED, "agent '" + agent + "' is not installed and the"
+                + " request said not to install it; install it with POST /v1/agents/" + agent + "/install"
+                + " (or sandbox-agent install-agent " + agent + "), or create without \"install\": false");
+    }
+
     static SessionException unsupportedMode(String what, String value, List<String> allowed) {
         return new SessionException(Reason.UNSUPPORTED_MODE,
                 what + " '" + value + "' is not supported; choose one of: " + String.join(", ", allowed),

@@ -8,7 +8,7 @@ import java.util.Map;
  */
 final class SessionException extends RuntimeException {
     enum Reason {
-        NOT_FOUND, ALREADY_EXISTS, UNKNOWN_AGENT, UNSUPPORTED_MODE, BUSY, ENDED, IDLE, NOT_RUNNING,
+        NOT_FOUND, ALREADY_EXISTS, UNKNOWN_AGENT, AGENT_NOT_INSTALLED, UNSUPPORTED_MODE, BUSY, ENDED, IDLE, NOT_RUNNING,
         NO_PENDING_PERMISSION, NO_PENDING_QUESTION, AGENT_START_FAILED, STOPPING,
         /** the agent is not waiting for that answer (any more) */
         REPLY_NOT_ACCEPTED,

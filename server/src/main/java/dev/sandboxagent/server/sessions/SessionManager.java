@@ -50,6 +50,7 @@ public final class SessionManager implements AutoCloseable {
     /** Per session, the turn of a message being accepted right now (see {@link #sendMessage}). */
     private final ConcurrentHashMap<String, String> admitting = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
+    private volatile MissingAgents missingAgents = MissingAgents.NONE;
 
     public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
                           Map<String, String> agentEnvironment) {
@@ -77,6 +78,11 @@ public final class SessionManager implements AutoCloseable {
         agents.onNotice(notices);
     }
 
+    /** Who installs an agent that a create asks for and that is not installed yet. */
+    public void onMissingAgent(MissingAgents missingAgents) {
+        this.missingAgents = java.util.Objects.requireNonNull(missingAgents, "missingAgents");
+    }
+
     /** The outcome of a create: the session, and whether its agent started. */
     record Created(SessionInfo session, boolean healthy, String error) {
     }
@@ -89,6 +95,16 @@ public final class SessionManager implements AutoCloseable {
             }
 
             AgentAdapter adapter = agents.adapterFor(requested.agent());
+            if (store.get(id).isPresent()) {
+                throw SessionErrors.exists(id); // before any install: it would be for nothing
+            }
+            // Installed before anything is stored: a failed install leaves no session to block the id.
+            if (adapter.npmPackage().isPresent() && !adapter.descriptor().installed()) {
+                if (!requested.install()) {
+                    throw SessionErrors.notInstalled(requested.agent());
+                }
+                missingAgents.ensureInstalled(requested.agent(), adapter);
+            }
             SessionSpec spec = withDefaults(requested, adapter.descriptor());
             SessionRecord record;
             try {

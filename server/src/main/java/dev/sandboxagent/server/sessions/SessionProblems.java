@@ -13,6 +13,8 @@ final class SessionProblems {
             case NOT_FOUND -> ApiException.of(404, "session_not_found", "Session not found", e.getMessage());
             case ALREADY_EXISTS -> ApiException.of(409, "session_already_exists", "Session exists", e.getMessage());
             case UNKNOWN_AGENT -> ApiException.of(400, "unsupported_agent", "Unknown agent", e.getMessage());
+            case AGENT_NOT_INSTALLED -> ApiException.of(409, "agent_not_installed", "Agent not installed",
+                    e.getMessage());
             case UNSUPPORTED_MODE -> ApiException.of(400, "mode_not_supported", "Mode not supported", e.getMessage());
             case BUSY -> ApiException.of(409, "session_busy", "A turn is running", e.getMessage());
             case ENDED -> ApiException.of(409, "session_ended", "Session ended", e.getMessage());

@@ -62,7 +62,8 @@ public final class SessionRoutes {
         validDirectory(body.getString("directory"));
         CreateRequest spec = new CreateRequest(id, body.getString("agent"), body.getString("agentMode"),
                 body.getString("permissionMode"), body.getString("model"), body.getString("variant"),
-                body.getString("directory"), body.getString("title"));
+                body.getString("directory"), body.getString("title"),
+                !Boolean.FALSE.equals(body.getBoolean("install"))); // absent: install a missing agent
         Map<String, String> credentials = credentials(body);
         // Creating starts the agent (up to a minute): on the pool kept for that.
         Blocking.respond(ctx, AGENT_STARTS, answering(() -> {
