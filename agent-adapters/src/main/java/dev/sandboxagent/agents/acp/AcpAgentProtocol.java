@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.agents.AgentProtocol;
 import dev.sandboxagent.agents.ProtocolOutput;
+import dev.sandboxagent.agents.WireVocabulary;
 import dev.sandboxagent.schema.EventData;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,7 +172,10 @@ public final class AcpAgentProtocol implements AgentProtocol {
         if (finished.error() != null) {
             status = "error";
             error = finished.error().path("message").asText(finished.error().toString());
-            out.add(ProtocolOutput.emit(new EventData.Error(displayName + ": " + error, "agent_error"),
+            // JSON-RPC does not say whether the provider or the agent failed: the agent's code goes in the details.
+            JsonNode code = finished.error().get("code");
+            out.add(ProtocolOutput.emit(new EventData.Error(displayName + ": " + error, WireVocabulary.AGENT_ERROR,
+                    WireVocabulary.errorDetails(code == null ? "unknown" : code.asText(), null), null, null, null),
                     finished.raw(), state.sessionId()));
         } else if ("cancelled".equals(finished.stopReason())) {
             status = "interrupted";
@@ -179,8 +183,18 @@ public final class AcpAgentProtocol implements AgentProtocol {
             status = "completed";
         }
         JsonNode stopReason = finished.raw() == null ? null : finished.raw().path("result").get("stopReason");
-        out.add(new ProtocolOutput.TurnEnded(new EventData.TurnEnded.Metadata(status, finished.usage(), null, null,
-                null, stopReason, error), finished.raw()));
+        out.add(new ProtocolOutput.TurnEnded(new EventData.TurnEnded.Metadata(status, usage(finished.usage()), null,
+                null, null, stopReason, error), finished.raw()));
         return out;
+    }
+
+    /** ACP's prompt usage ({@code inputTokens}, {@code cachedReadTokens}, ...) in the one shape every agent uses. */
+    private static JsonNode usage(JsonNode acp) {
+        if (acp == null || !acp.isObject()) {
+            return null;
+        }
+        return WireVocabulary.usage(WireVocabulary.count(acp, "inputTokens"),
+                WireVocabulary.count(acp, "cachedReadTokens"), WireVocabulary.count(acp, "cachedWriteTokens"),
+                WireVocabulary.count(acp, "outputTokens"), WireVocabulary.count(acp, "thoughtTokens"));
     }
 }

@@ -254,9 +254,9 @@ public final class AcpProtocol {
         if (state.promptId() != null && state.promptId() == id) {
             List<AcpOutput> out = new ArrayList<>();
             String stopReason = result == null ? null : result.path("stopReason").asText(null);
-            // A cancelled turn cuts its message short: the item ends failed, as Codex's interrupted ones do.
-            State closed = closeMessage(state, node, out,
-                    error == null && !"cancelled".equals(stopReason) ? Item.Status.COMPLETED : Item.Status.FAILED);
+            // A cancelled turn cuts its message short; the part said stays said, so the item ends completed as every
+            // agent's does (docs/api.md, "One vocabulary for every agent"); only a failed prompt fails it.
+            State closed = closeMessage(state, node, out, error == null ? Item.Status.COMPLETED : Item.Status.FAILED);
             out.add(new AcpOutput.TurnFinished(stopReason, result == null ? null : result.get("usage"), error,
                     node));
             return new Step(new State(closed.sessionId(), closed.nextId(), requests, null, null, closed.items(),

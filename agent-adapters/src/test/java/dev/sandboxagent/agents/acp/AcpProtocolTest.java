@@ -236,7 +236,7 @@ class AcpProtocolTest {
                 .containsExactly("cancelled", "end_turn");
         List<JsonNode> messages = replay.completedItems("message");
         assertThat(messages).hasSize(2);
-        assertThat(messages.get(0).path("status").asText()).isEqualTo("failed");
+        assertThat(messages.get(0).path("status").asText()).isEqualTo("completed");
         assertThat(messages.get(0).path("content").path(0).path("text").asText()).startsWith("slow-1 ");
         assertThat(replay.lastTurnText()).isEqualTo("FAKE_REPLY: you said still there?");
     }
