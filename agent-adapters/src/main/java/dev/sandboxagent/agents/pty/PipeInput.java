@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The program's stdin as a pipe instead of the terminal, for protocols that refuse a tty on stdin (Claude Code's
@@ -24,11 +26,15 @@ final class PipeInput implements AutoCloseable {
     private PipeInput(FileChannel channel, String description, String threadName) {
         this.channel = channel;
         this.description = description;
-        this.writer = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        // One writer thread, in call order, that exists only while writes are queued: an idle program holds none.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, threadName);
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.writer = pool;
     }
 
     /** Opens the write end (the wrapper removes the FIFO's name once it has opened the read end). */

@@ -10,7 +10,8 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -81,11 +82,16 @@ final class TerminalInput {
                 return CompletableFuture.failedFuture(closedException());
             }
             if (writer == null) {
-                writer = Executors.newSingleThreadExecutor(r -> {
-                    Thread t = new Thread(r, threadName);
-                    t.setDaemon(true);
-                    return t;
-                });
+                // One writer thread, in call order, that exists only while writes are queued: an idle terminal
+                // holds none.
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 5, TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(), r -> {
+                            Thread t = new Thread(r, threadName);
+                            t.setDaemon(true);
+                            return t;
+                        });
+                pool.allowCoreThreadTimeOut(true);
+                writer = pool;
             }
             CompletableFuture<Void> done = new CompletableFuture<>();
             writer.execute(() -> {

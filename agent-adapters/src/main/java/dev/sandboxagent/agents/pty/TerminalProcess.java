@@ -2,9 +2,10 @@ package dev.sandboxagent.agents.pty;
 
 import com.pty4j.PtyProcess;
 import com.pty4j.WinSize;
+import com.pty4j.unix.CLibrary;
+import com.pty4j.unix.UnixPtyProcess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,6 +55,10 @@ public final class TerminalProcess {
     private static final Duration AFTER_KILL = Duration.ofSeconds(10);
     /** More than a terminal buffers (about 68 KB on Linux): output beyond it came after the exit. */
     private static final long AFTER_EXIT_LIMIT = 1024 * 1024;
+    /** One read buffer per pool thread, not per terminal: an idle terminal holds none. */
+    private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+    /** The terminal whose output or exit handler the current thread runs, if any. */
+    private static final ThreadLocal<TerminalProcess> IN_HANDLER_OF = new ThreadLocal<>();
 
     private final PtyProcess process;
     private final String name;
@@ -67,11 +72,15 @@ public final class TerminalProcess {
     private final AtomicBoolean terminationRequested = new AtomicBoolean();
     private final AtomicLong readAfterExit = new AtomicLong();
     private final ByteArrayOutputStream preamble = new ByteArrayOutputStream();
-    private final Thread stdoutReader;
+    /** Completes once the terminal's output has all been delivered and {@link TerminalOutput#end} returned. */
+    private final CompletableFuture<Void> stdoutDone = new CompletableFuture<>();
     private final Duration drain;
     private final String threadName;
+    private final TerminalOutput output;
     private final TerminalOutput stderrOutput;
-    private final Thread exitWaiter;
+    private final IntConsumer onExit;
+    private final int masterFd;
+    private final PtyPoller.Watch stdoutWatch;
     private volatile PipeInput pipeInput;
 
     TerminalProcess(PtyProcess process, TerminalProcessBuilder b, String marker, NamedPipe stderrPipe) {
@@ -84,7 +93,7 @@ public final class TerminalProcess {
         this.input = new TerminalInput(process, name + " (pid " + process.pid() + ")");
         // Ask for every stream now: pty4j closes the terminal on destroy() if a stream was never requested.
         process.getErrorStream();
-        InputStream stdout = process.getInputStream();
+        process.getInputStream();
         threadName = "pty-" + name + "-" + process.pid();
         Consumer<String> onStderr = b.stderrLines;
         stderrOutput = new LineReader(line -> {
@@ -92,11 +101,27 @@ public final class TerminalProcess {
             onStderr.accept(line);
         }, () -> {
         }, 1024 * 1024);
-        stdoutReader = daemon(threadName + "-out", () -> readStdout(stdout, b.output));
-        stdoutReader.start();
-        IntConsumer onExit = b.onExit;
-        exitWaiter = daemon(threadName + "-exit", () -> awaitExit(onExit));
-        exitWaiter.start();
+        output = b.output;
+        onExit = b.onExit;
+        UnixPtyProcess unix = (UnixPtyProcess) process;
+        masterFd = unix.getPty().getMasterFD();
+        PtyPoller poller = PtyPoller.shared();
+        stdoutWatch = poller.watch(masterFd, this::onStdoutReady, fd -> {
+        }); // pty4j owns and closes the master
+        int exitFd = ExitSignal.of(unix);
+        if (exitFd >= 0) {
+            poller.watch(exitFd, this::onExitSignal, fd -> {
+            });
+        } else { // pty4j changed inside: wait for the exit on a thread of this terminal, as before
+            daemon(threadName + "-exit", () -> {
+                try {
+                    process.waitFor();
+                    onExitSignal();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).start();
+        }
     }
 
     public static TerminalProcessBuilder builder(List<String> command) {
@@ -204,10 +229,9 @@ public final class TerminalProcess {
      */
     public int terminate(Duration grace) {
         terminationRequested.set(true);
-        Thread caller = Thread.currentThread();
-        // Called from our own reader or exit thread (a listener reacting to an event): the full exit waits for
-        // that very thread, so wait for the process only.
-        CompletableFuture<Integer> done = caller == stdoutReader || caller == exitWaiter ? processExit : exit;
+        // Called from our own output or exit handler (a listener reacting to an event): the full exit waits for
+        // that very handler, so wait for the process only.
+        CompletableFuture<Integer> done = IN_HANDLER_OF.get() == this ? processExit : exit;
         if (!processExit.isDone()) {
             List<ProcessHandle> family = descendants();
             process.destroy(); // pty4j: killpg(pid, SIGTERM), falling back to kill(pid)
@@ -231,36 +255,69 @@ public final class TerminalProcess {
         return "TerminalProcess[" + name + ", pid " + pid() + (isAlive() ? "" : ", exited") + "]";
     }
 
-    private void readStdout(InputStream in, TerminalOutput output) {
-        byte[] buffer = new byte[64 * 1024];
+    /**
+     * The terminal is readable, hung up, or the program exited (a kick): reads what is there, a bounded amount so
+     * the pool thread is shared fairly, and returns false once the output has ended. Never blocks on the read.
+     */
+    private boolean onStdoutReady() {
+        IN_HANDLER_OF.set(this);
         try {
-            int n;
-            while ((n = in.read(buffer, 0, buffer.length)) > 0) {
-                if (processExit.isDone()) {
-                    readAfterExit.addAndGet(n);
+            byte[] buffer = BUFFERS.get();
+            for (int round = 0; round < 16; round++) {
+                if (!PtyPoller.readyNow(masterFd)) {
+                    if (processExit.isDone()) {
+                        // pty4j's rule, kept: once the program is gone, an empty terminal is the end of its output
+                        endStdout();
+                        return false;
+                    }
+                    return true;
                 }
-                if (ready.isDone()) {
-                    deliver(output, buffer, 0, n);
-                    continue;
+                int n = CLibrary.read(masterFd, buffer, buffer.length);
+                if (n <= 0) {
+                    if (n < 0 && (CLibrary.errno() == CLibrary.EINTR || CLibrary.errno() == CLibrary.EAGAIN)) {
+                        continue;
+                    }
+                    endStdout(); // EIO once the program's side is gone: the normal end of a terminal on Linux
+                    return false;
                 }
-                // Until the marker the bytes are the wrapper's (stty's complaints), not the program's.
-                int after = afterMarker(buffer, n);
-                if (after >= 0) {
-                    byte[] all = preamble.toByteArray();
-                    stderrPipe.startReader(threadName + "-err", stderrOutput);
-                    ready.complete(null);
-                    deliver(output, all, after, all.length - after);
+                if (processExit.isDone() && readAfterExit.addAndGet(n) > AFTER_EXIT_LIMIT) {
+                    // A descendant that survived the hangup and writes without pause: it would keep the read
+                    // going for ever. The exit closes its terminal.
+                    LOG.log(Level.WARNING, name + " exited but its terminal is still written to; closing it");
+                    endStdout();
+                    return false;
                 }
+                onBytes(buffer, n);
             }
-        } catch (IOException e) {
-            // EIO once the program's side is gone: the normal end of a terminal on Linux.
+            return true;
         } finally {
-            ready.completeExceptionally(new IOException("the program ended before its terminal was ready"));
-            try {
-                output.end();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "output handler of " + name + " failed at the end", e);
-            }
+            IN_HANDLER_OF.remove();
+        }
+    }
+
+    private void onBytes(byte[] buffer, int n) {
+        if (ready.isDone()) {
+            deliver(output, buffer, 0, n);
+            return;
+        }
+        // Until the marker the bytes are the wrapper's (stty's complaints), not the program's.
+        int after = afterMarker(buffer, n);
+        if (after >= 0) {
+            byte[] all = preamble.toByteArray();
+            stderrPipe.startReader(stderrOutput);
+            ready.complete(null);
+            deliver(output, all, after, all.length - after);
+        }
+    }
+
+    private void endStdout() {
+        ready.completeExceptionally(new IOException("the program ended before its terminal was ready"));
+        try {
+            output.end();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "output handler of " + name + " failed at the end", e);
+        } finally {
+            stdoutDone.complete(null);
         }
     }
 
@@ -296,33 +353,31 @@ public final class TerminalProcess {
         }
     }
 
-    private void awaitExit(IntConsumer onExit) {
+    /**
+     * The program exited (pty4j reaped it): reports the exit once its output is delivered. Runs on a pool thread,
+     * which it keeps while the output drains at the listener's pace, however slow.
+     */
+    private boolean onExitSignal() {
+        IN_HANDLER_OF.set(this);
         int code;
         try {
-            code = process.waitFor();
+            code = process.waitFor(); // returns at once: pty4j signals only after it has the exit code
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return;
+            IN_HANDLER_OF.remove();
+            return false;
         }
         processExit.complete(code);
         try {
-            // pty4j ends the read as soon as the program is gone and the terminal is empty, so what is left is
-            // the output still buffered, delivered at the listener's pace, however slow. Only a descendant that
-            // survived the hangup and writes without pause keeps the read going: once more came than a terminal
-            // can buffer, its terminal is closed. (No killpg here: the group leader is reaped, and pty4j would fall
-            // back to kill(pid) on a pid that may belong to someone else by now.)
-            while (stdoutReader.isAlive()) {
-                stdoutReader.join(100);
-                if (stdoutReader.isAlive() && readAfterExit.get() > AFTER_EXIT_LIMIT) {
-                    LOG.log(Level.WARNING, name + " exited but its terminal is still written to; closing it");
-                    closeTerminal();
-                    stdoutReader.join();
-                }
-            }
+            // An empty terminal now ends the output (pty4j's rule): let the reader look even if nothing comes.
+            PtyPoller.shared().kick(stdoutWatch);
+            stdoutDone.join();
             stderrPipe.finish(drain);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            // (No killpg here: the group leader is reaped, and pty4j would fall back to kill(pid) on a pid that may
+            // belong to someone else by now.)
             closeTerminal();
             try {
                 onExit.accept(code);
@@ -330,8 +385,10 @@ public final class TerminalProcess {
                 LOG.log(Level.WARNING, "exit handler of " + name + " failed", e);
             } finally {
                 exit.complete(code);
+                IN_HANDLER_OF.remove();
             }
         }
+        return false;
     }
 
     private void closeTerminal() {

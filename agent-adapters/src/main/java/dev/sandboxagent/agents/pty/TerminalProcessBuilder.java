@@ -19,13 +19,14 @@ import java.util.function.IntConsumer;
 /** How to start a {@link TerminalProcess}: see there for what the terminal does. */
 public final class TerminalProcessBuilder {
     /**
-     * Runs before the program: raw mode, the stderr FIFO, then the marker that says both are done. Everything
+     * Runs before the program: raw mode, the stderr FIFO, then the marker that says both are done; then it opens the
+     * FIFO as its stderr (which waits for our read end) and removes the name. Everything
      * variable is a positional parameter ($1 marker, $2 FIFO, then the program and its arguments), never pasted
      * into the script, so no argument can inject shell code.
      */
     static final String WRAPPER =
-            "stty raw -echo && mkfifo -m 600 \"$2\" || exit 125; printf '%s' \"$1\"; stderr=$2; shift 2; "
-                    + "exec \"$@\" 2>\"$stderr\"";
+            "stty raw -echo && mkfifo -m 600 \"$2\" || exit 125; printf '%s' \"$1\"; "
+                    + "exec 2>\"$2\" && rm -f \"$2\" || exit 125; shift 2; exec \"$@\"";
     /**
      * {@link #WRAPPER} with stdin from a second FIFO ($3). The wrapper holds it open read-write on fd 3, so neither
      * its own open nor ours blocks, then waits for a go line on the terminal: by then our write end is open, so
@@ -35,7 +36,7 @@ public final class TerminalProcessBuilder {
     static final String WRAPPER_STDIN_PIPE =
             "stty raw -echo && mkfifo -m 600 \"$2\" && mkfifo -m 600 \"$3\" && exec 3<>\"$3\" || exit 125; "
                     + "printf '%s' \"$1\"; IFS= read -r go; exec 4<\"$3\" && rm -f \"$3\" || exit 125; "
-                    + "stderr=$2; shift 3; exec \"$@\" <&4 2>\"$stderr\" 3<&- 4<&-";
+                    + "exec 2>\"$2\" && rm -f \"$2\" || exit 125; shift 3; exec \"$@\" <&4 3<&- 4<&-";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     final List<String> command;

@@ -343,7 +343,7 @@ class TerminalProcessTest {
         NamedPipe pipe = NamedPipe.create();
         assertThat(new ProcessBuilder("mkfifo", pipe.path().toString()).start().waitFor()).isZero();
         CompletableFuture<Void> ended = new CompletableFuture<>();
-        pipe.startReader("test-err", new TerminalOutput() {
+        pipe.startReader(new TerminalOutput() {
             @Override
             public void accept(byte[] buffer, int length) {
             }
