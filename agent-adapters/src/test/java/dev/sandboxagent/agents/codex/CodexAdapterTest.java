@@ -97,7 +97,9 @@ class CodexAdapterTest {
         p.startTurn("t1", "hello there");
         AgentEvent end = turnEnd(events, 0, "t1");
         assertThat(status(end)).isEqualTo("completed");
-        assertThat(end.data().path("metadata").path("usage").path("totalTokens").asInt()).isPositive();
+        JsonNode usage = end.data().path("metadata").path("usage"); // the common shape (docs/api.md)
+        assertThat(usage.path("input_tokens").asInt()).isPositive();
+        assertThat(usage.path("output_tokens").asInt()).isPositive();
         List<AgentEvent> first = events.events();
         assertThat(first).filteredOn(type("item.delta")).hasSizeGreaterThanOrEqualTo(3);
         AgentEvent message = first.stream().filter(type("item.completed")).reduce((a, b) -> b).orElseThrow();
