@@ -3,7 +3,18 @@ package dev.sandboxagent.server.agents;
 import dev.sandboxagent.agents.acp.GeminiAdapter;
 import dev.sandboxagent.agents.testing.FakeGemini;
 import dev.sandboxagent.agents.testing.RealAgents;
+import static dev.sandboxagent.server.support.Transcripts.send;
+import static dev.sandboxagent.server.support.Transcripts.turnEnded;
+import static dev.sandboxagent.server.support.Transcripts.type;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxagent.server.support.Api;
+import dev.sandboxagent.server.support.ServerProcess;
+import dev.sandboxagent.server.support.Transcripts;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +37,38 @@ class GeminiSessionTest {
                     "RUN_SHELL: ", "SLOW 100", true,
                     () -> provider.requests().stream().map(FakeGemini::textOf).toList(), provider::apiKeys)
                     .run(dir);
+        }
+    }
+
+    /**
+     * A session whose server died before its first message: gemini kept no conversation (its chat file holds only
+     * the session context), so the next message starts afresh ({@code session/new}) instead of a
+     * {@code session/load} gemini refuses with "No previous sessions found for this project".
+     */
+    @Test
+    void aSessionWhoseServerDiedBeforeItsFirstMessageStartsAfresh() throws Exception {
+        RealAgents.require(GeminiAdapter.ID, GeminiAdapter.PACKAGE);
+        Map<String, String> env = Map.of("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString());
+        Path data = dir.resolve("data");
+        Path log = dir.resolve("server.log");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        try (FakeGemini provider = new FakeGemini()) {
+            Map<String, Object> credentials = Map.of("GEMINI_API_KEY", "gemini-fresh-key",
+                    "GOOGLE_GEMINI_BASE_URL", provider.baseUrl());
+            try (ServerProcess first = ServerProcess.start(data, log, env, List.of())) {
+                Api.Answer created = first.api().post("/v1/sessions/g2", Api.json(Map.of("agent", GeminiAdapter.ID,
+                        "directory", work.toString(), "credentials", credentials)));
+                Api.require(created, 200);
+                first.kill9();
+            }
+            try (ServerProcess second = ServerProcess.start(data, log, env, List.of())) {
+                Api api = second.api();
+                String turn = send(api, "g2", "hello after the crash", credentials);
+                assertThat(Transcripts.await(api, "g2", turnEnded(turn), Duration.ofMinutes(4))
+                        .at("/data/metadata/status").asText()).isEqualTo("completed");
+                assertThat(api.events("g2")).filteredOn(type("session.resumed")).hasSize(1);
+                second.terminate();
+            }
         }
     }
 }
