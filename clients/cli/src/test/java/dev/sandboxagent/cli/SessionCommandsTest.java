@@ -212,6 +212,25 @@ class SessionCommandsTest {
         assertThat(table).anyMatch(l -> l.startsWith("mock ") && l.contains(" yes "));
     }
 
+    @Test
+    void agentModesAndModelsAreListedAsTheServerAdvertisesThem() throws Exception {
+        List<String> modes = ok(cli.run("api", "agents", "modes", "mock")).outLines();
+        assertThat(modes.get(0)).matches("ID +NAME +DESCRIPTION");
+        assertThat(modes.subList(1, modes.size())).singleElement().asString().startsWith("build ").contains("Build");
+        List<String> models = ok(cli.run("api", "agents", "models", "mock")).outLines();
+        assertThat(models).containsExactly("ID    DEFAULT", "mock  yes");
+
+        JsonNode modesJson = JSON.readTree(ok(cli.run("api", "agents", "modes", "mock", "--json")).out());
+        assertThat(modesJson.at("/modes/0/id").asText()).isEqualTo("build");
+        JsonNode modelsJson = JSON.readTree(ok(cli.run("api", "agents", "models", "mock", "--json")).out());
+        assertThat(modelsJson.at("/models/0/id").asText()).isEqualTo("mock");
+        assertThat(modelsJson.at("/defaultModel").asText()).isEqualTo("mock");
+        // an agent the server does not know is the server's 400, said once
+        Result unknown = cli.run("api", "agents", "models", "nosuchagent");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(1);
+        assertThat(unknown.err()).contains("nosuchagent").contains("(400)");
+    }
+
     private String awaitLine(String sessionId, String type) {
         String out = Eventually.await(() -> cli.run("api", "sessions", "events", sessionId).out(),
                 text -> text.contains(" " + type + " "), WAIT, type);

@@ -1,0 +1,38 @@
+package dev.sandboxagent.cli.agents;
+
+import dev.sandboxagent.cli.api.ApiOptions;
+import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.output.Table;
+import dev.sandboxagent.client.AgentMode;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code api agents modes AGENT}: the agent's modes (GET /v1/agents/{agent}/modes), for {@code --agent-mode}. */
+@Command(name = "modes", description = "List an agent's modes (the values of sessions create --agent-mode).")
+public final class AgentModesCommand implements Callable<Integer> {
+    @Mixin(name = ApiOptions.MIXIN_NAME)
+    ApiOptions api;
+
+    @Parameters(index = "0", paramLabel = "AGENT", description = "The agent, e.g. claude or codex.")
+    String agent;
+
+    @Override
+    public Integer call() {
+        Connection connection = api.connect();
+        List<AgentMode> modes = connection.client().agentModes(agent);
+        if (connection.json()) {
+            connection.printJson(Map.of("modes", modes));
+            return 0;
+        }
+        Table table = new Table("ID", "NAME", "DESCRIPTION");
+        for (AgentMode mode : modes) {
+            table.row(mode.id(), mode.name(), mode.description());
+        }
+        table.print(connection.out());
+        return 0;
+    }
+}
