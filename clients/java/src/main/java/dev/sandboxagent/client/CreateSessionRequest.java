@@ -7,15 +7,25 @@ import java.util.Objects;
 /**
  * The body of {@code POST /v1/sessions/{id}}. Only {@code agent} is required; null fields are left out so the
  * server applies its defaults.
+ *
+ * @param install null (the default) or true: the server installs a missing agent before it creates the session;
+ *                false: it refuses a missing agent with 409 {@code agent_not_installed} instead (docs/api.md,
+ *                "Install on create")
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CreateSessionRequest(String agent, String agentMode, String permissionMode, String model,
                                    String variant, String directory, String title,
-                                   Map<String, String> credentials) {
+                                   Map<String, String> credentials, Boolean install) {
 
     public CreateSessionRequest {
         Objects.requireNonNull(agent, "agent");
         credentials = credentials == null || credentials.isEmpty() ? null : Map.copyOf(credentials);
+    }
+
+    /** Without {@code install}: the server's default, which installs a missing agent. */
+    public CreateSessionRequest(String agent, String agentMode, String permissionMode, String model, String variant,
+                                String directory, String title, Map<String, String> credentials) {
+        this(agent, agentMode, permissionMode, model, variant, directory, title, credentials, null);
     }
 
     /** Shows which credentials are set, never their values. */
@@ -23,7 +33,8 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
     public String toString() {
         return "CreateSessionRequest[agent=" + agent + ", agentMode=" + agentMode + ", permissionMode="
                 + permissionMode + ", model=" + model + ", variant=" + variant + ", directory=" + directory
-                + ", title=" + title + ", credentials=" + (credentials == null ? "[]" : credentials.keySet()) + "]";
+                + ", title=" + title + ", credentials=" + (credentials == null ? "[]" : credentials.keySet())
+                + ", install=" + install + "]";
     }
 
     /** A request for {@code agent} with every option at the server's default. */
@@ -35,7 +46,7 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
         return new Builder(agent);
     }
 
-    /** Fluent construction, since most callers set two or three of the seven fields. */
+    /** Fluent construction, since most callers set two or three of the eight fields. */
     public static final class Builder {
         private final String agent;
         private String agentMode;
@@ -45,6 +56,7 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
         private String directory;
         private String title;
         private Map<String, String> credentials;
+        private Boolean install;
 
         private Builder(String agent) {
             this.agent = Objects.requireNonNull(agent, "agent");
@@ -86,9 +98,19 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
             return this;
         }
 
+        /**
+         * False: a create for an agent that is not installed fails with 409 {@code agent_not_installed}
+         * ({@link SandboxAgentException#kind()}) rather than waiting for an npm install; the default (true) installs
+         * it first, which can take minutes.
+         */
+        public Builder install(boolean value) {
+            this.install = value;
+            return this;
+        }
+
         public CreateSessionRequest build() {
             return new CreateSessionRequest(agent, agentMode, permissionMode, model, variant, directory, title,
-                    credentials);
+                    credentials, install);
         }
     }
 }

@@ -52,6 +52,29 @@ class SandboxAgentClientTest {
     }
 
     @Test
+    void installFalseIsSentAndTheServersRefusalIsItsProblem() throws Exception {
+        try (FakeServer server = new FakeServer((request, exchange) -> FakeServer.send(exchange, 409,
+                "application/problem+json", "{\"type\":\"urn:sandbox-agent:error:agent_not_installed\","
+                        + "\"title\":\"Agent not installed\",\"status\":409,"
+                        + "\"detail\":\"claude is not installed\"}"))) {
+            SandboxAgentClient client = server.client("t");
+            assertThatThrownBy(() -> client.createSession("s1",
+                    CreateSessionRequest.builder("claude").install(false).build()))
+                    .isInstanceOfSatisfying(SandboxAgentException.class, e -> {
+                        assertThat(e.status()).isEqualTo(409);
+                        assertThat(e.kind()).isEqualTo("agent_not_installed");
+                    });
+            assertThat(server.requests.get(0).body()).isEqualTo("{\"agent\":\"claude\",\"install\":false}");
+            // by default the field is left out: the server installs a missing agent
+            assertThatThrownBy(() -> client.createSession("s1", CreateSessionRequest.of("claude")))
+                    .isInstanceOf(SandboxAgentException.class);
+            assertThat(server.requests.get(1).body()).isEqualTo("{\"agent\":\"claude\"}");
+            assertThat(CreateSessionRequest.builder("claude").install(false).build().toString())
+                    .endsWith("install=false]");
+        }
+    }
+
+    @Test
     void withoutATokenSendsNoAuthorizationHeader() throws Exception {
         try (FakeServer server = new FakeServer((request, exchange) ->
                 FakeServer.json(exchange, 200, "{\"status\":\"ok\",\"version\":\"0.1.0\",\"uptimeMs\":5}"))) {
