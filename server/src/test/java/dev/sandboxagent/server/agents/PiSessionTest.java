@@ -154,6 +154,8 @@ class PiSessionTest {
             String everything = api.get("/v1/sessions/" + id + "/events?include_raw=true&limit=2000").body();
             assertThat(everything).contains("pelican").doesNotContain(key);
             assertThat(Transcripts.assertItemLifecycles(api.events(id))).isGreaterThan(6);
+            // The wrapper's line, once per start of pi, and nothing else: pi's stdout on the PTY is its JSON alone.
+            assertThat(api.events(id)).filteredOn(type("agent.unparsed")).hasSize(2);
             second.terminate();
         }
         assertThat(provider.apiKeys()).contains(key); // it really was used
