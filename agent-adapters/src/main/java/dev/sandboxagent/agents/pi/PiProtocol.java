@@ -56,6 +56,8 @@ final class PiProtocol implements AgentProtocol {
     private boolean ready;
     private long commands;
     private long messages;
+    /** The timestamp of pi's latest assistant message: it names items that carry no id of their own. */
+    private String lastTimestamp = "0";
 
     /** Whether pi runs a prompt we gave it, and whether we asked it to stop. */
     private boolean turnRunning;
@@ -165,11 +167,11 @@ final class PiProtocol implements AgentProtocol {
             case "tool_execution_end" -> toolResult(node);
             case "agent_end" -> agentEnd(node);
             case "auto_retry_start" -> List.of(event(node, new EventData.ItemCompleted(UniversalItems.status(
-                    "retry_" + node.path("attempt").asInt() + "_" + messages, "api_retry",
+                    "pi_retry_" + lastTimestamp + "_" + ++messages, "api_retry",
                     "attempt " + node.path("attempt").asInt() + " of " + node.path("maxAttempts").asInt()
                             + " after " + node.path("errorMessage").asText("an error")))));
             case "compaction_end" -> List.of(event(node, new EventData.ItemCompleted(UniversalItems.status(
-                    "compaction_" + ++messages, "compaction", node.path("reason").asText("")
+                    "pi_compaction_" + lastTimestamp + "_" + ++messages, "compaction", node.path("reason").asText("")
                             + (node.path("aborted").asBoolean() ? " (aborted)" : "")))));
             case "extension_error" -> List.of(event(node, new EventData.Error(DISPLAY_NAME + " extension "
                     + node.path("extensionPath").asText("?") + " failed: " + node.path("error").asText(),
@@ -214,7 +216,8 @@ final class PiProtocol implements AgentProtocol {
         if (!message.path("role").asText().equals("assistant")) {
             return List.of(); // the user's message (recorded by the server) or a tool result (tool_execution_end)
         }
-        messagePrefix = "pi_" + message.path("timestamp").asText("0") + "_" + ++messages;
+        lastTimestamp = message.path("timestamp").asText(lastTimestamp);
+        messagePrefix = "pi_" + lastTimestamp + "_" + ++messages;
         openItems.clear();
         reported.clear();
         return List.of();
@@ -282,7 +285,8 @@ final class PiProtocol implements AgentProtocol {
             return List.of();
         }
         if (messagePrefix == null) {
-            messagePrefix = "pi_" + message.path("timestamp").asText("0") + "_" + ++messages;
+            lastTimestamp = message.path("timestamp").asText(lastTimestamp);
+            messagePrefix = "pi_" + lastTimestamp + "_" + ++messages;
         }
         List<ProtocolOutput> outputs = new ArrayList<>();
         JsonNode content = message.path("content");
