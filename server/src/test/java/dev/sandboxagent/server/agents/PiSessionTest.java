@@ -83,8 +83,18 @@ class PiSessionTest {
             assertThat(refused.json().path("type").asText()).contains("mode_not_supported");
             assertThat(refused.json().path("detail").asText()).contains("acceptEdits", "default", "bypass");
 
+            // What the server says of pi: installed, no permissions capability, its models.
+            JsonNode agents = Api.JSON.readTree(api.get("/v1/agents").body()).path("agents");
+            JsonNode info = java.util.stream.StreamSupport.stream(agents.spliterator(), false)
+                    .filter(a -> a.path("id").asText().equals(PiAdapter.ID)).findFirst().orElseThrow();
+            assertThat(info.path("installed").asBoolean()).as(info.toString()).isTrue();
+            assertThat(info.at("/capabilities/permissions").asBoolean()).as(info.toString()).isFalse();
+            assertThat(info.at("/capabilities/toolCalls").asBoolean()).as(info.toString()).isTrue();
+            assertThat(api.get("/v1/agents/pi/models").body()).contains("\"defaultModel\":\"claude-sonnet-4-5\"",
+                    "claude-haiku-4-5");
+
             Api.Answer created = api.post("/v1/sessions/" + id, Api.json(Map.of("agent", PiAdapter.ID,
-                    "directory", work.toString(), "credentials", credentials)));
+                    "directory", work.toString(), "model", "claude-haiku-4-5", "credentials", credentials)));
             Api.require(created, 200);
             assertThat(created.json().path("healthy").asBoolean()).as(created.toString()).isTrue();
 
@@ -94,6 +104,7 @@ class PiSessionTest {
             List<JsonNode> events = api.events(id);
             assertThat(events).filteredOn(type("item.delta")).hasSizeGreaterThanOrEqualTo(5);
             assertThat(replies(events)).contains("FAKE_REPLY: you said remember the word pelican");
+            assertThat(provider.requests().get(0).path("model").asText()).isEqualTo("claude-haiku-4-5");
             assertThat(api.get("/v1/sessions/" + id + "/events?include_raw=true&limit=2000").body())
                     .contains("agent.unparsed", GARBAGE);
 
