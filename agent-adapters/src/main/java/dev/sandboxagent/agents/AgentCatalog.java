@@ -5,6 +5,7 @@ import dev.sandboxagent.agents.acp.OpencodeAdapter;
 import dev.sandboxagent.agents.claude.ClaudeAdapter;
 import dev.sandboxagent.agents.codex.CodexAdapter;
 import dev.sandboxagent.agents.mock.MockAdapter;
+import dev.sandboxagent.agents.pi.PiAdapter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +36,7 @@ public final class AgentCatalog {
         byId.put(CodexAdapter.ID, new CodexAdapter(context));
         byId.put(OpencodeAdapter.ID, new OpencodeAdapter(context));
         byId.put(GeminiAdapter.ID, new GeminiAdapter(context));
+        byId.put(PiAdapter.ID, new PiAdapter(context));
         return new AgentCatalog(byId);
     }
 

@@ -29,7 +29,7 @@ class AgentCatalogTest {
     void everyBuiltInAgentIsFiledUnderItsDescriptorsId(@org.junit.jupiter.api.io.TempDir java.nio.file.Path agents) {
         AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(agents, java.util.Map.of()));
 
-        assertThat(catalog.ids()).containsExactly("claude", "codex", "gemini", "mock", "opencode");
+        assertThat(catalog.ids()).containsExactly("claude", "codex", "gemini", "mock", "opencode", "pi");
         for (String id : catalog.ids()) {
             assertThat(catalog.find(id).orElseThrow().descriptor().id()).isEqualTo(id);
         }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sandboxagent.agents.acp.GeminiAdapter;
 import dev.sandboxagent.agents.acp.OpencodeAdapter;
+import dev.sandboxagent.agents.pi.PiAdapter;
 import dev.sandboxagent.agents.claude.ClaudeAdapter;
 import dev.sandboxagent.agents.codex.CodexAdapter;
 import dev.sandboxagent.agents.testing.FakeAnthropic;
@@ -61,7 +62,8 @@ class SecretsOnDiskTest {
         CLAUDE(ClaudeAdapter.ID, "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "RUN_BASH: echo ran; sleep 3"),
         CODEX(CodexAdapter.ID, "OPENAI_API_KEY", "OPENAI_BASE_URL", "RUN_SHELL: echo ran; sleep 3"),
         OPENCODE(OpencodeAdapter.ID, "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "RUN_BASH: echo ran; sleep 3"),
-        GEMINI(GeminiAdapter.ID, "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL", "RUN_SHELL: echo ran; sleep 3");
+        GEMINI(GeminiAdapter.ID, "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL", "RUN_SHELL: echo ran; sleep 3"),
+        PI(PiAdapter.ID, "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "RUN_BASH: echo ran; sleep 3");
 
         final String id;
         final String keyVariable;
@@ -81,13 +83,14 @@ class SecretsOnDiskTest {
                 case CODEX -> RealAgents.require(CodexAdapter.ID, CodexAdapter.PACKAGE);
                 case OPENCODE -> RealAgents.require(OpencodeAdapter.ID, OpencodeAdapter.PACKAGE);
                 case GEMINI -> RealAgents.require(GeminiAdapter.ID, GeminiAdapter.PACKAGE);
+                case PI -> RealAgents.require(PiAdapter.ID, PiAdapter.PACKAGE);
                 case MOCK -> { }
             }
         }
 
         String baseUrl() {
             return switch (this) {
-                case CLAUDE, OPENCODE -> anthropic.baseUrl();
+                case CLAUDE, OPENCODE, PI -> anthropic.baseUrl();
                 case CODEX -> openai.baseUrl();
                 case GEMINI -> gemini.baseUrl();
                 case MOCK -> null;
@@ -97,7 +100,7 @@ class SecretsOnDiskTest {
         /** The keys the provider was called with: proof that a key did reach the agent. */
         List<String> keysSeenByProvider() {
             return switch (this) {
-                case CLAUDE, OPENCODE -> anthropic.apiKeys();
+                case CLAUDE, OPENCODE, PI -> anthropic.apiKeys();
                 case GEMINI -> gemini.apiKeys();
                 case CODEX -> openai.authorizations().stream().map(a -> a.replaceFirst("^Bearer ", "")).toList();
                 case MOCK -> null;

@@ -20,12 +20,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "install-agent",
         description = {"Install an agent's CLI from npm into <data dir>/agents (or $SANDBOX_AGENT_AGENTS_DIR), "
                 + "where the server finds it. Idempotent: an installed version is left alone.",
-                "AGENT is claude, codex, opencode, gemini or all."})
+                "AGENT is claude, codex, opencode, gemini, pi or all."})
 public final class InstallAgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "AGENT", description = "claude, codex, opencode, gemini or all.")
+    @Parameters(index = "0", paramLabel = "AGENT", description = "claude, codex, opencode, gemini, pi or all.")
     String agent;
 
     @Option(names = "--agent-version", paramLabel = "VERSION",

@@ -51,7 +51,8 @@ class ArchitectureTest {
                 .ignoreDependency(belongToAnyOf(SandboxAgentServer.class),
                         resideInAPackage("dev.sandboxagent.server.internal"))
                 .ignoreDependency(belongToAnyOf(AgentCatalog.class), resideInAnyPackage("dev.sandboxagent.agents.mock",
-                        "dev.sandboxagent.agents.claude", "dev.sandboxagent.agents.codex", "dev.sandboxagent.agents.acp"))
+                        "dev.sandboxagent.agents.claude", "dev.sandboxagent.agents.codex", "dev.sandboxagent.agents.acp",
+                        "dev.sandboxagent.agents.pi"))
                 .ignoreDependency(annotatedWith(Command.class), annotatedWith(Command.class))
                 .check(MAIN);
     }

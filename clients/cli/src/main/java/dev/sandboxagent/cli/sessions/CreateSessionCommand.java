@@ -23,7 +23,7 @@ public final class CreateSessionCommand implements Callable<Integer> {
     String sessionId;
 
     @Option(names = "--agent", required = true, paramLabel = "AGENT",
-            description = "The agent to run (see 'api agents list'), e.g. mock, claude, codex, opencode, gemini.")
+            description = "The agent to run (see 'api agents list'), e.g. mock, claude, codex, opencode, gemini, pi.")
     String agent;
 
     @Option(names = "--agent-mode", paramLabel = "MODE", description = "The agent's mode (default: the agent's).")
