@@ -228,10 +228,13 @@ public final class FakeGemini implements AutoCloseable {
         }
     }
 
-    /** The CLI's functionResponse is {"output": ...} (or {"error": ...}): the text the model would read. */
+    /**
+     * The CLI's functionResponse is {"output": ...} (or {"error": ...}): the text the model would read, without the
+     * shell's process group id, which differs on every run (wire snapshots quote the reply).
+     */
     private static String outputOf(JsonNode response) {
         if (response.has("output")) {
-            return response.path("output").asText();
+            return response.path("output").asText().replaceAll("Process Group PGID: \\d+\\n?", "");
         }
         return response.has("error") ? response.path("error").asText() : response.toString();
     }
