@@ -42,8 +42,8 @@ class OpencodeWireSnapshotTest {
         Path data = dir.resolve("data");
         Path work = Files.createDirectories(dir.resolve("work"));
         try (FakeAnthropic provider = new FakeAnthropic(); RunningServer server = server(data)) {
-            // opencode writes a message only once the provider's is complete: the interrupt comes once the fake has
-            // sent the stalled turn's one delta, and the turn then shows no message at all.
+            // opencode may hold a message's chunks until the provider's message is complete, so the interrupt
+            // waits for the fake to have sent the stalled turn's one delta rather than for our item.delta.
             AtomicBoolean stalledSent = new AtomicBoolean();
             provider.onReply(reply -> {
                 if (reply.toString().contains("stalled ")) {

@@ -71,8 +71,8 @@ final class RepresentativeTurns {
      * the same way on every run: the interrupt and the refused request come before the shell commands, since opencode
      * sends a declined tool's result with the next prompt, and one more turn after the refused request shows the
      * session still works. {@code stalled} waits until the interrupt finds the turn stalled: for an agent that
-     * forwards deltas as they stream (gemini), its first delta; opencode writes a message only once the provider's
-     * is complete, so its test waits for the provider to hold the request.
+     * forwards deltas as they stream (gemini), its first delta; opencode may write a message only once the
+     * provider's is complete, so its test waits for the fake to have sent the delta.
      */
     static List<JsonNode> runAcp(RunningServer server, Map<String, Object> create, String shell,
             Runnable stalled) {
