@@ -46,7 +46,7 @@ class OpencodeOpenAiProviderTest {
             Api api = server.api();
             Api.Answer created = api.post("/v1/sessions/oa", Api.json(Map.of("agent", OpencodeAdapter.ID,
                     "model", "openai/gpt-4.1", "directory", work.toString(), "credentials",
-                    Map.of("OPENAI_API_KEY", key, "OPENAI_BASE_URL", provider.baseUrl() + "/v1"))));
+                    Map.of("OPENAI_API_KEY", key, "OPENAI_BASE_URL", provider.baseUrl()))));
             Api.require(created, 200);
 
             String turn = send(api, "oa", "hello openai", null);
@@ -63,7 +63,7 @@ class OpencodeOpenAiProviderTest {
                         .orElseThrow();
             }
             assertThat(Files.readString(config, StandardCharsets.UTF_8))
-                    .contains("{env:OPENAI_API_KEY}", provider.baseUrl() + "/v1").doesNotContain(key);
+                    .contains("{env:OPENAI_API_KEY}", provider.baseUrl()).doesNotContain(key);
             assertThat(filesContaining(data, key)).isEmpty();
         }
     }
