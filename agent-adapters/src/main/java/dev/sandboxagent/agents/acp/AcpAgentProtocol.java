@@ -1,8 +1,10 @@
 package dev.sandboxagent.agents.acp;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.agents.AgentProtocol;
+import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.ProtocolOutput;
 import dev.sandboxagent.agents.WireVocabulary;
 import dev.sandboxagent.schema.EventData;
@@ -171,12 +173,10 @@ public final class AcpAgentProtocol implements AgentProtocol {
         String error = null;
         if (finished.error() != null) {
             status = "error";
-            error = finished.error().path("message").asText(finished.error().toString());
-            // JSON-RPC does not say whether the provider or the agent failed: the agent's code goes in the details.
-            JsonNode code = finished.error().get("code");
-            out.add(ProtocolOutput.emit(new EventData.Error(displayName + ": " + error, WireVocabulary.AGENT_ERROR,
-                    WireVocabulary.errorDetails(code == null ? "unknown" : code.asText(), null), null, null, null),
-                    finished.raw(), state.sessionId()));
+            EventData.Error failure = failure(finished.error());
+            error = failure.message();
+            // the same message in both, as every agent's (docs/api.md, "One vocabulary for every agent")
+            out.add(ProtocolOutput.emit(failure, finished.raw(), state.sessionId()));
         } else if ("cancelled".equals(finished.stopReason())) {
             status = "interrupted";
         } else {
@@ -186,6 +186,47 @@ public final class AcpAgentProtocol implements AgentProtocol {
         out.add(new ProtocolOutput.TurnEnded(new EventData.TurnEnded.Metadata(status, usage(finished.usage()), null,
                 null, null, stopReason, error), finished.raw()));
         return out;
+    }
+
+    /**
+     * A failed prompt's JSON-RPC error in the one vocabulary (docs/api.md): JSON-RPC does not say whose failure it
+     * was, so each agent's own sign is read. Gemini CLI answers a provider's refusal with the provider's HTTP status
+     * as the error's code (JSON-RPC's own codes are negative) and the provider's JSON body as its message; opencode
+     * with {@code -32603} and {@code data.errorName: "APIError"} (its name for a failed provider call), without the
+     * status. Anything else is the agent's own error. {@code details.agent_code} is opencode's error name, else the
+     * JSON-RPC code. The message is the provider body's own {@code error.message} when the agent passed the body
+     * on (kept whole in {@code details.provider_body}), else the agent's.
+     */
+    static EventData.Error failure(JsonNode error) {
+        JsonNode code = error.get("code");
+        String message = error.path("message").asText(error.toString());
+        String errorName = error.path("data").path("errorName").asText(null);
+        Integer httpStatus = code != null && code.canConvertToInt() && code.asInt() >= 400 && code.asInt() <= 599
+                ? code.asInt() : null;
+        JsonNode body = providerBody(message);
+        boolean provider = httpStatus != null || "APIError".equals(errorName) || body != null;
+        if (httpStatus == null && body != null && body.path("error").path("code").canConvertToInt()) {
+            httpStatus = body.path("error").path("code").asInt();
+        }
+        String agentCode = errorName != null ? errorName : code == null ? "unknown" : code.asText();
+        ObjectNode details = WireVocabulary.errorDetails(agentCode, provider ? httpStatus : null);
+        if (body != null) {
+            details.put("provider_body", message.strip()); // as Codex's: the text the agent passed on
+            message = body.path("error").path("message").asText(message);
+        }
+        return new EventData.Error(message, provider ? WireVocabulary.PROVIDER_ERROR : WireVocabulary.AGENT_ERROR,
+                details, null, null, null);
+    }
+
+    /** A provider's JSON error body ({@code {"error":{"message":...}}}) passed on as a message, or null. */
+    private static JsonNode providerBody(String message) {
+        String text = message.strip();
+        if (!text.startsWith("{")) {
+            return null;
+        }
+        JsonLine read = JsonLine.read(text);
+        ObjectNode body = read.object();
+        return body != null && body.path("error").path("message").isTextual() ? body : null;
     }
 
     /** ACP's prompt usage ({@code inputTokens}, {@code cachedReadTokens}, ...) in the one shape every agent uses. */

@@ -3,10 +3,21 @@ package dev.sandboxagent.agents.acp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.agents.ProtocolOutput;
+import dev.sandboxagent.agents.WireVocabulary;
+import dev.sandboxagent.schema.EventData;
+import dev.sandboxagent.schema.EventType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * {@link AcpAgentProtocol} on the adapter seam: the handshake its start waits for (initialize, then session/new or
@@ -84,5 +95,91 @@ class AcpAgentProtocolTest {
                 AgentReplyException.class, e -> assertThat(e.reason())
                         .isEqualTo(AgentReplyException.Reason.UNKNOWN_REQUEST));
         assertThatThrownBy(() -> protocol.replyQuestion("q", List.of())).isInstanceOf(AgentReplyException.class);
+    }
+
+    /**
+     * The recorded provider refusals (src/test/resources/acp/&lt;agent&gt;/provider-error.jsonl) on the seam, in the one
+     * vocabulary of docs/api.md: an {@code error} {@code provider_error} with the agent's own code, the HTTP status
+     * when the agent tells it (gemini), then {@code turn.ended} {@code error} with the same message; the next turn
+     * completes.
+     */
+    @ParameterizedTest
+    @CsvSource({"opencode, APIError, -1, Internal error: the fake provider refuses this request",
+            "gemini, 400, 400, the fake provider refuses this request"})
+    void aProviderRefusalIsAProviderErrorAndTheNextTurnCompletes(String agent, String agentCode, int httpStatus,
+            String message) throws IOException {
+        List<List<ProtocolOutput>> turns = replayTurns(agent, "provider-error");
+
+        assertThat(turns).hasSize(2);
+        List<EventData.Error> errors = turns.get(0).stream().filter(o -> o instanceof ProtocolOutput.Emit)
+                .map(o -> ((ProtocolOutput.Emit) o).event()).filter(e -> e.is(EventType.ERROR))
+                .map(e -> (EventData.Error) e.payload()).toList();
+        assertThat(errors).singleElement().satisfies(error -> {
+            assertThat(error.code()).isEqualTo(WireVocabulary.PROVIDER_ERROR);
+            assertThat(error.message()).isEqualTo(message);
+            assertThat(error.details().path("agent_code").asText()).isEqualTo(agentCode);
+            if (httpStatus > 0) {
+                assertThat(error.details().path("http_status").asInt()).isEqualTo(httpStatus);
+                assertThat(error.details().path("provider_body").asText()).contains("INVALID_ARGUMENT");
+            } else {
+                assertThat(error.details().has("http_status")).as("opencode does not say the status").isFalse();
+            }
+        });
+        assertThat(ended(turns.get(0)).metadata().status()).isEqualTo("error");
+        assertThat(ended(turns.get(0)).metadata().error()).isEqualTo(message);
+        assertThat(turns.get(1)).noneMatch(o -> o instanceof ProtocolOutput.Emit emit && emit.event()
+                .is(EventType.ERROR));
+        assertThat(ended(turns.get(1)).metadata().status()).isEqualTo("completed");
+    }
+
+    @Test
+    void anErrorOfTheAgentsOwnIsAnAgentError() {
+        EventData.Error error = AcpAgentProtocol.failure(JSON.createObjectNode().put("code", -32603)
+                .put("message", "Internal error"));
+
+        assertThat(error.code()).isEqualTo(WireVocabulary.AGENT_ERROR);
+        assertThat(error.details().path("agent_code").asText()).isEqualTo("-32603");
+        assertThat(error.details().has("http_status")).isFalse();
+        assertThat(error.message()).isEqualTo("Internal error");
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ProtocolOutput.TurnEnded ended(List<ProtocolOutput> turn) {
+        return turn.stream().filter(o -> o instanceof ProtocolOutput.TurnEnded).map(o -> (ProtocolOutput.TurnEnded) o)
+                .findFirst().orElseThrow(() -> new AssertionError("no turn end in " + turn));
+    }
+
+    /**
+     * A recorded transcript through a fresh {@link AcpAgentProtocol}: its own handshake (the recorder's numbering
+     * is the same), the recorded prompts as turns, the agent's lines as they came; the outputs of each turn.
+     */
+    private static List<List<ProtocolOutput>> replayTurns(String agent, String scenario) throws IOException {
+        AcpAgentProtocol protocol = new AcpAgentProtocol("Agent", "<cwd>", null, null, "0.0.1");
+        protocol.open();
+        List<List<ProtocolOutput>> turns = new ArrayList<>();
+        try (InputStream in = AcpAgentProtocolTest.class.getResourceAsStream(
+                "/acp/" + agent + "/" + scenario + ".jsonl")) {
+            assertThat(in).as("fixture %s/%s", agent, scenario).isNotNull();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode entry = JSON.readTree(line);
+                JsonNode json = entry.path("json");
+                if (entry.path("from").asText().equals("client")
+                        && json.path("method").asText().equals("session/prompt")) {
+                    turns.add(new ArrayList<>(protocol.startTurn("turn-" + (turns.size() + 1),
+                            json.at("/params/prompt/0/text").asText())));
+                } else if (entry.path("from").asText().equals("agent")) {
+                    List<ProtocolOutput> out = protocol.onLine(json.isMissingNode() ? entry.path("text").asText()
+                            : json.toString());
+                    if (!turns.isEmpty()) {
+                        turns.get(turns.size() - 1).addAll(out);
+                    }
+                }
+            }
+        }
+        return turns;
     }
 }

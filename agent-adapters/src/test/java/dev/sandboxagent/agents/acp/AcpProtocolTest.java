@@ -279,6 +279,52 @@ class AcpProtocolTest {
         assertThat(ids).doesNotHaveDuplicates();
     }
 
+    /**
+     * garbled.jsonl is text.jsonl (a recorded turn) with two lines the agent might write between two chunks of its
+     * reply: a line of text (opencode's colored stderr under the PTY, a CLI's warning) and a JSON object that is not
+     * JSON-RPC (a log record). Each is an {@code agent.unparsed} with the line as raw; the reply streams on in the
+     * same item and the turn completes.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"opencode", "gemini"})
+    void strayLinesMidTurnAreUnparsedAndTheTurnStillCompletes(String agent) throws IOException {
+        Replay replay = replay(agent, "garbled");
+
+        List<AgentEvent> unparsed = replay.of(EventType.AGENT_UNPARSED);
+        assertThat(unparsed).hasSize(2);
+        assertThat(unparsed.get(0).data().path("error").asText()).contains("not a JSON line");
+        assertThat(unparsed.get(1).data().path("error").asText()).contains("without a method");
+        assertThat(unparsed.get(1).raw().asText()).contains("\"level\":\"warn\"");
+        assertThat(unparsed).allSatisfy(e -> assertThat(e.data().path("raw_hash").asText()).isNotBlank());
+        assertThat(replay.of(EventType.ITEM_STARTED)).hasSize(1);
+        assertThat(replay.deltas()).isEqualTo("FAKE_REPLY: you said say hi");
+        assertThat(replay.completedItems("message")).singleElement()
+                .satisfies(m -> assertThat(m.path("status").asText()).isEqualTo("completed"));
+        assertThat(replay.turns()).extracting(AcpOutput.TurnFinished::stopReason).containsExactly("end_turn");
+    }
+
+    /**
+     * provider-error.jsonl (recorded): the fake provider refuses the first prompt with a 400, which neither CLI
+     * retries; the prompt's answer is a JSON-RPC error and the turn ends, and the next prompt is answered. Gemini
+     * CLI gives the HTTP status as the error code and the provider's body as the message; opencode
+     * {@code -32603} with {@code data.errorName: "APIError"}. (How that becomes {@code provider_error}:
+     * {@code AcpAgentProtocolTest}.)
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"opencode", "gemini"})
+    void aRefusedRequestEndsTheTurnWithTheAgentsErrorAndTheNextTurnCompletes(String agent) throws IOException {
+        Replay replay = replay(agent, "provider-error");
+
+        assertThat(replay.of(EventType.AGENT_UNPARSED)).isEmpty();
+        assertThat(replay.turns()).hasSize(2);
+        assertThat(replay.turns().get(0).error()).isNotNull();
+        assertThat(replay.turns().get(0).error().path("message").asText())
+                .contains("the fake provider refuses this request");
+        assertThat(replay.turns().get(1).error()).isNull();
+        assertThat(replay.turns().get(1).stopReason()).isEqualTo("end_turn");
+        assertThat(replay.lastTurnText()).startsWith("FAKE_REPLY: you said").contains("say hi again");
+    }
+
     @Test
     void garbageAndUnknownMessagesBecomeUnparsedAndNeverThrow() {
         AcpProtocol.State state = AcpProtocol.State.initial("s1");

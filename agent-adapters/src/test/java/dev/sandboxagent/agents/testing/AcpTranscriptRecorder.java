@@ -18,7 +18,8 @@ import java.util.Map;
  * java -cp ... dev.sandboxagent.agents.testing.AcpTranscriptRecorder opencode|gemini stdio|pty|pty-pipe \
  *     OUT_DIR|- [scenario...]
  * </pre>
- * Scenarios: text, streaming, tool, permission-allow, permission-reject, cancel, load, mode-yolo (gemini only).
+ * Scenarios: text, streaming, tool, permission-allow, permission-reject, cancel, load, provider-error, mode-yolo
+ * (gemini only).
  * Paths of the temporary directories are replaced by {@code <cwd>} and {@code <root>}.
  */
 public final class AcpTranscriptRecorder {
@@ -121,6 +122,11 @@ public final class AcpTranscriptRecorder {
                         System.err.println("   made.txt exists: " + Files.exists(cwd.resolve("made.txt")));
                     }
                     case "streaming" -> prompt(wire, sessionId, "SLOW 4");
+                    case "provider-error" -> {
+                        // the fake refuses the request with a 400 (not retried); the next prompt must still work
+                        prompt(wire, sessionId, "FAIL_REQUEST please");
+                        prompt(wire, sessionId, "say hi again");
+                    }
                     case "tool", "permission-allow", "permission-reject" -> {
                         prompt(wire, sessionId, "RUN_" + (agent.equals("gemini") ? "SHELL" : "BASH")
                                 + ": echo hello > made.txt; cat made.txt");

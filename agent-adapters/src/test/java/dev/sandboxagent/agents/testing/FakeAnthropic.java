@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
  *   <li>{@code STALL}: one delta ({@code stalled }), then only {@code ping} events until the client goes away (at
  *   most 60 s): an interrupt always finds the turn at the same point</li>
- *   <li>{@code FAIL_REQUEST}: HTTP 400 with an Anthropic error body, which Claude Code does not retry: the turn
- *   ends in an error</li>
+ *   <li>{@code FAIL_REQUEST} (in the last text block): HTTP 400 with an Anthropic error body, which Claude Code
+ *   does not retry: the turn ends in an error</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
  * </ul>
  * Every request body and its x-api-key header are kept for assertions.
@@ -90,7 +90,9 @@ public final class FakeAnthropic implements AutoCloseable {
             requests.add(body);
             apiKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("x-api-key")));
             JsonNode last = lastMessage(body);
-            if (toolResult(last) == null && userText(last).contains("FAIL_REQUEST")) {
+            // Only when the last text the user typed asks for it: opencode sends a failed prompt again, joined with
+            // the next one into one message, and that next one must get an answer.
+            if (toolResult(last) == null && lastUserBlock(last).contains("FAIL_REQUEST")) {
                 // A request the provider refuses for good (400 is not retried): the turn ends in an error.
                 byte[] refusal = ("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\","
                         + "\"message\":\"the fake provider refuses this request\"}}").getBytes(StandardCharsets.UTF_8);
@@ -281,6 +283,22 @@ public final class FakeAnthropic implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** The last text block of a user message that is not only a system reminder. */
+    private static String lastUserBlock(JsonNode message) {
+        JsonNode content = message.path("content");
+        if (content.isTextual()) {
+            return userText(message);
+        }
+        String last = "";
+        for (JsonNode block : content) {
+            String text = REMINDER.matcher(block.path("text").asText("")).replaceAll("").strip();
+            if (block.path("type").asText().equals("text") && !text.isEmpty()) {
+                last = text;
+            }
+        }
+        return last;
     }
 
     private static String userText(JsonNode message) {

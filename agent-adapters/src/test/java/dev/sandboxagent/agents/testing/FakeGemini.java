@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  *   <li>{@code RUN_SHELL: <command>}: a {@code run_shell_command} function call; once its functionResponse comes
  *       back, a text reply quoting the tool's output</li>
  *   <li>{@code SLOW <n>}: a reply streamed as n chunks, 300 ms apart (for cancels)</li>
+ *   <li>{@code STALL}: one chunk ({@code stalled }), then nothing until the client goes away (at most 60 s): a
+ *       cancel always finds the turn at the same point</li>
+ *   <li>{@code FAIL_REQUEST}: HTTP 400 with a Google API error body ({@code INVALID_ARGUMENT}), which the CLI does
+ *       not retry: the turn ends in an error</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed one word per SSE chunk</li>
  * </ul>
  * A non-streamed {@code generateContent} (the CLI's side calls: model routing, next-speaker checks) gets a JSON
@@ -95,6 +99,10 @@ public final class FakeGemini implements AutoCloseable {
                 case "countTokens" -> json(exchange, JSON.createObjectNode().put("totalTokens", 10));
                 case "generateContent" -> json(exchange, structured(body, model));
                 default -> {
+                    if (lastUserText(body).contains("FAIL_REQUEST")) {
+                        refuse(exchange);
+                        return;
+                    }
                     exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
                     exchange.sendResponseHeaders(200, 0);
                     stream(body, model, exchange.getResponseBody());
@@ -103,6 +111,41 @@ public final class FakeGemini implements AutoCloseable {
         } catch (IOException e) {
             // the client went away (a cancel): nothing to answer
         }
+    }
+
+    /** A request refused for good: 400 is not one of the statuses the CLI retries (429, 5xx). */
+    private void refuse(HttpExchange exchange) throws IOException {
+        ObjectNode error = JSON.createObjectNode();
+        error.putObject("error").put("code", 400).put("message", "the fake provider refuses this request")
+                .put("status", "INVALID_ARGUMENT");
+        replies.accept(JSON.createObjectNode().put("path", exchange.getRequestURI().getPath()).put("status", 400)
+                .set("reply", error));
+        byte[] bytes = JSON.writeValueAsBytes(error);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(400, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    /** The typed text of the last user turn, or "" when that turn is a function response. */
+    private static String lastUserText(JsonNode body) {
+        JsonNode lastUser = null;
+        for (JsonNode content : body.path("contents")) {
+            if (content.path("role").asText().equals("user")) {
+                lastUser = content;
+            }
+        }
+        String said = "";
+        if (lastUser != null) {
+            for (JsonNode part : lastUser.path("parts")) {
+                if (part.has("functionResponse")) {
+                    return "";
+                }
+                if (part.has("text")) {
+                    said = part.path("text").asText();
+                }
+            }
+        }
+        return said;
     }
 
     private void json(HttpExchange exchange, JsonNode reply) throws IOException {
@@ -172,6 +215,8 @@ public final class FakeGemini implements AutoCloseable {
             call.putObject("functionCall").put("name", "run_shell_command").putObject("args")
                     .put("command", shell.group(1).strip()).put("description", "fake shell");
             send(out, candidate(model, JSON.createArrayNode().add(call), "STOP"));
+        } else if (said.equals("STALL")) {
+            stall(out, model);
         } else if (slow.find()) {
             List<String> parts = new ArrayList<>();
             for (int i = 1; i <= Integer.parseInt(slow.group(1)); i++) {
@@ -183,12 +228,35 @@ public final class FakeGemini implements AutoCloseable {
         }
     }
 
-    /** The CLI's functionResponse is {"output": ...} (or {"error": ...}): the text the model would read. */
+    /**
+     * The CLI's functionResponse is {"output": ...} (or {"error": ...}): the text the model would read, without the
+     * shell's process group id, which differs on every run (wire snapshots quote the reply).
+     */
     private static String outputOf(JsonNode response) {
         if (response.has("output")) {
-            return response.path("output").asText();
+            return response.path("output").asText().replaceAll("Process Group PGID: \\d+\\n?", "");
         }
         return response.has("error") ? response.path("error").asText() : response.toString();
+    }
+
+    /**
+     * One chunk, then silence until the client hangs up (a write fails) or 60 s pass. Gemini's SSE has no ping, so
+     * the hang-up shows as a failed write of an SSE comment line, which clients ignore.
+     */
+    private void stall(OutputStream out, String model) throws IOException {
+        send(out, candidate(model, JSON.createArrayNode().add(JSON.createObjectNode().put("text", "stalled ")),
+                null));
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            out.write(": stalled\r\n\r\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+        }
     }
 
     private void words(OutputStream out, String model, String text, long pauseMillis) throws IOException {

@@ -66,6 +66,46 @@ final class RepresentativeTurns {
         }
     }
 
+    /**
+     * The same for an ACP agent (opencode, gemini), which asks no questions of its own, in an order the fakes answer
+     * the same way on every run: the interrupt and the refused request come before the shell commands, since opencode
+     * sends a declined tool's result with the next prompt, and one more turn after the refused request shows the
+     * session still works. {@code stalled} waits until the interrupt finds the turn stalled: for an agent that
+     * forwards deltas as they stream (gemini), its first delta; opencode may write a message only once the
+     * provider's is complete, so its test waits for the fake to have sent the delta.
+     */
+    static List<JsonNode> runAcp(RunningServer server, Map<String, Object> create, String shell,
+            Runnable stalled) {
+        Api api = server.api();
+        Api.require(api.post("/v1/sessions/" + SESSION, Api.json(create)), 200);
+        try (SseReader sse = server.sse(SESSION, null)) {
+            try {
+                turn(api, sse, "hello wire");
+                turn(api, sse, "SLOW 3");
+                String stall = api.sendMessage(SESSION, "STALL");
+                if (stalled == null) {
+                    sse.await(inTurn(stall, "item.delta"), WAIT);
+                } else {
+                    stalled.run();
+                }
+                Api.require(api.post("/v1/sessions/" + SESSION + "/interrupt", null), 202);
+                awaitTurnEnded(sse, stall);
+                turn(api, sse, "FAIL_REQUEST please");
+                turn(api, sse, "after the error");
+                String allowed = api.sendMessage(SESSION, shell + "echo allowed > allowed.txt");
+                reply(api, sse, allowed, "once");
+                awaitTurnEnded(sse, allowed);
+                String rejected = api.sendMessage(SESSION, shell + "echo rejected > rejected.txt");
+                reply(api, sse, rejected, "reject");
+                awaitTurnEnded(sse, rejected);
+                return sse.events();
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; events so far:\n"
+                        + WireSnapshots.normalizer().normalize(sse.events()), e);
+            }
+        }
+    }
+
     private static void turn(Api api, SseReader sse, String message) {
         awaitTurnEnded(sse, api.sendMessage(SESSION, message));
     }

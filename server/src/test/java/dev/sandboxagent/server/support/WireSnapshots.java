@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * Wire snapshots: the events an SSE client received, normalized to one line each, compared with a checked-in file
  * under {@code server/src/test/resources/snapshots/}, with a unified diff when they differ. Shared by the
  * snapshot tests of every agent ({@code WireSnapshotTest} for mock, {@code ClaudeWireSnapshotTest},
- * {@code CodexWireSnapshotTest}).
+ * {@code CodexWireSnapshotTest}, {@code OpencodeWireSnapshotTest}, {@code GeminiWireSnapshotTest}).
  *
  * <p>Normalized, because they differ from run to run: {@code event_id}, {@code time}, durations ({@code *_ms},
  * {@code *duration*}), every id (turn, item, native item and session, permission, question, tool call), each
@@ -47,8 +47,9 @@ public final class WireSnapshots {
             Map.entry("permission_id", "permission"),
             Map.entry("question_id", "question"),
             Map.entry("call_id", "call"),
-            // Claude Code's permission requests name the tool call they are for by its native id.
-            Map.entry("tool_use_id", "call"));
+            // Claude Code's permission requests name the tool call they are for by its native id, ACP's by this.
+            Map.entry("tool_use_id", "call"),
+            Map.entry("tool_call_id", "call"));
 
     private final Map<String, String> texts;
     private final Map<String, String> fields;
