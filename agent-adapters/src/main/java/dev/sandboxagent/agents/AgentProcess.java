@@ -2,6 +2,7 @@ package dev.sandboxagent.agents;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,6 +40,14 @@ public interface AgentProcess {
 
     /** Cancels the running turn (which then ends with {@code turn.ended}); the process stays up. */
     void interrupt();
+
+    /**
+     * The modes and models the agent advertised as this session began (known once {@code start} returned), or
+     * empty when its protocol does not say.
+     */
+    default Optional<AdvertisedOptions> advertised() {
+        return Optional.empty();
+    }
 
     /** Stops the process: asks nicely, then kills it after {@code grace}. Returns once it has exited. */
     void terminate(Duration grace);

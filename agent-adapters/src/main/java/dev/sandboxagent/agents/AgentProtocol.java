@@ -1,6 +1,7 @@
 package dev.sandboxagent.agents;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One agent's protocol, as pure functions: from its state and one input (a line the agent wrote, or a request of
@@ -47,4 +48,12 @@ public interface AgentProtocol {
 
     /** The lines that cancel the running turn (nothing when the agent runs none). */
     List<ProtocolOutput> interrupt();
+
+    /**
+     * The modes and models the agent advertised as its session began, once it did; empty for an agent whose
+     * protocol has no such answer (Claude Code, Codex, the mock: their adapters' static lists stand).
+     */
+    default Optional<AdvertisedOptions> advertised() {
+        return Optional.empty();
+    }
 }

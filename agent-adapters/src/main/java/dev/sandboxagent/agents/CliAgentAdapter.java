@@ -92,6 +92,15 @@ public abstract class CliAgentAdapter implements AgentAdapter {
      */
     protected abstract boolean hasTranscript(Path home, String nativeSessionId) throws IOException;
 
+    /**
+     * True for an agent that says itself which modes it has (ACP advertises them as a session starts): an agent
+     * mode outside the spec's list is then not refused here but handed to the agent, which sets it or refuses it
+     * (the start then fails with the modes it has). The server only lets through modes the agent advertised.
+     */
+    protected boolean agentNamesItsModes() {
+        return false;
+    }
+
     /** The executable to run for an installation; {@code overridden} when the override variable named it. */
     protected Path executable(Installation installation, boolean overridden) {
         return installation.executable();
@@ -143,7 +152,7 @@ public abstract class CliAgentAdapter implements AgentAdapter {
     /** The prelude: every check and preparation that needs nothing of the agent's own protocol. */
     final Prepared prepare(AgentLaunch launch) throws AgentStartException {
         String agentMode = Objects.requireNonNullElse(launch.agentMode(), "build");
-        if (!spec.agentModeIds().contains(agentMode)) {
+        if (!spec.agentModeIds().contains(agentMode) && !agentNamesItsModes()) {
             throw new AgentStartException(spec.displayName() + " has no agent mode '" + agentMode + "'; it has "
                     + String.join(", ", spec.agentModeIds()));
         }

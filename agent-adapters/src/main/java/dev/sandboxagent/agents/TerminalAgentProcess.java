@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -275,6 +276,13 @@ public final class TerminalAgentProcess implements AgentProcess {
     public String nativeSessionId() {
         synchronized (lock) {
             return protocol.nativeSessionId();
+        }
+    }
+
+    @Override
+    public Optional<AdvertisedOptions> advertised() {
+        synchronized (lock) {
+            return protocol.advertised();
         }
     }
 

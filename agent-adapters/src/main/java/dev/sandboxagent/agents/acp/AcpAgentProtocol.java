@@ -2,6 +2,7 @@ package dev.sandboxagent.agents.acp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxagent.agents.AdvertisedOptions;
 import dev.sandboxagent.agents.AgentReplyException;
 import dev.sandboxagent.agents.AgentProtocol;
 import dev.sandboxagent.agents.JsonLine;
@@ -11,12 +12,14 @@ import dev.sandboxagent.schema.EventData;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An ACP agent on the adapter seam: holds the one {@link AcpProtocol.State} of its process and delegates to
  * {@link AcpProtocol}'s functions. The handshake is {@code initialize}, then {@code session/load} (resuming, when
- * the agent advertises {@code loadSession}) or {@code session/new}, then {@code session/set_mode} when a mode was
- * asked for; the start is ready once the last of these is answered, and fails on any error answer (a resume the
+ * the agent advertises {@code loadSession}) or {@code session/new}, then {@code session/set_mode} (or
+ * {@code session/set_config_option}, as the agent advertised its modes) when a mode was asked for; the start is
+ * ready once the last of these is answered, and fails on any error answer (a resume the
  * agent cannot load fails rather than starting a new conversation in silence).
  */
 public final class AcpAgentProtocol implements AgentProtocol {
@@ -29,12 +32,15 @@ public final class AcpAgentProtocol implements AgentProtocol {
     private final String clientVersion;
     private AcpProtocol.State state;
     private boolean ready;
+    /** What the agent's session/new or session/load answer advertised; null until then, or if it said nothing. */
+    private AcpProtocol.Advertised advertised;
 
     /**
      * @param displayName     the agent's name in messages ("Gemini CLI")
      * @param cwd             the session's working directory
      * @param resumeSessionId the agent's session id to load, or null for a new session
-     * @param modeId          an ACP session mode to set before the first prompt, or null to keep the agent's
+     * @param modeId          a mode of the agent's to set before the first prompt, or null to keep the agent's; it
+     *                        must be one the agent advertises (else the start fails, naming those it has)
      * @param clientVersion   our version, for {@code clientInfo}
      */
     public AcpAgentProtocol(String displayName, String cwd, String resumeSessionId, String modeId,
@@ -55,6 +61,11 @@ public final class AcpAgentProtocol implements AgentProtocol {
     @Override
     public List<ProtocolOutput> open() {
         return apply(AcpProtocol.initialize(state, CLIENT_NAME, clientVersion));
+    }
+
+    @Override
+    public Optional<AdvertisedOptions> advertised() {
+        return Optional.ofNullable(advertised).map(AcpProtocol.Advertised::options);
     }
 
     @Override
@@ -143,18 +154,38 @@ public final class AcpAgentProtocol implements AgentProtocol {
                     return List.of(new ProtocolOutput.StartFailed("answered " + answered.method()
                             + " without a session id"));
                 }
+                if (answered.advertised() != null) {
+                    advertised = answered.advertised();
+                }
                 if (modeId != null) {
-                    return apply(AcpProtocol.setMode(state, modeId));
+                    return setMode();
                 }
                 return ready();
             }
-            case "session/set_mode" -> {
+            case "session/set_mode", "session/set_config_option" -> {
                 return ready();
             }
             default -> {
                 return List.of();
             }
         }
+    }
+
+    /**
+     * Sets the mode asked for, the way the agent advertised its modes: a config option (opencode) or a session mode
+     * (gemini, and any agent that advertised none: its answer then says whether it has the mode). A mode the agent
+     * did not advertise fails the start here, with the ones it has, rather than by the agent's bare JSON-RPC error.
+     */
+    private List<ProtocolOutput> setMode() {
+        if (advertised != null && !advertised.options().modes().isEmpty()
+                && !advertised.options().modeIds().contains(modeId)) {
+            return List.of(new ProtocolOutput.StartFailed("has no mode '" + modeId + "'; it advertises "
+                    + String.join(", ", advertised.options().modeIds())));
+        }
+        if (advertised != null && advertised.modeConfigId() != null) {
+            return apply(AcpProtocol.setConfigOption(state, advertised.modeConfigId(), modeId));
+        }
+        return apply(AcpProtocol.setMode(state, modeId));
     }
 
     private List<ProtocolOutput> ready() {

@@ -27,9 +27,12 @@ public sealed interface AcpOutput {
 
     /**
      * The agent answered one of our requests other than session/prompt ({@code initialize}, {@code session/new},
-     * {@code session/load}, ...); {@code error} is null on success.
+     * {@code session/load}, ...); {@code error} is null on success. {@code advertised} is what a successful
+     * {@code session/new} or {@code session/load} answer said of the agent's modes and models (null for other
+     * answers, and when it said nothing of either).
      */
-    record Answered(long id, String method, JsonNode result, JsonNode error) implements AcpOutput {
+    record Answered(long id, String method, JsonNode result, JsonNode error, AcpProtocol.Advertised advertised)
+            implements AcpOutput {
     }
 
     /**

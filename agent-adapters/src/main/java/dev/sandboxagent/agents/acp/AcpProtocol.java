@@ -5,6 +5,8 @@ import static dev.sandboxagent.agents.UniversalItems.message;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sandboxagent.agents.AdvertisedOptions;
+import dev.sandboxagent.agents.AgentDescriptor.AgentMode;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.agents.JsonLine;
 import dev.sandboxagent.agents.UniversalItems;
@@ -87,6 +89,18 @@ public final class AcpProtocol {
     public record Permission(JsonNode requestId, String action, JsonNode options) {
     }
 
+    /**
+     * The modes and models a {@code session/new} or {@code session/load} answer advertised, and how the agent takes
+     * a mode: ACP session modes ({@code modes}, set with {@code session/set_mode}; gemini) or a session config
+     * option of category {@code mode} ({@code configOptions}, set with {@code session/set_config_option}; opencode),
+     * whose id is {@code modeConfigId} (null for session modes).
+     */
+    public record Advertised(AdvertisedOptions options, String modeConfigId) {
+        public Advertised {
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
     /** The next state and what to do, in order. */
     public record Step(State state, List<AcpOutput> outputs) {
         public Step {
@@ -125,6 +139,12 @@ public final class AcpProtocol {
     public static Step setMode(State state, String modeId) {
         return request(state, "session/set_mode", JSON.objectNode().put("sessionId", state.sessionId())
                 .put("modeId", modeId));
+    }
+
+    /** {@code session/set_config_option}: for an agent that advertises its modes as a config option (opencode). */
+    public static Step setConfigOption(State state, String configId, String value) {
+        return request(state, "session/set_config_option", JSON.objectNode().put("sessionId", state.sessionId())
+                .put("configId", configId).put("value", value));
     }
 
     /**
@@ -268,7 +288,87 @@ public final class AcpProtocol {
         }
         State next = new State(sessionId, state.nextId(), requests, state.promptId(), state.open(), state.items(),
                 state.toolCalls(), state.permissions(), state.turnKey());
-        return new Step(next, List.of(new AcpOutput.Answered(id, method, result, error)));
+        Advertised advertised = error == null && result != null
+                && (method.equals("session/new") || method.equals("session/load")) ? advertised(result) : null;
+        return new Step(next, List.of(new AcpOutput.Answered(id, method, result, error, advertised)));
+    }
+
+    /**
+     * What a session's answer says of modes and models, in either of ACP's two shapes: {@code modes}
+     * ({@code availableModes} of {id, name, description}, {@code currentModeId}) and {@code models}
+     * ({@code availableModels} of {modelId, name}, {@code currentModelId}), as gemini sends them; or
+     * {@code configOptions}, selects of category {@code mode} and {@code model} ({@code options} of {value, name,
+     * description}, possibly in groups, and {@code currentValue}), as opencode does. Session modes and models win
+     * where an agent sends both. Null when it says nothing of either; entries without an id are skipped.
+     */
+    static Advertised advertised(JsonNode result) {
+        List<AgentMode> modes = new ArrayList<>();
+        String currentMode = null;
+        String modeConfigId = null;
+        List<AdvertisedOptions.Model> models = new ArrayList<>();
+        String currentModel = null;
+        JsonNode sessionModes = result.path("modes");
+        if (sessionModes.path("availableModes").isArray()) {
+            for (JsonNode mode : sessionModes.path("availableModes")) {
+                String id = mode.path("id").asText(null);
+                if (id != null) {
+                    modes.add(new AgentMode(id, mode.path("name").asText(id), mode.path("description").asText("")));
+                }
+            }
+            currentMode = sessionModes.path("currentModeId").asText(null);
+        }
+        JsonNode sessionModels = result.path("models");
+        if (sessionModels.path("availableModels").isArray()) {
+            for (JsonNode model : sessionModels.path("availableModels")) {
+                String id = model.path("modelId").asText(null);
+                if (id != null) {
+                    models.add(new AdvertisedOptions.Model(id, model.path("name").asText(null)));
+                }
+            }
+            currentModel = sessionModels.path("currentModelId").asText(null);
+        }
+        for (JsonNode option : result.path("configOptions")) {
+            String category = option.path("category").asText(option.path("id").asText(""));
+            if (!option.path("type").asText("select").equals("select")) {
+                continue;
+            }
+            if (category.equals("mode") && modes.isEmpty() && !sessionModes.path("availableModes").isArray()) {
+                for (JsonNode choice : choices(option.path("options"))) {
+                    String id = choice.path("value").asText(null);
+                    if (id != null) {
+                        modes.add(new AgentMode(id, choice.path("name").asText(id),
+                                choice.path("description").asText("")));
+                    }
+                }
+                currentMode = option.path("currentValue").asText(null);
+                modeConfigId = option.path("id").asText(null);
+            } else if (category.equals("model") && !sessionModels.path("availableModels").isArray()) {
+                for (JsonNode choice : choices(option.path("options"))) {
+                    String id = choice.path("value").asText(null);
+                    if (id != null) {
+                        models.add(new AdvertisedOptions.Model(id, choice.path("name").asText(null)));
+                    }
+                }
+                currentModel = option.path("currentValue").asText(null);
+            }
+        }
+        if (modes.isEmpty() && models.isEmpty() && currentMode == null && currentModel == null) {
+            return null;
+        }
+        return new Advertised(new AdvertisedOptions(modes, currentMode, models, currentModel), modeConfigId);
+    }
+
+    /** A select's options: plain ones, and those of its groups ({@code {group, name, options}}), in order. */
+    private static List<JsonNode> choices(JsonNode options) {
+        List<JsonNode> all = new ArrayList<>();
+        for (JsonNode option : options) {
+            if (option.path("options").isArray()) {
+                option.path("options").forEach(all::add);
+            } else {
+                all.add(option);
+            }
+        }
+        return all;
     }
 
     private static Step agentRequest(State state, ObjectNode node, String method) {

@@ -70,7 +70,9 @@ public final class GeminiAdapter extends CliAgentAdapter {
         Map<String, String> env = new LinkedHashMap<>(p.environment());
         env.put("HOME", p.home().toString());
         env.put("GEMINI_CLI_TRUST_WORKSPACE", "true"); // the session's directory is the one it is meant to work in
-        String mode = p.nativePermissionMode().get(0);
+        // A mode of gemini's own (advertised: default, autoEdit, yolo, plan) is set as asked; otherwise our
+        // permission mode picks the ACP mode.
+        String mode = SPEC.agentModeIds().contains(p.agentMode()) ? p.nativePermissionMode().get(0) : p.agentMode();
         String resume = null;
         if (p.transcriptFound()) {
             keepApartFromNewChat(p.home(), p.resumeId());
@@ -79,6 +81,11 @@ public final class GeminiAdapter extends CliAgentAdapter {
         return new Command(List.of(p.executable().toString(), "--acp", "-m", p.modelOr(DEFAULT_MODEL)), env,
                 new AcpAgentProtocol(SPEC.displayName(), p.directory().toString(), resume,
                         mode.equals("default") ? null : mode, PACKAGE.defaultVersion()));
+    }
+
+    @Override
+    protected boolean agentNamesItsModes() {
+        return true;
     }
 
     /**

@@ -41,7 +41,7 @@ public final class OpencodeAdapter extends CliAgentAdapter {
                     "errorEvents", "sessionLifecycle", "itemStarted", "commandExecution"),
             List.of(new AgentMode("build", "Build", "Works on the task")),
             List.of(PermissionMode.of("default", "ask", "ask"), PermissionMode.of("acceptEdits", "ask", "allow"),
-                    PermissionMode.of("bypass", "allow", "allow")),
+                    PermissionMode.of("bypass", "allow", "allow"), PermissionMode.of("plan", "ask", "ask")),
             DEFAULT_MODEL, List.of(DEFAULT_MODEL, "anthropic/claude-sonnet-4-6", "anthropic/claude-opus-4-6",
                     "anthropic/claude-haiku-4-5"),
             Pattern.compile("ses_[0-9A-Za-z]{1,64}"), "session id", "opencode-home", false, Duration.ofSeconds(180));
@@ -71,8 +71,24 @@ public final class OpencodeAdapter extends CliAgentAdapter {
         env.putIfAbsent("OPENCODE_DISABLE_MODELS_FETCH", "1");
         String resume = p.transcriptFound() ? p.resumeId() : null;
         return new Command(List.of(p.executable().toString(), "acp"), env,
-                new AcpAgentProtocol(SPEC.displayName(), p.directory().toString(), resume, null,
+                new AcpAgentProtocol(SPEC.displayName(), p.directory().toString(), resume, mode(p),
                         PACKAGE.defaultVersion()));
+    }
+
+    /**
+     * The opencode mode (its agents, advertised as the {@code mode} config option: build, plan) to set: a mode of
+     * its own as asked, {@code plan} for our permission mode {@code plan}, else none (opencode starts in build).
+     */
+    static String mode(Prepared p) {
+        if (!SPEC.agentModeIds().contains(p.agentMode())) {
+            return p.agentMode();
+        }
+        return p.permissionMode().equals("plan") ? "plan" : null;
+    }
+
+    @Override
+    protected boolean agentNamesItsModes() {
+        return true;
     }
 
     /**

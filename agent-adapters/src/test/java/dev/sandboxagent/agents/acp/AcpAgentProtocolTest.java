@@ -182,4 +182,56 @@ class AcpAgentProtocolTest {
         }
         return turns;
     }
+
+    private static final String GEMINI_MODES = "\"modes\":{\"availableModes\":[{\"id\":\"default\",\"name\":\"Default\","
+            + "\"description\":\"Prompts for approval\"},{\"id\":\"yolo\",\"name\":\"YOLO\",\"description\":\"Auto-approves "
+            + "all tools\"}],\"currentModeId\":\"default\"}";
+    private static final String OPENCODE_OPTIONS = "\"configOptions\":[{\"id\":\"mode\",\"name\":\"Session Mode\","
+            + "\"category\":\"mode\",\"type\":\"select\",\"currentValue\":\"build\",\"options\":[{\"value\":\"build\","
+            + "\"name\":\"build\"},{\"value\":\"plan\",\"name\":\"plan\"}]}]";
+
+    @Test
+    void whatTheSessionAnswerAdvertisedIsKeptAsTypedOptions() {
+        AcpAgentProtocol protocol = new AcpAgentProtocol("Gemini CLI", "/work", null, null, "1.0");
+        protocol.open();
+        protocol.onLine(INITIALIZED);
+        assertThat(protocol.advertised()).isEmpty();
+
+        protocol.onLine("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"sessionId\":\"s-1\"," + GEMINI_MODES
+                + ",\"models\":{\"availableModels\":[{\"modelId\":\"gemini-2.5-pro\",\"name\":\"Pro\"}],"
+                + "\"currentModelId\":\"gemini-2.5-flash\"}}}");
+
+        assertThat(protocol.advertised()).hasValueSatisfying(a -> {
+            assertThat(a.modeIds()).containsExactly("default", "yolo");
+            assertThat(a.models()).extracting(m -> m.id()).containsExactly("gemini-2.5-pro");
+            assertThat(a.currentModel()).isEqualTo("gemini-2.5-flash");
+        });
+    }
+
+    @Test
+    void aModeTheAgentDidNotAdvertiseFailsTheStartNamingThoseItHas() {
+        AcpAgentProtocol protocol = new AcpAgentProtocol("Gemini CLI", "/work", null, "turbo", "1.0");
+        protocol.open();
+        protocol.onLine(INITIALIZED);
+
+        List<ProtocolOutput> created = protocol.onLine("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"sessionId\":\"s-1\","
+                + GEMINI_MODES + "}}");
+        assertThat(created).singleElement().isInstanceOfSatisfying(ProtocolOutput.StartFailed.class,
+                f -> assertThat(f.reason()).isEqualTo("has no mode 'turbo'; it advertises default, yolo"));
+    }
+
+    @Test
+    void aModeAdvertisedAsAConfigOptionIsSetWithSetConfigOption() {
+        AcpAgentProtocol protocol = new AcpAgentProtocol("OpenCode", "/work", null, "plan", "1.0");
+        protocol.open();
+        protocol.onLine(INITIALIZED);
+
+        List<ProtocolOutput> created = protocol.onLine("{\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"sessionId\":"
+                + "\"ses_1\"," + OPENCODE_OPTIONS + "}}");
+        assertThat(sent(created)).containsExactly("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"session/set_config_option\","
+                + "\"params\":{\"sessionId\":\"ses_1\",\"configId\":\"mode\",\"value\":\"plan\"}}");
+        assertThat(created).noneMatch(o -> o instanceof ProtocolOutput.Ready);
+        assertThat(protocol.onLine("{\"jsonrpc\":\"2.0\",\"id\":3,\"result\":{" + OPENCODE_OPTIONS + "}}"))
+                .containsExactly(new ProtocolOutput.Ready("ses_1"));
+    }
 }

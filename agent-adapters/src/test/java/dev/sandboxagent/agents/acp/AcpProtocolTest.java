@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sandboxagent.agents.AdvertisedOptions;
+import dev.sandboxagent.agents.AgentDescriptor.AgentMode;
 import dev.sandboxagent.agents.AgentEvent;
 import dev.sandboxagent.schema.EventType;
 import java.io.IOException;
@@ -116,6 +118,8 @@ class AcpProtocolTest {
                     turnKey);
             case "session/cancel" -> AcpProtocol.cancel(state);
             case "session/set_mode" -> AcpProtocol.setMode(state, params.path("modeId").asText());
+            case "session/set_config_option" -> AcpProtocol.setConfigOption(state, params.path("configId").asText(),
+                    params.path("value").asText());
             case "" -> AcpProtocol.replyPermission(state, sent.path("id").asText(), replyFor(state, sent));
             default -> throw new AssertionError("the recorder sent something the protocol cannot: " + sent);
         };
@@ -150,6 +154,90 @@ class AcpProtocolTest {
         assertThat(replay.state().sessionId()).isNotBlank();
         assertThat(replay.answers()).extracting(AcpOutput.Answered::method)
                 .containsExactly("initialize", "session/new");
+    }
+
+    /** The advertisement of one session answer in a replay ({@code session/new} or {@code session/load}). */
+    private static AdvertisedOptions advertisedBy(Replay replay, String method) {
+        return replay.answers().stream().filter(a -> a.method().equals(method)).reduce((a, b) -> b).orElseThrow()
+                .advertised().options();
+    }
+
+    @Test
+    void geminiAdvertisesItsSessionModesAndModelsOnSessionNewAndLoad() throws IOException {
+        Replay text = replay("gemini", "text");
+        AcpProtocol.Advertised advertised = text.answers().stream().filter(a -> a.method().equals("session/new"))
+                .findFirst().orElseThrow().advertised();
+
+        assertThat(advertised.modeConfigId()).as("ACP session modes: set with session/set_mode").isNull();
+        AdvertisedOptions options = advertised.options();
+        assertThat(options.modes()).containsExactly(
+                new AgentMode("default", "Default", "Prompts for approval"),
+                new AgentMode("autoEdit", "Auto Edit", "Auto-approves edit tools"),
+                new AgentMode("yolo", "YOLO", "Auto-approves all tools"),
+                new AgentMode("plan", "Plan", "Read-only mode"));
+        assertThat(options.currentMode()).isEqualTo("default");
+        assertThat(options.models()).extracting(AdvertisedOptions.Model::id).containsExactly("auto",
+                "gemini-3.1-pro-preview-customtools", "gemini-3-flash-preview", "gemini-2.5-pro", "gemini-3.8-flash",
+                "gemini-3.5-flash-lite");
+        assertThat(options.models().get(1).name()).isEqualTo("gemini-3.1-pro-preview");
+        assertThat(options.currentModel()).isEqualTo("gemini-2.5-flash");
+        assertThat(options.modelsWithCurrent()).extracting(AdvertisedOptions.Model::id)
+                .as("the model it runs (-m) is not among its choices, so it is added first")
+                .startsWith("gemini-2.5-flash", "auto").hasSize(7);
+
+        Replay load = replay("gemini", "load");
+        assertThat(advertisedBy(load, "session/load")).isEqualTo(advertisedBy(load, "session/new"));
+    }
+
+    @Test
+    void opencodeAdvertisesItsModesAndModelsAsConfigOptions() throws IOException {
+        Replay text = replay("opencode", "text");
+        AcpProtocol.Advertised advertised = text.answers().stream().filter(a -> a.method().equals("session/new"))
+                .findFirst().orElseThrow().advertised();
+
+        assertThat(advertised.modeConfigId()).as("the config option to set the mode with").isEqualTo("mode");
+        AdvertisedOptions options = advertised.options();
+        assertThat(options.modeIds()).containsExactly("build", "plan");
+        assertThat(options.currentMode()).isEqualTo("build");
+        assertThat(options.models()).hasSize(27).contains(
+                new AdvertisedOptions.Model("anthropic/claude-fable-5", "Anthropic/Claude Fable 5"),
+                new AdvertisedOptions.Model("anthropic/fake-model", "Anthropic/Fake"));
+        assertThat(options.currentModel()).as("the one its config names").isEqualTo("anthropic/fake-model");
+        assertThat(options.modelsWithCurrent()).isEqualTo(options.models());
+
+        Replay load = replay("opencode", "load");
+        assertThat(advertisedBy(load, "session/load").modeIds()).containsExactly("build", "plan");
+        assertThat(advertisedBy(load, "session/load").models()).hasSize(27);
+    }
+
+    @Test
+    void anAnswerThatAdvertisesNothingOrFailsCarriesNoAdvertisement() {
+        AcpProtocol.State state = AcpProtocol.newSession(AcpProtocol.State.initial(null), "/w").state();
+        AcpProtocol.Step bare = AcpProtocol.read(state, "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"sessionId\":\"s\"}}");
+        assertThat(bare.outputs()).singleElement().isInstanceOfSatisfying(AcpOutput.Answered.class,
+                a -> assertThat(a.advertised()).isNull());
+        AcpProtocol.Step failed = AcpProtocol.read(state, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":{\"code\":1,"
+                + "\"message\":\"no\"},\"result\":{\"modes\":{\"availableModes\":[{\"id\":\"x\"}]}}}");
+        assertThat(failed.outputs()).singleElement().isInstanceOfSatisfying(AcpOutput.Answered.class,
+                a -> assertThat(a.advertised()).isNull());
+    }
+
+    @Test
+    void groupedConfigOptionsAndEntriesWithoutIdsAreReadAsTheSpecAllows() {
+        AcpProtocol.Advertised advertised = AcpProtocol.advertised(JSON.createObjectNode().set("configOptions",
+                JSON.createArrayNode().add(JSON.createObjectNode().put("id", "model").put("category", "model")
+                        .put("type", "select").put("currentValue", "b/two").set("options", JSON.createArrayNode()
+                                .add(JSON.createObjectNode().put("group", "a").put("name", "A")
+                                        .set("options", JSON.createArrayNode()
+                                                .add(JSON.createObjectNode().put("value", "a/one"))
+                                                .add(JSON.createObjectNode().put("name", "no id"))))
+                                .add(JSON.createObjectNode().put("value", "b/two").put("name", "Two"))))));
+
+        assertThat(advertised.options().modes()).isEmpty();
+        assertThat(advertised.modeConfigId()).isNull();
+        assertThat(advertised.options().models()).containsExactly(new AdvertisedOptions.Model("a/one", null),
+                new AdvertisedOptions.Model("b/two", "Two"));
+        assertThat(advertised.options().currentModel()).isEqualTo("b/two");
     }
 
     @ParameterizedTest

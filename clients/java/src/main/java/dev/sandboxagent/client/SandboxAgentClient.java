@@ -64,8 +64,13 @@ public final class SandboxAgentClient {
     }
 
     public List<AgentMode> agentModes(String agent) {
+        return agentModesWithSource(agent).modes();
+    }
+
+    /** {@link #agentModes}, with who answered: the agent itself or the server's own list. */
+    public AgentModes agentModesWithSource(String agent) {
         return transport.exchange(transport.request("v1/agents/" + segment(agent) + "/modes").GET(),
-                Wire.ModeList.class).modes();
+                AgentModes.class);
     }
 
     public AgentModels agentModels(String agent) {

@@ -10,9 +10,6 @@ final class Wire {
     record AgentList(List<AgentInfo> agents) {
     }
 
-    record ModeList(List<AgentMode> modes) {
-    }
-
     record SessionList(List<SessionInfo> sessions) {
     }
 

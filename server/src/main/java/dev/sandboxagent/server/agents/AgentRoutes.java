@@ -7,10 +7,12 @@ import io.vertx.core.json.JsonObject;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 
+import dev.sandboxagent.agents.AdvertisedOptions;
 import dev.sandboxagent.agents.AgentAdapter;
 import dev.sandboxagent.agents.AgentCatalog;
 import dev.sandboxagent.agents.AgentDescriptor;
 import dev.sandboxagent.server.http.ApiDocument;
+import dev.sandboxagent.server.sessions.AgentAdvertisements;
 import dev.sandboxagent.server.http.ApiException;
 import dev.sandboxagent.server.http.Blocking;
 import dev.sandboxagent.server.http.JsonBodies;
@@ -33,11 +35,14 @@ public final class AgentRoutes {
     private final AgentCatalog catalog;
     private final ApiDocument api;
     private final AgentInstaller installer;
+    private final AgentAdvertisements advertisements;
 
-    public AgentRoutes(AgentCatalog catalog, ApiDocument api, AgentInstalls installs) {
+    public AgentRoutes(AgentCatalog catalog, ApiDocument api, AgentInstalls installs,
+                       AgentAdvertisements advertisements) {
         this.catalog = catalog;
         this.api = api;
         this.installer = installs.installer();
+        this.advertisements = advertisements;
     }
 
     public void mount(Router router) {
@@ -71,24 +76,55 @@ public final class AgentRoutes {
         Blocking.noContent(ctx, () -> {
             try {
                 installer.install(id, pkg.get(), version, reinstall, line -> LOG.log(Level.DEBUG, "install " + id + ": " + line));
+                advertisements.forget(id); // another version may offer other modes and models
             } catch (InstallException e) {
                 throw AgentInstalls.problem(e);
             }
         });
     }
 
-    // descriptor() reads the installed agent's package.json: off the event loop, like list.
+    /*
+     * What the agent itself advertised as its latest session started, when known ("source": "agent"); else the
+     * adapter's own list ("source": "static"). Not known yet means no session of the agent started since the server
+     * did: the server does not start the agent just to ask (see docs/agents.md, "Modes and models"). descriptor()
+     * reads the installed agent's package.json: off the event loop, like list.
+     */
     private void modes(RoutingContext ctx) {
         AgentAdapter adapter = adapter(ctx);
-        Blocking.respond(ctx, adapter::descriptor, (c, d) -> JsonBodies.send(c, 200, Map.of("modes", d.modes())));
+        Optional<AdvertisedOptions> advertised = advertisements.latest(ctx.pathParam("agent"));
+        if (advertised.isPresent() && !advertised.get().modes().isEmpty()) {
+            JsonBodies.send(ctx, 200, modesBody(advertised.get().modes(), "agent"));
+            return;
+        }
+        Blocking.respond(ctx, adapter::descriptor, (c, d) -> JsonBodies.send(c, 200, modesBody(d.modes(), "static")));
+    }
+
+    private static Map<String, Object> modesBody(List<AgentDescriptor.AgentMode> modes, String source) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("modes", modes);
+        body.put("source", source);
+        return body;
     }
 
     private void models(RoutingContext ctx) {
         AgentAdapter adapter = adapter(ctx);
+        Optional<AdvertisedOptions> advertised = advertisements.latest(ctx.pathParam("agent"))
+                .filter(a -> !a.modelsWithCurrent().isEmpty());
         Blocking.respond(ctx, adapter::descriptor, (c, d) -> {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("models", d.models().stream().map(m -> Map.of("id", m)).toList());
+            if (advertised.isPresent()) {
+                body.put("models", advertised.get().modelsWithCurrent().stream().map(m -> {
+                    Map<String, Object> model = new LinkedHashMap<>();
+                    model.put("id", m.id());
+                    model.put("name", m.name());
+                    return model;
+                }).toList());
+            } else {
+                body.put("models", d.models().stream().map(m -> Map.of("id", m)).toList());
+            }
+            // What a session runs when its create names no model: the adapter's choice either way.
             body.put("defaultModel", d.defaultModel());
+            body.put("source", advertised.isPresent() ? "agent" : "static");
             JsonBodies.send(c, 200, body);
         });
     }

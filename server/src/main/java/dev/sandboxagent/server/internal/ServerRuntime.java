@@ -258,7 +258,7 @@ public final class ServerRuntime implements SandboxAgentServer {
         EventRoutes events = new EventRoutes(store, hub, api, config.heartbeat());
         events.mount(router);
         new SessionRoutes(sessions, events, api).mount(router);
-        new AgentRoutes(catalog, api, installs).mount(router);
+        new AgentRoutes(catalog, api, installs, sessions.advertisements()).mount(router);
         warm.eventRoutes().mount(router);
         new DockerRoutes(warm.docker(), config.heartbeat()).mount(router);
         new ProcessRoutes(warm.supervisor(), api, config.heartbeat()).mount(router);

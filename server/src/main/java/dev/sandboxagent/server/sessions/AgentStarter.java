@@ -37,12 +37,15 @@ final class AgentStarter {
      * environment applies.
      */
     private final ConcurrentHashMap<String, Map<String, String>> credentials = new ConcurrentHashMap<>();
+    private final AgentAdvertisements advertisements;
     private volatile boolean closing;
     private volatile java.util.function.BiConsumer<String, String> notices = (sessionId, text) -> {
     };
 
     AgentStarter(SessionStore store, AgentCatalog catalog, Path stateRoot, Map<String, String> agentEnvironment,
-                 Supplier<Map<String, String>> liveEnvironment, ConcurrentHashMap<String, LiveSession> live) {
+                 Supplier<Map<String, String>> liveEnvironment, ConcurrentHashMap<String, LiveSession> live,
+                 AgentAdvertisements advertisements) {
+        this.advertisements = advertisements;
         this.store = store;
         this.catalog = catalog;
         this.stateRoot = stateRoot;
@@ -112,6 +115,7 @@ final class AgentStarter {
         AgentLaunch launch = new AgentLaunch(spec.sessionId(), Path.of(spec.directory()), stateDir,
                 spec.agentMode(), spec.permissionMode(), spec.model(), resumeNativeId, environment);
         AgentProcess process = adapter.start(launch, session);
+        process.advertised().ifPresent(options -> advertisements.remember(spec.agent(), options));
         session.attach(process);
         live.put(spec.sessionId(), session);
         return session;

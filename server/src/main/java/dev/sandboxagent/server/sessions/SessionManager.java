@@ -51,6 +51,7 @@ public final class SessionManager implements AutoCloseable {
     private final ConcurrentHashMap<String, String> admitting = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
     private volatile MissingAgents missingAgents = MissingAgents.NONE;
+    private final AgentAdvertisements advertisements = new AgentAdvertisements();
 
     public SessionManager(SessionStore store, AgentCatalog catalog, Path dataDir, Path defaultDirectory,
                           Map<String, String> agentEnvironment) {
@@ -66,7 +67,8 @@ public final class SessionManager implements AutoCloseable {
         this.store = store;
         this.stateRoot = dataDir.resolve("sessions");
         this.defaultDirectory = defaultDirectory;
-        this.agents = new AgentStarter(store, catalog, stateRoot, agentEnvironment, liveEnvironment, live);
+        this.agents = new AgentStarter(store, catalog, stateRoot, agentEnvironment, liveEnvironment, live,
+                advertisements);
         this.keys = new IdempotencyKeys(store);
     }
 
@@ -76,6 +78,11 @@ public final class SessionManager implements AutoCloseable {
      */
     public void onNotice(java.util.function.BiConsumer<String, String> notices) {
         agents.onNotice(notices);
+    }
+
+    /** What each agent advertised as its latest session started (modes, models), for the agents' routes. */
+    public AgentAdvertisements advertisements() {
+        return advertisements;
     }
 
     /** Who installs an agent that a create asks for and that is not installed yet. */
@@ -306,8 +313,13 @@ public final class SessionManager implements AutoCloseable {
     private SessionSpec withDefaults(CreateRequest s, AgentDescriptor agent) {
         List<String> modes = agent.modes().stream().map(AgentDescriptor.AgentMode::id).toList();
         String agentMode = s.agentMode() != null ? s.agentMode() : modes.isEmpty() ? "default" : modes.get(0);
-        if (!modes.isEmpty() && !modes.contains(agentMode)) {
-            throw SessionErrors.unsupportedMode("agentMode", agentMode, modes);
+        // Our modes, and those the agent itself advertised (GET .../modes lists the latter once known): the
+        // adapter hands a mode of the agent's own to the agent.
+        List<String> advertised = advertisements.latest(s.agent()).map(a -> a.modeIds()).orElse(List.of());
+        if (!modes.isEmpty() && !modes.contains(agentMode) && !advertised.contains(agentMode)) {
+            List<String> known = new ArrayList<>(advertised);
+            modes.stream().filter(m -> !known.contains(m)).forEach(known::add);
+            throw SessionErrors.unsupportedMode("agentMode", agentMode, known);
         }
         List<String> permissionModes = agent.permissionModes();
         String permissionMode = s.permissionMode() != null ? s.permissionMode() : "default";

@@ -30,6 +30,7 @@ public final class AgentModelsCommand implements Callable<Integer> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("models", models.models());
             body.put("defaultModel", models.defaultModel());
+            body.put("source", models.source());
             connection.printJson(body);
             return 0;
         }

@@ -4,6 +4,8 @@ import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
 import dev.sandboxagent.cli.output.Table;
 import dev.sandboxagent.client.AgentMode;
+import dev.sandboxagent.client.AgentModes;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -23,9 +25,13 @@ public final class AgentModesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Connection connection = api.connect();
-        List<AgentMode> modes = connection.client().agentModes(agent);
+        AgentModes answer = connection.client().agentModesWithSource(agent);
+        List<AgentMode> modes = answer.modes();
         if (connection.json()) {
-            connection.printJson(Map.of("modes", modes));
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("modes", modes);
+            body.put("source", answer.source());
+            connection.printJson(body);
             return 0;
         }
         Table table = new Table("ID", "NAME", "DESCRIPTION");
