@@ -6,11 +6,12 @@ import java.util.Objects;
 
 /**
  * The body of {@code POST /v1/sessions/{id}}. Only {@code agent} is required; null fields are left out so the
- * server applies its defaults.
+ * server applies its defaults. {@code install}: false refuses an agent that is not installed (409
+ * {@code agent_not_installed}) instead of having the server install it first; null (the default) installs it.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CreateSessionRequest(String agent, String agentMode, String permissionMode, String model,
-                                   String variant, String directory, String title,
+                                   String variant, String directory, String title, Boolean install,
                                    Map<String, String> credentials) {
 
     public CreateSessionRequest {
@@ -23,7 +24,7 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
     public String toString() {
         return "CreateSessionRequest[agent=" + agent + ", agentMode=" + agentMode + ", permissionMode="
                 + permissionMode + ", model=" + model + ", variant=" + variant + ", directory=" + directory
-                + ", title=" + title + ", credentials=" + (credentials == null ? "[]" : credentials.keySet()) + "]";
+                + ", title=" + title + ", install=" + install + ", credentials=" + (credentials == null ? "[]" : credentials.keySet()) + "]";
     }
 
     /** A request for {@code agent} with every option at the server's default. */
@@ -35,7 +36,7 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
         return new Builder(agent);
     }
 
-    /** Fluent construction, since most callers set two or three of the seven fields. */
+    /** Fluent construction, since most callers set two or three of the eight fields. */
     public static final class Builder {
         private final String agent;
         private String agentMode;
@@ -44,6 +45,7 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
         private String variant;
         private String directory;
         private String title;
+        private Boolean install;
         private Map<String, String> credentials;
 
         private Builder(String agent) {
@@ -80,6 +82,12 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
             return this;
         }
 
+        /** Whether the server may install a missing agent first; null leaves it to the server (it does). */
+        public Builder install(Boolean value) {
+            this.install = value;
+            return this;
+        }
+
         /** Provider credentials for the agent (see {@link Credentials}); held in the server's memory only. */
         public Builder credentials(Map<String, String> value) {
             this.credentials = value;
@@ -87,7 +95,7 @@ public record CreateSessionRequest(String agent, String agentMode, String permis
         }
 
         public CreateSessionRequest build() {
-            return new CreateSessionRequest(agent, agentMode, permissionMode, model, variant, directory, title,
+            return new CreateSessionRequest(agent, agentMode, permissionMode, model, variant, directory, title, install,
                     credentials);
         }
     }

@@ -52,6 +52,20 @@ class SandboxAgentClientTest {
     }
 
     @Test
+    void installFalseIsSentSoTheServerRefusesAMissingAgentInsteadOfInstallingIt() throws Exception {
+        try (FakeServer server = new FakeServer((request, exchange) -> FakeServer.send(exchange, 409,
+                "application/problem+json", "{\"type\":\"urn:sandbox-agent:error:agent_not_installed\","
+                        + "\"title\":\"Agent not installed\",\"status\":409,"
+                        + "\"detail\":\"agent 'claude' is not installed\"}"))) {
+            CreateSessionRequest request = CreateSessionRequest.builder("claude").install(false).build();
+            assertThatThrownBy(() -> server.client("t").createSession("s1", request, null))
+                    .isInstanceOfSatisfying(SandboxAgentException.class,
+                            e -> assertThat(e.kind()).isEqualTo("agent_not_installed"));
+            assertThat(server.requests.get(0).body()).isEqualTo("{\"agent\":\"claude\",\"install\":false}");
+        }
+    }
+
+    @Test
     void withoutATokenSendsNoAuthorizationHeader() throws Exception {
         try (FakeServer server = new FakeServer((request, exchange) ->
                 FakeServer.json(exchange, 200, "{\"status\":\"ok\",\"version\":\"0.1.0\",\"uptimeMs\":5}"))) {
