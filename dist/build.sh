@@ -99,7 +99,8 @@ train() {
     status=0
     if [ -n "$url" ]; then
       export SANDBOX_AGENT_URL="$url"
-      # Output only on failure: the JVM reports each class it cannot archive (picocli's, built for Java 5).
+      # Output only on failure: otherwise it is noise (the commands' output, the JVM's notes on classes it
+      # cannot archive).
       { SANDBOX_AGENT_CDS=off "$launcher" api sessions create warm --agent mock &&
         SANDBOX_AGENT_CDS=off "$launcher" api sessions send-message warm -m "echo warm" --wait &&
         SANDBOX_AGENT_CDS=off "$launcher" api sessions list &&

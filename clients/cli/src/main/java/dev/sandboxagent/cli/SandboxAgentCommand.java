@@ -1,37 +1,28 @@
 package dev.sandboxagent.cli;
 
-import dev.sandboxagent.cli.api.ApiCommand;
-import dev.sandboxagent.cli.common.CliEnvironment;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.common.CliCommand;
 import dev.sandboxagent.cli.docker.DockerCommand;
 import dev.sandboxagent.cli.server.ServerCommand;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ScopeType;
 
-/**
- * {@code sandbox-agent}: the root of the command tree. It holds the environment every command reads its defaults
- * from; commands reach it through {@code spec.root().userObject()}.
- */
-@Command(name = "sandbox-agent",
-        // Inherited: every subcommand gets -h/--help and -V/--version without repeating it.
-        scope = ScopeType.INHERIT,
-        mixinStandardHelpOptions = true,
-        versionProvider = VersionProvider.class,
-        description = "Drive coding-agent sessions: run the server, or talk to one.",
-        subcommands = {ServerCommand.class, ApiCommand.class, InstallAgentCommand.class, DockerCommand.class})
-public final class SandboxAgentCommand implements CliEnvironment.Source {
-    private final CliEnvironment environment;
-
-    public SandboxAgentCommand(CliEnvironment environment) {
-        this.environment = environment;
+/** {@code sandbox-agent}: the root of the command tree. */
+final class SandboxAgentCommand implements CliCommand {
+    @Override
+    public CommandSpec spec() {
+        return CommandSpec.command("sandbox-agent")
+                .description("Drive coding-agent sessions: run the server, or talk to one.")
+                .subcommands("server", "api", "install-agent", "docker")
+                .build();
     }
 
     @Override
-    public CliEnvironment environment() {
-        return environment;
-    }
-
-    /** The environment of the command tree that {@code spec} belongs to. */
-    public static CliEnvironment environment(picocli.CommandLine.Model.CommandSpec spec) {
-        return CliEnvironment.of(spec);
+    public CliCommand subcommand(String name) {
+        return switch (name) {
+            case "server" -> new ServerCommand();
+            case "api" -> new ApiCommand();
+            case "install-agent" -> new InstallAgentCommand();
+            case "docker" -> new DockerCommand();
+            default -> null;
+        };
     }
 }

@@ -35,7 +35,10 @@ class ApiCommandsDoNotLoadTheServerTest {
 
             List<String> loaded = Files.readAllLines(classLog);
             assertThat(loaded).as("the class-load log").anyMatch(l -> l.contains("dev.sandboxagent.cli.Main "));
-            assertThat(loaded).anyMatch(l -> l.contains("dev.sandboxagent.cli.server.ServerCommand "));
+            // only the commands on the invoked path are built: not the server command, not the other api commands
+            assertThat(loaded).anyMatch(l -> l.contains("dev.sandboxagent.cli.sessions.ListSessionsCommand "));
+            assertThat(loaded).noneMatch(l -> l.contains("dev.sandboxagent.cli.server.ServerCommand "));
+            assertThat(loaded).noneMatch(l -> l.contains("dev.sandboxagent.cli.sessions.CreateSessionCommand "));
             assertThat(loaded).noneMatch(l -> l.contains(" io.vertx.") || l.contains(" io.netty."));
             assertThat(loaded).noneMatch(l -> l.contains(" dev.sandboxagent.server."));
             assertThat(loaded).noneMatch(l -> l.contains(" dev.sandboxagent.cli.server.ForegroundServer"));

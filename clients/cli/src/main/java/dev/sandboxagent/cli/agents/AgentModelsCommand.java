@@ -2,29 +2,32 @@ package dev.sandboxagent.cli.agents;
 
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.args.ParsedArgs;
+import dev.sandboxagent.cli.common.CliCommand;
+import dev.sandboxagent.cli.common.CliContext;
 import dev.sandboxagent.cli.output.Table;
 import dev.sandboxagent.client.AgentModels;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code api agents models AGENT}: the agent's models (GET /v1/agents/{agent}/models), for {@code --model}. */
-@Command(name = "models", description = "List an agent's models (the values of sessions create --model); "
+final class AgentModelsCommand implements CliCommand {
+    @Override
+    public CommandSpec spec() {
+        return CommandSpec.command("models")
+                .description("List an agent's models (the values of sessions create --model); "
         + "the default one is marked.")
-public final class AgentModelsCommand implements Callable<Integer> {
-    @Mixin(name = ApiOptions.MIXIN_NAME)
-    ApiOptions api;
-
-    @Parameters(index = "0", paramLabel = "AGENT", description = "The agent, e.g. claude or codex.")
-    String agent;
+                .argument("AGENT", "The agent, e.g. claude or codex.")
+                .options(ApiOptions.ALL)
+                .build();
+    }
 
     @Override
-    public Integer call() {
-        Connection connection = api.connect();
+    public int run(ParsedArgs args, CliContext context) {
+        String agent = args.argument(0);
+        Connection connection = ApiOptions.connect(args, context);
         AgentModels models = connection.client().agentModels(agent);
         if (connection.json()) {
             Map<String, Object> body = new LinkedHashMap<>();

@@ -2,29 +2,32 @@ package dev.sandboxagent.cli.agents;
 
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.args.ParsedArgs;
+import dev.sandboxagent.cli.common.CliCommand;
+import dev.sandboxagent.cli.common.CliContext;
 import dev.sandboxagent.cli.output.Table;
 import dev.sandboxagent.client.AgentMode;
 import dev.sandboxagent.client.AgentModes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code api agents modes AGENT}: the agent's modes (GET /v1/agents/{agent}/modes), for {@code --agent-mode}. */
-@Command(name = "modes", description = "List an agent's modes (the values of sessions create --agent-mode).")
-public final class AgentModesCommand implements Callable<Integer> {
-    @Mixin(name = ApiOptions.MIXIN_NAME)
-    ApiOptions api;
-
-    @Parameters(index = "0", paramLabel = "AGENT", description = "The agent, e.g. claude or codex.")
-    String agent;
+final class AgentModesCommand implements CliCommand {
+    @Override
+    public CommandSpec spec() {
+        return CommandSpec.command("modes")
+                .description("List an agent's modes (the values of sessions create --agent-mode).")
+                .argument("AGENT", "The agent, e.g. claude or codex.")
+                .options(ApiOptions.ALL)
+                .build();
+    }
 
     @Override
-    public Integer call() {
-        Connection connection = api.connect();
+    public int run(ParsedArgs args, CliContext context) {
+        String agent = args.argument(0);
+        Connection connection = ApiOptions.connect(args, context);
         AgentModes answer = connection.client().agentModesWithSource(agent);
         List<AgentMode> modes = answer.modes();
         if (connection.json()) {

@@ -2,23 +2,28 @@ package dev.sandboxagent.cli.agents;
 
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.args.ParsedArgs;
+import dev.sandboxagent.cli.common.CliCommand;
+import dev.sandboxagent.cli.common.CliContext;
 import dev.sandboxagent.cli.output.Table;
 import dev.sandboxagent.client.AgentInfo;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 /** {@code agents list}. */
-@Command(name = "list", description = "List the agents, whether each is installed and whether its credentials are set.")
-public final class ListAgentsCommand implements Callable<Integer> {
-    @Mixin(name = ApiOptions.MIXIN_NAME)
-    ApiOptions api;
+final class ListAgentsCommand implements CliCommand {
+    @Override
+    public CommandSpec spec() {
+        return CommandSpec.command("list")
+                .description("List the agents, whether each is installed and whether its credentials are set.")
+                .options(ApiOptions.ALL)
+                .build();
+    }
 
     @Override
-    public Integer call() {
-        Connection connection = api.connect();
+    public int run(ParsedArgs args, CliContext context) {
+        Connection connection = ApiOptions.connect(args, context);
         List<AgentInfo> agents = connection.client().listAgents();
         if (connection.json()) {
             connection.printJson(Map.of("agents", agents));

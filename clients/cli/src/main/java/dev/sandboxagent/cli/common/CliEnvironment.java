@@ -16,16 +16,6 @@ public record CliEnvironment(Map<String, String> variables) {
         variables = Map.copyOf(variables);
     }
 
-    /** What the root of a command tree is: the holder of the environment its commands read. */
-    public interface Source {
-        CliEnvironment environment();
-    }
-
-    /** The environment of the command tree that {@code spec} belongs to. */
-    public static CliEnvironment of(picocli.CommandLine.Model.CommandSpec spec) {
-        return ((Source) spec.root().userObject()).environment();
-    }
-
     public static CliEnvironment system() {
         return new CliEnvironment(System.getenv());
     }

@@ -3,19 +3,24 @@ package dev.sandboxagent.cli.docker;
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
 import dev.sandboxagent.client.DockerStatus;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.args.ParsedArgs;
+import dev.sandboxagent.cli.common.CliCommand;
+import dev.sandboxagent.cli.common.CliContext;
 
 /** {@code docker status}. */
-@Command(name = "status", description = "Show the engine's state, pid, version, restarts and last error.")
-public final class DockerStatusCommand implements Callable<Integer> {
-    @Mixin(name = ApiOptions.MIXIN_NAME)
-    ApiOptions api;
+final class DockerStatusCommand implements CliCommand {
+    @Override
+    public CommandSpec spec() {
+        return CommandSpec.command("status")
+                .description("Show the engine's state, pid, version, restarts and last error.")
+                .options(ApiOptions.ALL)
+                .build();
+    }
 
     @Override
-    public Integer call() {
-        Connection connection = api.connect();
+    public int run(ParsedArgs args, CliContext context) {
+        Connection connection = ApiOptions.connect(args, context);
         DockerStatus status = connection.client().docker();
         if (connection.json()) {
             connection.printJson(status);

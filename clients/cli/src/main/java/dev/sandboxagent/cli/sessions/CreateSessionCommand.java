@@ -2,68 +2,64 @@ package dev.sandboxagent.cli.sessions;
 
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.args.Option;
+import dev.sandboxagent.cli.args.ParsedArgs;
+import dev.sandboxagent.cli.args.ValueType;
+import dev.sandboxagent.cli.common.CliCommand;
+import dev.sandboxagent.cli.common.CliContext;
 import dev.sandboxagent.cli.common.CliException;
 import dev.sandboxagent.client.CreateSessionRequest;
 import dev.sandboxagent.client.CreateSessionResponse;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code sessions create ID --agent A ...}. */
-@Command(name = "create", description = "Create a session and start its agent.")
-public final class CreateSessionCommand implements Callable<Integer> {
-    @Mixin(name = ApiOptions.MIXIN_NAME)
-    ApiOptions api;
-
-    @Parameters(index = "0", paramLabel = "ID",
-            description = "The session's id, chosen by you: letters, digits, '.', '_' or '-', at most 128.")
-    String sessionId;
-
-    @Option(names = "--agent", required = true, paramLabel = "AGENT",
-            description = "The agent to run (see 'api agents list'), e.g. mock, claude, codex, opencode, gemini, pi.")
-    String agent;
-
-    @Option(names = "--agent-mode", paramLabel = "MODE", description = "The agent's mode (default: the agent's).")
-    String agentMode;
-
-    @Option(names = "--permission-mode", paramLabel = "MODE",
-            description = "How the agent asks for permissions (default: the agent's).")
-    String permissionMode;
-
-    @Option(names = "--model", paramLabel = "MODEL", description = "The model (default: the agent's).")
-    String model;
-
-    @Option(names = "--variant", paramLabel = "VARIANT", description = "The model variant, where the agent has any.")
-    String variant;
-
-    @Option(names = "--directory", paramLabel = "DIR",
-            description = "The agent's working directory (default: the server's). Relative paths are taken from "
-                    + "here, not from the server's directory.")
-    Path directory;
-
-    @Option(names = "--title", paramLabel = "TITLE", description = "A title to show in lists.")
-    String title;
-
-    @Option(names = "--idempotency-key", paramLabel = "KEY",
-            description = "Makes a retry of this command answer like the first one instead of failing.")
-    String idempotencyKey;
+final class CreateSessionCommand implements CliCommand {
+    static final Option AGENT = Option.value("--agent", "AGENT",
+            "The agent to run (see 'api agents list'), e.g. mock, claude, codex, opencode, gemini, pi.").required();
+    static final Option AGENT_MODE = Option.value("--agent-mode", "MODE", "The agent's mode (default: the agent's).");
+    static final Option PERMISSION_MODE = Option.value("--permission-mode", "MODE",
+            "How the agent asks for permissions (default: the agent's).");
+    static final Option MODEL = Option.value("--model", "MODEL", "The model (default: the agent's).");
+    static final Option VARIANT = Option.value("--variant", "VARIANT", "The model variant, where the agent has any.");
+    static final Option DIRECTORY = Option.value("--directory", "DIR",
+            "The agent's working directory (default: the server's). Relative paths are taken from here, not from "
+                    + "the server's directory.").ofType(ValueType.PATH);
+    static final Option TITLE = Option.value("--title", "TITLE", "A title to show in lists.");
+    static final Option IDEMPOTENCY_KEY = Option.value("--idempotency-key", "KEY",
+            "Makes a retry of this command answer like the first one instead of failing.");
+    static final Option NO_INSTALL = Option.flag("--no-install",
+            "Fail (409 agent_not_installed) instead of installing an agent that is not installed; by default the "
+                    + "server installs it first.");
 
     @Override
-    public Integer call() {
-        Connection connection = api.connect();
-        CreateSessionRequest request = CreateSessionRequest.builder(agent)
-                .agentMode(agentMode)
-                .permissionMode(permissionMode)
-                .model(model)
-                .variant(variant)
-                .directory(directory == null ? null : directory.toAbsolutePath().normalize().toString())
-                .title(title)
-                .credentials(api.credentials())
+    public CommandSpec spec() {
+        return CommandSpec.command("create")
+                .description("Create a session and start its agent.")
+                .argument("ID", "The session's id, chosen by you: letters, digits, '.', '_' or '-', at most 128.")
+                .options(ApiOptions.ALL)
+                .options(AGENT, AGENT_MODE, PERMISSION_MODE, MODEL, VARIANT, DIRECTORY, TITLE, IDEMPOTENCY_KEY,
+                        NO_INSTALL)
                 .build();
-        CreateSessionResponse created = connection.client().createSession(sessionId, request, idempotencyKey);
+    }
+
+    @Override
+    public int run(ParsedArgs args, CliContext context) {
+        String sessionId = args.argument(0);
+        Path directory = args.path(DIRECTORY);
+        Connection connection = ApiOptions.connect(args, context);
+        CreateSessionRequest request = CreateSessionRequest.builder(args.string(AGENT))
+                .agentMode(args.string(AGENT_MODE))
+                .permissionMode(args.string(PERMISSION_MODE))
+                .model(args.string(MODEL))
+                .variant(args.string(VARIANT))
+                .directory(directory == null ? null : directory.toAbsolutePath().normalize().toString())
+                .title(args.string(TITLE))
+                .install(args.flag(NO_INSTALL) ? Boolean.FALSE : null)
+                .credentials(ApiOptions.credentials(context))
+                .build();
+        CreateSessionResponse created = connection.client().createSession(sessionId, request,
+                args.string(IDEMPOTENCY_KEY));
         if (connection.json()) {
             connection.printJson(created);
         } else {

@@ -4,58 +4,61 @@ import static dev.sandboxagent.schema.EventType.SESSION_ENDED;
 
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.args.Option;
+import dev.sandboxagent.cli.args.ParsedArgs;
+import dev.sandboxagent.cli.args.UsageException;
+import dev.sandboxagent.cli.args.ValueType;
+import dev.sandboxagent.cli.common.CliCommand;
+import dev.sandboxagent.cli.common.CliContext;
 import dev.sandboxagent.client.EventStream;
 import dev.sandboxagent.client.EventsPage;
 import dev.sandboxagent.client.SessionInfo;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code sessions events ID [--offset N] [--limit N] [--follow]}. */
-@Command(name = "events", description = {"Print a session's events (its transcript), oldest first.",
-                "With --follow, keep printing new events as they are stored, until the session ends or Ctrl-C."})
-public final class EventsCommand implements Callable<Integer> {
+final class EventsCommand implements CliCommand {
     /** The server's largest page; bigger pages mean fewer round trips for a long transcript. */
     private static final int PAGE = 1000;
 
-    @Spec
-    CommandSpec spec;
+    static final Option OFFSET = Option.value("--offset", "N", "Start after the event with this sequence number.")
+            .ofType(ValueType.LONG).defaultValue("0");
+    static final Option LIMIT = Option.value("--limit", "N", "Print at most N events.").ofType(ValueType.INT);
+    static final Option FOLLOW = Option.flag("-f", "--follow", "Keep printing new events as they are stored.");
 
-    @Mixin(name = ApiOptions.MIXIN_NAME)
-    ApiOptions api;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The session.")
-    String sessionId;
-
-    @Option(names = "--offset", paramLabel = "N", defaultValue = "0",
-            description = "Start after the event with this sequence number (default: ${DEFAULT-VALUE}).")
-    long offset;
-
-    @Option(names = "--limit", paramLabel = "N", description = "Print at most N events.")
-    Integer limit;
-
-    @Option(names = {"--follow", "-f"}, description = "Keep printing new events as they are stored.")
-    boolean follow;
+    private String sessionId;
+    private long offset;
+    private Integer limit;
 
     @Override
-    public Integer call() {
+    public CommandSpec spec() {
+        return CommandSpec.command("events")
+                .description("Print a session's events (its transcript), oldest first.",
+                        "With --follow, keep printing new events as they are stored, until the session ends or "
+                                + "Ctrl-C.")
+                .argument("ID", "The session.")
+                .options(ApiOptions.ALL)
+                .options(OFFSET, LIMIT, FOLLOW)
+                .build();
+    }
+
+    @Override
+    public int run(ParsedArgs args, CliContext context) {
+        sessionId = args.argument(0);
+        offset = args.longValue(OFFSET);
+        limit = args.integer(LIMIT);
+        boolean follow = args.flag(FOLLOW);
         if (offset < 0) {
-            throw new ParameterException(spec.commandLine(), "--offset must be 0 or more, got " + offset);
+            throw new UsageException("--offset must be 0 or more, got " + offset);
         }
         if (limit != null && limit < 1) {
-            throw new ParameterException(spec.commandLine(), "--limit must be 1 or more, got " + limit);
+            throw new UsageException("--limit must be 1 or more, got " + limit);
         }
         if (limit != null && follow) {
-            throw new ParameterException(spec.commandLine(), "--limit and --follow cannot be combined");
+            throw new UsageException("--limit and --follow cannot be combined");
         }
-        Connection connection = api.connect();
+        Connection connection = ApiOptions.connect(args, context);
         EventPrinter printer = new EventPrinter(connection);
         if (follow) {
             SessionInfo session = connection.client().getSession(sessionId);

@@ -2,25 +2,28 @@ package dev.sandboxagent.cli.sessions;
 
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.args.ParsedArgs;
+import dev.sandboxagent.cli.common.CliCommand;
+import dev.sandboxagent.cli.common.CliContext;
 import dev.sandboxagent.cli.output.SessionText;
 import dev.sandboxagent.client.SessionInfo;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code sessions get ID}. */
-@Command(name = "get", description = "Show one session.")
-public final class GetSessionCommand implements Callable<Integer> {
-    @Mixin(name = ApiOptions.MIXIN_NAME)
-    ApiOptions api;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The session.")
-    String sessionId;
+final class GetSessionCommand implements CliCommand {
+    @Override
+    public CommandSpec spec() {
+        return CommandSpec.command("get")
+                .description("Show one session.")
+                .argument("ID", "The session.")
+                .options(ApiOptions.ALL)
+                .build();
+    }
 
     @Override
-    public Integer call() {
-        Connection connection = api.connect();
+    public int run(ParsedArgs args, CliContext context) {
+        String sessionId = args.argument(0);
+        Connection connection = ApiOptions.connect(args, context);
         SessionInfo session = connection.client().getSession(sessionId);
         if (connection.json()) {
             connection.printJson(session);

@@ -2,23 +2,26 @@ package dev.sandboxagent.cli.sessions;
 
 import dev.sandboxagent.cli.api.ApiOptions;
 import dev.sandboxagent.cli.api.Connection;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
+import dev.sandboxagent.cli.args.CommandSpec;
+import dev.sandboxagent.cli.args.ParsedArgs;
+import dev.sandboxagent.cli.common.CliCommand;
+import dev.sandboxagent.cli.common.CliContext;
 
 /** {@code sessions terminate ID}. */
-@Command(name = "terminate", description = "Stop the session's agent and end the session; its transcript stays.")
-public final class TerminateSessionCommand implements Callable<Integer> {
-    @Mixin(name = ApiOptions.MIXIN_NAME)
-    ApiOptions api;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The session.")
-    String sessionId;
+final class TerminateSessionCommand implements CliCommand {
+    @Override
+    public CommandSpec spec() {
+        return CommandSpec.command("terminate")
+                .description("Stop the session's agent and end the session; its transcript stays.")
+                .argument("ID", "The session.")
+                .options(ApiOptions.ALL)
+                .build();
+    }
 
     @Override
-    public Integer call() {
-        Connection connection = api.connect();
+    public int run(ParsedArgs args, CliContext context) {
+        String sessionId = args.argument(0);
+        Connection connection = ApiOptions.connect(args, context);
         connection.client().terminate(sessionId);
         if (!connection.json()) { // the server answers 204: with --json there is nothing to print
             connection.println("terminated session " + sessionId);

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import picocli.CommandLine;
 
 /** Runs {@code sandbox-agent} commands in this JVM, the way a user types them, and captures what they print. */
 public final class Cli {
@@ -59,10 +58,8 @@ public final class Cli {
         }
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine(new CliEnvironment(environment));
-        cmd.setOut(new PrintWriter(out, true));
-        cmd.setErr(new PrintWriter(err, true));
-        int code = cmd.execute(all.toArray(String[]::new));
+        int code = Main.run(all, new CliEnvironment(environment), new PrintWriter(out, true),
+                new PrintWriter(err, true));
         return new Result(code, out.toString(), err.toString());
     }
 }
