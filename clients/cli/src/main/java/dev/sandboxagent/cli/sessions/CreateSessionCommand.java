@@ -48,17 +48,18 @@ final class CreateSessionCommand implements CliCommand {
         String sessionId = args.argument(0);
         Path directory = args.path(DIRECTORY);
         Connection connection = ApiOptions.connect(args, context);
-        CreateSessionRequest request = CreateSessionRequest.builder(args.string(AGENT))
+        CreateSessionRequest.Builder request = CreateSessionRequest.builder(args.string(AGENT))
                 .agentMode(args.string(AGENT_MODE))
                 .permissionMode(args.string(PERMISSION_MODE))
                 .model(args.string(MODEL))
                 .variant(args.string(VARIANT))
                 .directory(directory == null ? null : directory.toAbsolutePath().normalize().toString())
                 .title(args.string(TITLE))
-                .install(args.flag(NO_INSTALL) ? Boolean.FALSE : null)
-                .credentials(ApiOptions.credentials(context))
-                .build();
-        CreateSessionResponse created = connection.client().createSession(sessionId, request,
+                .credentials(ApiOptions.credentials(context));
+        if (args.flag(NO_INSTALL)) {
+            request.install(false); // unset otherwise: the field is left out and the server installs a missing agent
+        }
+        CreateSessionResponse created = connection.client().createSession(sessionId, request.build(),
                 args.string(IDEMPOTENCY_KEY));
         if (connection.json()) {
             connection.printJson(created);
