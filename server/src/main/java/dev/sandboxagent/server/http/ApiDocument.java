@@ -28,33 +28,21 @@ public final class ApiDocument {
     private static final String BASE = "urn:sandbox-agent:openapi";
 
     private final String text;
-    /**
-     * The parsed document and what is derived from it, built on first use (see {@link #prepare}): parsing the
-     * 68 KB document into a tree was a noticeable part of the server's start (Jackson's parser and Vert.x's JSON
-     * tree, interpreted code at that point), and {@code GET /v1/health} needs none of it.
-     */
-    private volatile Parsed parsed; // written under this
+    private final JsonObject document;
     /** Built on first use (see {@link #repository()}): the server's start does not wait for it. */
     private SchemaRepository repository; // guarded by this
     private final Map<String, Validator> validators = new ConcurrentHashMap<>();
-
-    /**
-     * The document's tree, the id pattern it defines, and every member name it defines: an error may name these,
-     * never a key the client made up.
-     */
-    private record Parsed(JsonObject document, Pattern idPattern, java.util.Set<String> memberNames) {
-        static Parsed of(String text) {
-            JsonObject document = new JsonObject(text);
-            Pattern idPattern = Pattern.compile(document.getJsonObject("components").getJsonObject("schemas")
-                    .getJsonObject("SessionId").getString("pattern"));
-            java.util.Set<String> names = new java.util.HashSet<>();
-            collectMemberNames(document, names);
-            return new Parsed(document, idPattern, java.util.Set.copyOf(names));
-        }
-    }
+    private final Pattern idPattern;
+    /** Every member name the document defines: an error may name these, never a key the client made up. */
+    private final java.util.Set<String> memberNames;
 
     private ApiDocument(String text) {
         this.text = text;
+        this.document = new JsonObject(text);
+        this.idPattern = Pattern.compile(schema("SessionId").getString("pattern"));
+        java.util.Set<String> names = new java.util.HashSet<>();
+        collectMemberNames(document, names);
+        this.memberNames = java.util.Set.copyOf(names);
     }
 
     private static void collectMemberNames(Object node, java.util.Set<String> into) {
@@ -69,7 +57,6 @@ public final class ApiDocument {
         }
     }
 
-    /** Reads the document's text, and only that: the tree and the schemas are built on first use. */
     public static ApiDocument load() {
         try (InputStream in = ApiDocument.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
@@ -78,20 +65,6 @@ public final class ApiDocument {
             return new ApiDocument(new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Every request with a path id or a body reads it: no lock once it is there. */
-    private Parsed parsed() {
-        Parsed done = parsed;
-        if (done != null) {
-            return done;
-        }
-        synchronized (this) {
-            if (parsed == null) {
-                parsed = Parsed.of(text);
-            }
-            return parsed;
         }
     }
 
@@ -107,23 +80,18 @@ public final class ApiDocument {
                     .setDraft(Draft.DRAFT202012)
                     .setBaseUri(BASE)
                     .setOutputFormat(OutputFormat.Basic));
-            built.dereference(BASE, JsonSchema.of(parsed().document()));
+            built.dereference(BASE, JsonSchema.of(document));
             repository = built;
         }
         return repository;
     }
 
-    /** Whether {@link #prepare} is done: until then a request would parse the document or wait for it. */
+    /** Whether {@link #prepare} is done: until then a body's validation would build or wait for the schemas. */
     public synchronized boolean prepared() {
         return repository != null;
     }
 
-    /** Whether the tree has been parsed yet (for tests: {@link #load} must not parse it). */
-    boolean parsedYet() {
-        return parsed != null;
-    }
-
-    /** Parses the document and builds the body validators now, so the first request does not wait for them. */
+    /** Builds what validating bodies needs now, so the first request with a body does not wait for it. */
     public void prepare() {
         repository();
     }
@@ -133,11 +101,11 @@ public final class ApiDocument {
     }
 
     public JsonObject document() {
-        return parsed().document();
+        return document;
     }
 
     public JsonObject schema(String name) {
-        return document().getJsonObject("components").getJsonObject("schemas").getJsonObject(name);
+        return document.getJsonObject("components").getJsonObject("schemas").getJsonObject(name);
     }
 
     /** The request body as JSON, checked against {@code components.schemas.<schemaName>}. */
@@ -146,7 +114,7 @@ public final class ApiDocument {
         if (raw == null || raw.toString(StandardCharsets.ISO_8859_1).isBlank()) {
             throw ApiException.invalid("the request needs a JSON body (" + schemaName + ")");
         }
-        JsonObject parsed = StrictJson.object(raw.getBytes(), parsed().memberNames());
+        JsonObject parsed = StrictJson.object(raw.getBytes(), memberNames);
         OutputUnit result = validators
                 .computeIfAbsent(schemaName, name -> repository().validator(BASE + "#/components/schemas/" + name))
                 .validate(parsed);
@@ -167,7 +135,7 @@ public final class ApiDocument {
     /** A session, permission or question id from the path, checked against the document's id pattern. */
     public String validId(RoutingContext ctx, String parameter) {
         String value = ctx.pathParam(parameter);
-        if (value == null || !parsed().idPattern().matcher(value).matches()) {
+        if (value == null || !idPattern.matcher(value).matches()) {
             throw ApiException.invalid(parameter + " must be 1 to 128 letters, digits, '.', '_' or '-'"
                     + (value == null ? "" : "; got " + describe(value)));
         }

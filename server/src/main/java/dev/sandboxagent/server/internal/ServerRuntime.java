@@ -99,10 +99,10 @@ public final class ServerRuntime implements SandboxAgentServer {
 
     public static ServerRuntime start(ServerConfig config) {
         StartClock clock = new StartClock();
-        // Two independent pieces of the start, each mostly class loading and static initialisation (measured, see
-        // docs/benchmarks.md "Start-up variants"): Vert.x and Netty, and the store (sqlite-jdbc and its native
-        // library). Vert.x is made on a thread of its own while this one opens the store, so a machine with a second
-        // core spends their time side by side. The OpenAPI document is only read here: it is parsed after listen.
+        // Three independent pieces of the start, each mostly class loading and static initialisation (measured, see
+        // docs/benchmarks.md "Start-up variants"): Vert.x and Netty, the OpenAPI document (Jackson), and the store
+        // (sqlite-jdbc and its native library). Vert.x and the document are made on threads of their own while this
+        // one opens the store, so a machine with a second core spends their time side by side.
         // Netty 4.2 reports buffer allocations as JFR events; its first allocation (the first request) then loads
         // and registers JFR's event machinery (~100 classes, measured: a good part of the first request's time)
         // whether or not anyone records. Off unless the operator asks for it (-Dio.netty.jfr.enabled=true).
@@ -122,6 +122,8 @@ public final class ServerRuntime implements SandboxAgentServer {
                 .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS);
         CompletableFuture<Vertx> vertxStarting = CompletableFuture.supplyAsync(() -> Vertx.vertx(vertxOptions),
                 task -> startThread("start-vertx", task));
+        CompletableFuture<ApiDocument> apiLoading = CompletableFuture.supplyAsync(ApiDocument::load,
+                task -> startThread("start-openapi", task));
         SessionStore store;
         try {
             // Before anything is written there: transcripts and the token are for this user only.
@@ -170,8 +172,8 @@ public final class ServerRuntime implements SandboxAgentServer {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
             }
             clock.mark("turn repair");
-            ApiDocument api = ApiDocument.load();
-            clock.mark("api document (text)");
+            ApiDocument api = apiLoading.get();
+            clock.mark("api document (waited)");
             Router router = router(vertx, workers, config, api, store, hub, sessions, catalog, warm, installs);
             clock.mark("router");
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
@@ -186,8 +188,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             clock.mark("listen");
             warm.start(config);
             clock.mark("warm start");
-            // After the listener is up: GET /v1/health needs neither the parsed document nor the schemas; other /v1
-            // requests wait for them (see the router) if they come first.
+            // After the listener is up: only requests with a body need the schemas (see ApiDocument.repository).
             Thread schemas = new Thread(api::prepare, "openapi-schemas");
             schemas.setDaemon(true);
             schemas.start();
