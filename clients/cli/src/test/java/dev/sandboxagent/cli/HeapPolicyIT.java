@@ -48,7 +48,8 @@ class HeapPolicyIT {
     @Test
     void sandboxAgentJavaOptsWinOverTheDefaultPolicy() throws Exception {
         String flags = flagsOfAServer(Launcher.inTemp(work)
-                .env("SANDBOX_AGENT_JAVA_OPTS", "-XX:+UseG1GC -Xmx96m -XX:MaxMetaspaceSize=200m -XX:CompileThresholdScaling=1"));
+                .env("SANDBOX_AGENT_JAVA_OPTS",
+                        "-XX:+UseG1GC -Xmx96m -XX:MaxMetaspaceSize=200m -XX:CompileThresholdScaling=1"));
 
         assertThat(flags).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC")
                 .contains("-XX:MaxHeapSize=100663296")
