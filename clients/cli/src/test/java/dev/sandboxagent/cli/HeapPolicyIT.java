@@ -42,19 +42,19 @@ class HeapPolicyIT {
                 .contains("-XX:MaxMetaspaceSize=134217728")
                 .contains("-XX:TrimNativeHeapInterval=5000")
                 // less JIT work at start (docs/benchmarks.md "JIT policy for the server")
-                .contains("-XX:CompileThresholdScaling=5.000000");
+                .contains("-XX:TieredStopAtLevel=1");
     }
 
     @Test
     void sandboxAgentJavaOptsWinOverTheDefaultPolicy() throws Exception {
         String flags = flagsOfAServer(Launcher.inTemp(work)
                 .env("SANDBOX_AGENT_JAVA_OPTS",
-                        "-XX:+UseG1GC -Xmx96m -XX:MaxMetaspaceSize=200m -XX:CompileThresholdScaling=1"));
+                        "-XX:+UseG1GC -Xmx96m -XX:MaxMetaspaceSize=200m -XX:TieredStopAtLevel=4"));
 
         assertThat(flags).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC")
                 .contains("-XX:MaxHeapSize=100663296")
                 .contains("-XX:MaxMetaspaceSize=209715200")
-                .contains("-XX:CompileThresholdScaling=1.000000");
+                .contains("-XX:TieredStopAtLevel=4");
     }
 
     /** Starts {@code sandbox-agent server}, reads the running JVM's flags, then stops it by its PID. */
