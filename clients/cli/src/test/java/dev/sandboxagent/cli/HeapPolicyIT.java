@@ -40,17 +40,21 @@ class HeapPolicyIT {
                 .contains("-XX:MaxNewSize=33554432")
                 .contains("-XX:MaxHeapFreeRatio=30")
                 .contains("-XX:MaxMetaspaceSize=134217728")
-                .contains("-XX:TrimNativeHeapInterval=5000");
+                .contains("-XX:TrimNativeHeapInterval=5000")
+                // less JIT work at start (docs/benchmarks.md "JIT policy for the server")
+                .contains("-XX:TieredStopAtLevel=1");
     }
 
     @Test
     void sandboxAgentJavaOptsWinOverTheDefaultPolicy() throws Exception {
         String flags = flagsOfAServer(Launcher.inTemp(work)
-                .env("SANDBOX_AGENT_JAVA_OPTS", "-XX:+UseG1GC -Xmx96m -XX:MaxMetaspaceSize=200m"));
+                .env("SANDBOX_AGENT_JAVA_OPTS",
+                        "-XX:+UseG1GC -Xmx96m -XX:MaxMetaspaceSize=200m -XX:TieredStopAtLevel=4"));
 
         assertThat(flags).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseSerialGC")
                 .contains("-XX:MaxHeapSize=100663296")
-                .contains("-XX:MaxMetaspaceSize=209715200");
+                .contains("-XX:MaxMetaspaceSize=209715200")
+                .contains("-XX:TieredStopAtLevel=4");
     }
 
     /** Starts {@code sandbox-agent server}, reads the running JVM's flags, then stops it by its PID. */
