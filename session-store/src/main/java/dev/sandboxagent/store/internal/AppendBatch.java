@@ -111,9 +111,7 @@ final class AppendBatch {
         for (EventDraft draft : append.drafts()) {
             sequence++;
             // The one encoding of this event: the hub, replay and pages send these bytes as they are.
-            events.add(UniversalEvent.encode(EventCodec.newEventId(), sequence, time, append.sessionId(),
-                    draft.nativeSessionId(), draft.source(), draft.synthetic(), draft.type(), draft.data(),
-                    draft.raw()));
+            events.add(UniversalEvent.encode(EventCodec.newEventId(), sequence, time, append.sessionId(), draft));
         }
         return events;
     }
