@@ -50,7 +50,9 @@ final class AppendBatch {
                 List<UniversalEvent> events = encode(append, previous);
                 newest.put(sessionId, previous + events.size());
                 entries.add(new Entry(append, events, null));
-            } catch (JsonProcessingException e) {
+            } catch (JsonProcessingException | RuntimeException e) {
+                // Typed data writes itself here, on the writer thread (EventDraft.TypedData): whatever it throws
+                // fails its own append, never the writer, which serves every session.
                 // Nothing of the payload in the message: it may hold a secret. The cause names the failing type.
                 entries.add(new Entry(append, List.of(), new StoreException("could not encode an event of session '"
                         + sessionId + "' as JSON; none of its " + append.drafts().size() + " events was stored", e)));
