@@ -1,12 +1,16 @@
 package dev.sandboxagent.schema;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.Objects;
 
 /**
@@ -20,6 +24,8 @@ public final class EventCodec {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .build();
+    /** No flush after each value: the caller's generator writes to memory and is closed by the caller. */
+    private static final ObjectWriter WRITER = MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
     private EventCodec() {
     }
@@ -28,6 +34,15 @@ public final class EventCodec {
     public static ObjectNode toTree(EventData data) {
         Objects.requireNonNull(data, "data");
         return MAPPER.valueToTree(data);
+    }
+
+    /**
+     * Writes {@code data} as the JSON value the wire carries, straight into {@code out}: the same bytes as
+     * {@link #toTree} written out, without building the tree.
+     */
+    public static void write(JsonGenerator out, EventData data) throws IOException {
+        Objects.requireNonNull(data, "data");
+        WRITER.writeValue(out, data);
     }
 
     /** {@code data} as the JSON text the wire carries. */

@@ -3,6 +3,7 @@ package dev.sandboxagent.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -30,6 +31,7 @@ import dev.sandboxagent.schema.EventData.TurnEnded;
 import dev.sandboxagent.schema.EventData.TurnStarted;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -82,6 +84,7 @@ class EventCodecTest {
             JsonNode wire = JSON.readTree(EventCodec.encode(data)); // as a client would parse it
             assertThat(EventCodec.decode(data.type(), wire)).as(data.type().wire()).isEqualTo(data);
             assertThat(EventCodec.toTree(data).toString()).isEqualTo(EventCodec.encode(data));
+            assertThat(written(data)).isEqualTo(EventCodec.encode(data));
         }
         assertThat(seen).containsExactlyInAnyOrder(EventType.values());
     }
@@ -103,6 +106,8 @@ class EventCodecTest {
             assertThat(data).isInstanceOf(type.dataType());
             assertThat(data.type()).isEqualTo(type);
             assertThat(EventCodec.encode(data)).as(event.toString()).isEqualTo(event.get("data").toString());
+            // What the store's writer does with a record: the same bytes, with no tree in between.
+            assertThat(written(data)).as(event.toString()).isEqualTo(event.get("data").toString());
         }
         assertThat(seen).as("every type appears in " + fixture).containsExactlyInAnyOrder(EventType.values());
     }
@@ -167,5 +172,17 @@ class EventCodecTest {
             }
             return events;
         }
+    }
+
+    /** {@code data} written into a generator of another mapper, as the store's writer writes it into an event. */
+    private static String written(EventData data) throws IOException {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator out = JSON.getFactory().createGenerator(text)) {
+            out.writeStartArray(); // inside a larger document, as an event's "data" is
+            EventCodec.write(out, data);
+            out.writeEndArray();
+        }
+        String array = text.toString();
+        return array.substring(1, array.length() - 1);
     }
 }

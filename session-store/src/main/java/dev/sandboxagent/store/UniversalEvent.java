@@ -1,10 +1,9 @@
 package dev.sandboxagent.store;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.RawValue;
@@ -31,22 +30,6 @@ public final class UniversalEvent {
 
     /** The fields that only the JSON holds (the store's columns hold the others). */
     private record Body(String nativeSessionId, String source, boolean synthetic, JsonNode data) {
-    }
-
-    /** The wire form without {@code raw}, in wire order: the encoding clients have always received. */
-    @JsonPropertyOrder({"event_id", "sequence", "time", "session_id", "native_session_id", "source", "synthetic",
-            "type", "data"})
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    private record Wire(
-            @JsonProperty("event_id") String eventId,
-            @JsonProperty("sequence") long sequence,
-            @JsonProperty("time") String time,
-            @JsonProperty("session_id") String sessionId,
-            @JsonProperty("native_session_id") String nativeSessionId,
-            @JsonProperty("source") String source,
-            @JsonProperty("synthetic") boolean synthetic,
-            @JsonProperty("type") String type,
-            @JsonProperty("data") JsonNode data) {
     }
 
     private final String eventId;
@@ -81,11 +64,55 @@ public final class UniversalEvent {
     public static UniversalEvent encode(String eventId, long sequence, String time, String sessionId,
                                         String nativeSessionId, String source, boolean synthetic, String type,
                                         JsonNode data, JsonNode raw) throws JsonProcessingException {
-        byte[] encoded = MAPPER.writeValueAsBytes(new Wire(eventId, sequence, time, sessionId, nativeSessionId,
-                source, synthetic, type, data));
+        Objects.requireNonNull(data, "data");
+        return encode(eventId, sequence, time, sessionId, nativeSessionId, source, synthetic, type, data, null, raw);
+    }
+
+    /**
+     * Encodes a new event from its draft: typed data is written straight into the event's bytes, with no tree in
+     * between; its tree is parsed from those bytes only if someone asks for {@link #data()}.
+     */
+    public static UniversalEvent encode(String eventId, long sequence, String time, String sessionId,
+                                        EventDraft draft) throws JsonProcessingException {
+        return encode(eventId, sequence, time, sessionId, draft.nativeSessionId(), draft.source(),
+                draft.synthetic(), draft.type(), draft.typed() == null ? draft.data() : null, draft.typed(),
+                draft.raw());
+    }
+
+    private static UniversalEvent encode(String eventId, long sequence, String time, String sessionId,
+                                         String nativeSessionId, String source, boolean synthetic, String type,
+                                         JsonNode data, EventDraft.TypedData typed, JsonNode raw)
+            throws JsonProcessingException {
+        // One streaming generator writes the fields in wire order (what the Wire record's serializer wrote).
+        ByteArrayBuilder bytes = new ByteArrayBuilder(256);
+        try (JsonGenerator out = MAPPER.getFactory().createGenerator(bytes)) {
+            out.writeStartObject();
+            out.writeStringField("event_id", eventId);
+            out.writeNumberField("sequence", sequence);
+            out.writeStringField("time", time);
+            out.writeStringField("session_id", sessionId);
+            if (nativeSessionId != null) {
+                out.writeStringField("native_session_id", nativeSessionId);
+            }
+            out.writeStringField("source", source);
+            out.writeBooleanField("synthetic", synthetic);
+            out.writeStringField("type", type);
+            out.writeFieldName("data");
+            if (typed != null) {
+                typed.writeTo(out);
+            } else {
+                MAPPER.writeTree(out, data);
+            }
+            out.writeEndObject();
+        } catch (JsonProcessingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory cannot fail", e);
+        }
+        byte[] encoded = bytes.toByteArray();
         byte[] encodedRaw = raw == null ? null : MAPPER.writeValueAsBytes(raw);
         return new UniversalEvent(eventId, sequence, time, sessionId, type, encoded, encodedRaw,
-                new Body(nativeSessionId, source, synthetic, data), raw);
+                typed != null ? null : new Body(nativeSessionId, source, synthetic, data), raw);
     }
 
     /**

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.sandboxagent.agents.AgentExit;
 import dev.sandboxagent.schema.ContentPart;
-import dev.sandboxagent.schema.EventCodec;
 import dev.sandboxagent.schema.EventData.Error;
 import dev.sandboxagent.schema.EventData.ItemCompleted;
 import dev.sandboxagent.schema.EventData.PermissionResolved;
@@ -66,7 +65,7 @@ final class EventData {
     static EventDraft userMessage(String turnId, String text) {
         ItemCompleted data = new ItemCompleted(new Item("user_" + turnId, null, Item.Kind.MESSAGE, Item.Role.USER,
                 Item.Status.COMPLETED, List.of(new ContentPart.Text(text)), null));
-        return new EventDraft(data.type().wire(), "daemon", false, EventCodec.toTree(data), null, null);
+        return TypedData.draft(data, "daemon", false, null, null);
     }
 
     static EventDraft sessionEndedByRequest() {
@@ -104,6 +103,6 @@ final class EventData {
     }
 
     private static EventDraft daemon(dev.sandboxagent.schema.EventData data) {
-        return EventDraft.daemon(data.type().wire(), EventCodec.toTree(data));
+        return TypedData.draft(data, "daemon", true, null, null);
     }
 }

@@ -1,12 +1,11 @@
 package dev.sandboxagent.server.sessions;
 
-import static dev.sandboxagent.schema.EventType.ITEM_DELTA;
-import static dev.sandboxagent.schema.EventType.ITEM_STARTED;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.sandboxagent.schema.EventType;
+import dev.sandboxagent.schema.ContentPart;
+import dev.sandboxagent.schema.EventData.ItemCompleted;
+import dev.sandboxagent.schema.EventData.ItemDelta;
+import dev.sandboxagent.schema.EventData.ItemStarted;
+import dev.sandboxagent.schema.EventData.TurnEnded;
+import dev.sandboxagent.schema.Item;
 import dev.sandboxagent.store.EventDraft;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,95 +26,80 @@ import java.util.Set;
  * <p>Not thread-safe: the owning {@link LiveSession} calls it under its lock, in the order events are appended.
  */
 final class ItemLifecycle {
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
-
     /** Items started and not completed yet. */
     private final Set<String> started = new HashSet<>();
     /** Of those, the ones that had a delta. */
     private final Set<String> streamed = new HashSet<>();
 
-    /** The draft, preceded by what its item is missing; unchanged for any other event. */
+    /**
+     * The draft, preceded by what its item is missing; unchanged for any other event. Every draft the session
+     * makes carries its record ({@link TypedData}), so the item is read from the record, never from a tree; a
+     * draft without one passes unchanged.
+     */
     List<EventDraft> expand(EventDraft draft) {
-        EventType type = EventType.fromWire(draft.type()).orElse(null);
-        if (type == null) {
-            return List.of(draft);
-        }
-        switch (type) {
-            case ITEM_STARTED -> {
-                started.add(itemId(draft.data().path("item")));
-                return List.of(draft);
-            }
-            case ITEM_DELTA -> {
-                String id = draft.data().path("item_id").asText();
-                streamed.add(id);
-                if (started.add(id)) {
-                    // Deltas come only for messages: start one, so the delta has an item to go to.
-                    ObjectNode item = JSON.objectNode().put("item_id", id).put("kind", "message")
-                            .put("role", "assistant").put("status", "in_progress");
-                    item.putArray("content");
-                    return List.of(synthetic(draft, ITEM_STARTED, JSON.objectNode().set("item", item)), draft);
-                }
-                return List.of(draft);
-            }
-            case ITEM_COMPLETED -> {
-                return completed(draft);
-            }
-            case TURN_ENDED -> {
-                // Items do not outlive their turn: what is still open was cut short and never completes.
-                started.clear();
-                streamed.clear();
-                return List.of(draft);
-            }
-            default -> {
-                return List.of(draft);
-            }
-        }
+        dev.sandboxagent.schema.EventData record = TypedData.of(draft);
+        return record == null ? List.of(draft) : expandTyped(draft, record);
     }
 
-    private List<EventDraft> completed(EventDraft draft) {
-        JsonNode item = draft.data().path("item");
-        String id = itemId(item);
-        boolean wasStarted = started.remove(id);
-        boolean hadDelta = streamed.remove(id);
-        String text = hadDelta || !isAssistantMessage(item) ? "" : text(item);
-        boolean addDelta = !text.isEmpty();
-        List<EventDraft> out = new ArrayList<>(3);
-        if (!wasStarted) {
-            ObjectNode startedItem = item.deepCopy();
-            startedItem.put("status", "in_progress");
+    private List<EventDraft> expandTyped(EventDraft draft, dev.sandboxagent.schema.EventData record) {
+        if (record instanceof ItemStarted itemStarted) {
+            started.add(itemStarted.item().itemId());
+        } else if (record instanceof ItemDelta delta) {
+            String id = delta.itemId();
+            streamed.add(id);
+            if (started.add(id)) {
+                // Deltas come only for messages: start one, so the delta has an item to go to.
+                Item item = new Item(id, null, Item.Kind.MESSAGE, Item.Role.ASSISTANT, Item.Status.IN_PROGRESS,
+                        List.of(), null);
+                return List.of(synthetic(draft, new ItemStarted(item)), draft);
+            }
+        } else if (record instanceof ItemCompleted completed) {
+            Item item = completed.item();
+            boolean wasStarted = started.remove(item.itemId());
+            boolean hadDelta = streamed.remove(item.itemId());
+            String text = hadDelta || !isAssistantMessage(item) ? "" : text(item);
+            boolean addDelta = !text.isEmpty();
+            List<EventDraft> out = new ArrayList<>(3);
+            if (!wasStarted) {
+                Item startedItem = new Item(item.itemId(), item.nativeItemId(), item.kind(), item.role(),
+                        Item.Status.IN_PROGRESS, addDelta ? List.of() : item.content(), item.parentId());
+                out.add(synthetic(draft, new ItemStarted(startedItem)));
+            }
             if (addDelta) {
-                startedItem.putArray("content"); // the delta brings the text, as for a streamed message
+                out.add(synthetic(draft, new ItemDelta(item.itemId(), text)));
             }
-            out.add(synthetic(draft, ITEM_STARTED, JSON.objectNode().set("item", startedItem)));
+            out.add(draft);
+            return out;
+        } else if (record instanceof TurnEnded) {
+            turnEnded();
         }
-        if (addDelta) {
-            out.add(synthetic(draft, ITEM_DELTA, JSON.objectNode().put("item_id", id).put("delta", text)));
-        }
-        out.add(draft);
-        return out;
+        return List.of(draft);
     }
 
-    private static boolean isAssistantMessage(JsonNode item) {
-        return item.path("kind").asText().equals("message") && item.path("role").asText().equals("assistant");
+    /** Items do not outlive their turn: what is still open was cut short and never completes. */
+    private void turnEnded() {
+        started.clear();
+        streamed.clear();
+    }
+
+    private static boolean isAssistantMessage(Item item) {
+        return item.kind() == Item.Kind.MESSAGE && item.role() == Item.Role.ASSISTANT;
     }
 
     /** The message's text: its text and reasoning parts, in order. */
-    private static String text(JsonNode item) {
+    private static String text(Item item) {
         StringBuilder text = new StringBuilder();
-        for (JsonNode part : item.path("content")) {
-            String type = part.path("type").asText();
-            if (type.equals("text") || type.equals("reasoning")) {
-                text.append(part.path("text").asText(""));
+        for (ContentPart part : item.content()) {
+            if (part instanceof ContentPart.Text t) {
+                text.append(t.text() == null ? "" : t.text());
+            } else if (part instanceof ContentPart.Reasoning r) {
+                text.append(r.text() == null ? "" : r.text());
             }
         }
         return text.toString();
     }
 
-    private static String itemId(JsonNode item) {
-        return item.path("item_id").asText();
-    }
-
-    private static EventDraft synthetic(EventDraft of, EventType type, ObjectNode data) {
-        return new EventDraft(type.wire(), of.source(), true, data, null, of.nativeSessionId());
+    private static EventDraft synthetic(EventDraft of, dev.sandboxagent.schema.EventData data) {
+        return TypedData.draft(data, of.source(), true, null, of.nativeSessionId());
     }
 }

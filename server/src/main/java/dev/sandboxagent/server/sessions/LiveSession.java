@@ -274,8 +274,8 @@ final class LiveSession implements AgentListener {
                 closeOpenRequests();
                 endingTurnId = runningTurnId;
             }
-            CompletableFuture<List<UniversalEvent>> stored = append(items.expand(new EventDraft(event.type(),
-                    "agent", event.synthetic(), event.data(), event.raw(), nativeSessionId)));
+            CompletableFuture<List<UniversalEvent>> stored = append(items.expand(TypedData.draft(event.payload(),
+                    "agent", event.synthetic(), event.raw(), nativeSessionId)));
             if (event.is(TURN_ENDED)) {
                 closeWhenStored(runningTurnId, stored);
                 runningTurnId = null; // after the append: the next turn.started is numbered after this

@@ -50,7 +50,9 @@ final class AppendBatch {
                 List<UniversalEvent> events = encode(append, previous);
                 newest.put(sessionId, previous + events.size());
                 entries.add(new Entry(append, events, null));
-            } catch (JsonProcessingException e) {
+            } catch (JsonProcessingException | RuntimeException e) {
+                // Typed data writes itself here, on the writer thread (EventDraft.TypedData): whatever it throws
+                // fails its own append, never the writer, which serves every session.
                 // Nothing of the payload in the message: it may hold a secret. The cause names the failing type.
                 entries.add(new Entry(append, List.of(), new StoreException("could not encode an event of session '"
                         + sessionId + "' as JSON; none of its " + append.drafts().size() + " events was stored", e)));
@@ -111,9 +113,7 @@ final class AppendBatch {
         for (EventDraft draft : append.drafts()) {
             sequence++;
             // The one encoding of this event: the hub, replay and pages send these bytes as they are.
-            events.add(UniversalEvent.encode(EventCodec.newEventId(), sequence, time, append.sessionId(),
-                    draft.nativeSessionId(), draft.source(), draft.synthetic(), draft.type(), draft.data(),
-                    draft.raw()));
+            events.add(UniversalEvent.encode(EventCodec.newEventId(), sequence, time, append.sessionId(), draft));
         }
         return events;
     }
