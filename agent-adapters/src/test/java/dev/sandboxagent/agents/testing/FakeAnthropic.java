@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
  *   <li>{@code STALL}: one delta ({@code stalled }), then only {@code ping} events until the client goes away (at
  *   most 60 s): an interrupt always finds the turn at the same point</li>
+ *   <li>{@code THINK <text>}: a thinking block ({@code FAKE_THOUGHT: <text>}, in word-sized
+ *   {@code thinking_delta}s and a {@code signature_delta}, as the API streams extended thinking), then the usual
+ *   {@code FAKE_REPLY}</li>
  *   <li>{@code FAIL_REQUEST} (in the last text block): HTTP 400 with an Anthropic error body, which Claude Code
  *   does not retry: the turn ends in an error</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
@@ -162,6 +165,10 @@ public final class FakeAnthropic implements AutoCloseable {
             finish(out, "end_turn");
         } else if (said.equals("STALL")) {
             stall(out);
+        } else if (said.startsWith("THINK ")) {
+            thinking(out, "FAKE_THOUGHT: " + said.substring("THINK ".length()));
+            text(out, "FAKE_REPLY: you said " + said, 0, 1);
+            finish(out, "end_turn");
         } else {
             text(out, "FAKE_REPLY: you said " + said, 0);
             finish(out, "end_turn");
@@ -182,20 +189,48 @@ public final class FakeAnthropic implements AutoCloseable {
     }
 
     private void text(OutputStream out, String text, long pauseMillis) throws IOException {
+        text(out, text, pauseMillis, 0);
+    }
+
+    private void text(OutputStream out, String text, long pauseMillis, int index) throws IOException {
+        streamText(out, words(text), pauseMillis, index);
+    }
+
+    private static List<String> words(String text) {
         List<String> parts = new ArrayList<>();
         Matcher word = Pattern.compile("\\S+\\s*|\\s+").matcher(text);
         while (word.find()) {
             parts.add(word.group());
         }
-        streamText(out, parts, pauseMillis);
+        return parts;
+    }
+
+    /** A thinking block at index 0, as the API streams one: its text in deltas, then the block's signature. */
+    private void thinking(OutputStream out, String thought) throws IOException {
+        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+        block.putObject("content_block").put("type", "thinking").put("thinking", "").put("signature", "");
+        send(out, "content_block_start", block);
+        for (String part : words(thought)) {
+            ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            delta.putObject("delta").put("type", "thinking_delta").put("thinking", part);
+            send(out, "content_block_delta", delta);
+        }
+        ObjectNode signature = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+        signature.putObject("delta").put("type", "signature_delta").put("signature", "ZmFrZS1zaWduYXR1cmU=");
+        send(out, "content_block_delta", signature);
+        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
     }
 
     private void streamText(OutputStream out, List<String> parts, long pauseMillis) throws IOException {
-        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+        streamText(out, parts, pauseMillis, 0);
+    }
+
+    private void streamText(OutputStream out, List<String> parts, long pauseMillis, int index) throws IOException {
+        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", index);
         block.putObject("content_block").put("type", "text").put("text", "");
         send(out, "content_block_start", block);
         for (String part : parts) {
-            ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
             delta.putObject("delta").put("type", "text_delta").put("text", part);
             send(out, "content_block_delta", delta);
             if (pauseMillis > 0) {
@@ -207,7 +242,7 @@ public final class FakeAnthropic implements AutoCloseable {
                 }
             }
         }
-        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", index));
     }
 
     /** One delta, then pings (which the API really sends, and clients skip) until the client hangs up. */
