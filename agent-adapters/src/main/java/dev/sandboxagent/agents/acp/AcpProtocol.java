@@ -411,12 +411,14 @@ public final class AcpProtocol {
             return state;
         }
         StringBuilder output = new StringBuilder();
+        List<ContentPart> files = new ArrayList<>();
         for (JsonNode content : update.path("content")) {
             JsonNode inner = content.path("content");
             if (content.path("type").asText().equals("content") && inner.path("type").asText().equals("text")) {
                 output.append(inner.path("text").asText());
             } else if (content.path("type").asText().equals("diff")) {
                 output.append("diff ").append(content.path("path").asText()).append('\n');
+                files.add(fileRef(content));
             }
         }
         if (output.isEmpty() && update.has("rawOutput")) {
@@ -426,14 +428,28 @@ public final class AcpProtocol {
         }
         boolean ok = status.equals("completed");
         JsonNode exit = update.path("rawOutput").path("metadata").path("exit");
+        List<ContentPart> parts = new ArrayList<>();
+        parts.add(new ContentPart.ToolResult(id, output.toString(), exit.canConvertToInt() ? exit.asInt() : null,
+                ok ? null : status));
+        if (ok) {
+            parts.addAll(files);
+        }
         Item result = Item.of("result_" + id, Item.Kind.TOOL_RESULT, Item.Role.TOOL,
-                ok ? Item.Status.COMPLETED : Item.Status.FAILED, List.of(new ContentPart.ToolResult(id,
-                        output.toString(), exit.canConvertToInt() ? exit.asInt() : null, ok ? null : status)))
-                .withParent(id);
+                ok ? Item.Status.COMPLETED : Item.Status.FAILED, parts).withParent(id);
         out.add(emit(state, new EventData.ItemCompleted(result), raw));
         Map<String, ToolCall> calls = new HashMap<>(state.toolCalls());
         calls.put(id, new ToolCall(call.title(), call.kind(), true));
         return withToolCalls(state, calls);
+    }
+
+    /**
+     * An ACP {@code diff} content block as a file_ref, as codex's apply_patch results carry theirs: a file without
+     * {@code oldText} is new, so written whole; one with it is patched. ACP gives the old and new text rather than
+     * a unified diff, so no diff comes along (the tool_call's arguments and the raw event keep the texts).
+     */
+    private static ContentPart.FileRef fileRef(JsonNode diff) {
+        boolean created = !diff.hasNonNull("oldText");
+        return new ContentPart.FileRef(diff.path("path").asText(), created ? "write" : "patch", null);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------

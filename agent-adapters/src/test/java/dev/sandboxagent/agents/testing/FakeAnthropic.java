@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
  *   <li>{@code STALL}: one delta ({@code stalled }), then only {@code ping} events until the client goes away (at
  *   most 60 s): an interrupt always finds the turn at the same point</li>
+ *   <li>{@code WRITE_FILE: <path> | <content>}: a call of the request's write tool ({@code Write} for Claude Code,
+ *   {@code write} for opencode and pi), its arguments named as that tool's input schema names them (a path property
+ *   and {@code content}); then a reply quoting the tool's result</li>
  *   <li>{@code THINK <text>}: a thinking block ({@code FAKE_THOUGHT: <text>}, in word-sized
  *   {@code thinking_delta}s and a {@code signature_delta}, as the API streams extended thinking), then the usual
  *   {@code FAKE_REPLY}</li>
@@ -134,7 +137,11 @@ public final class FakeAnthropic implements AutoCloseable {
         Matcher bash = Pattern.compile("(?s)RUN_BASH: (.*)").matcher(said);
         Matcher slow = Pattern.compile("SLOW (\\d+)").matcher(said);
         Matcher ask = Pattern.compile("ASK: ([^|]+)((?:\\|[^|]+)+)").matcher(said);
-        if (ask.find()) {
+        Matcher write = Pattern.compile("(?s)WRITE_FILE: ([^|]+)\\|(.*)").matcher(said);
+        if (write.find()) {
+            toolUse(out, writeTool(body).path("name").asText("Write"),
+                    writeInput(writeTool(body), write.group(1).strip(), write.group(2).strip()));
+        } else if (ask.find()) {
             ObjectNode question = JSON.createObjectNode().put("question", ask.group(1).strip())
                     .put("header", "Question").put("multiSelect", false);
             for (String option : ask.group(2).substring(1).split("\\|")) {
@@ -286,6 +293,28 @@ public final class FakeAnthropic implements AutoCloseable {
             }
         }
         return "Bash";
+    }
+
+    /** The tool the request offers for writing a whole file (named write in any case), or an empty node. */
+    private static JsonNode writeTool(JsonNode body) {
+        for (JsonNode tool : body.path("tools")) {
+            if (tool.path("name").asText().equalsIgnoreCase("write")) {
+                return tool;
+            }
+        }
+        return JSON.createObjectNode();
+    }
+
+    /** The write tool's arguments, under the names its schema gives: file_path, filePath or path, and content. */
+    private static ObjectNode writeInput(JsonNode tool, String path, String content) {
+        String pathName = "file_path";
+        for (var names = tool.path("input_schema").path("properties").fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.toLowerCase(java.util.Locale.ROOT).contains("path")) {
+                pathName = name;
+            }
+        }
+        return JSON.createObjectNode().put(pathName, path).put("content", content);
     }
 
     private void send(OutputStream out, String event, JsonNode data) throws IOException {

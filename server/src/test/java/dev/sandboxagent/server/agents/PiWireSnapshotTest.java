@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * pi's wire, pinned: the real CLI from npm ({@code pi --mode rpc}) against {@link FakeAnthropic} on 127.0.0.1,
  * through the real server, runs {@link RepresentativeTurns#runUnasked} (text, streaming, a thinking block, an
- * interrupt while the provider stalls, a refused request and a turn after it, a bash command; pi asks no
- * permissions), and the events an SSE client receives are compared, normalized by {@link WireSnapshots}, with
+ * interrupt while the provider stalls, a refused request and a turn after it, a bash command, a file written with
+ * pi's write tool; pi asks no permissions), and the events an SSE client receives are compared, normalized by {@link WireSnapshots}, with
  * {@code src/test/resources/snapshots/pi.txt}. A change to what the server sends for pi (its adapter, session core,
  * event hub, or the CLI's pinned version) shows up as a unified diff of that file.
  *
@@ -42,7 +42,7 @@ class PiWireSnapshotTest {
             List<JsonNode> events = RepresentativeTurns.runUnasked(server, Map.of("agent", PiAdapter.ID,
                     "directory", work.toString(), "credentials",
                     Map.of("ANTHROPIC_API_KEY", "sk-ant-snapshot", "ANTHROPIC_BASE_URL", provider.baseUrl())),
-                    "RUN_BASH: ");
+                    "RUN_BASH: ", work.resolve("notes.txt").toString());
             // Besides the snapshot, said plainly: the thinking block arrives as a reasoning item, and the command ran.
             assertThat(events).anySatisfy(e -> {
                 assertThat(e.path("type").asText()).isEqualTo("item.completed");
@@ -50,6 +50,13 @@ class PiWireSnapshotTest {
                 assertThat(e.at("/data/item/content/0/text").asText()).isEqualTo("FAKE_THOUGHT: about the wire");
             });
             assertThat(work.resolve("ran.txt")).hasContent("ran");
+            // pi's write tool: the file is written, and its result names it in a file_ref.
+            assertThat(work.resolve("notes.txt")).hasContent("hello notes");
+            assertThat(events).anySatisfy(e -> {
+                assertThat(e.path("type").asText()).isEqualTo("item.completed");
+                assertThat(e.at("/data/item/content/1").toString()).isEqualTo("{\"type\":\"file_ref\",\"path\":\""
+                        + work.resolve("notes.txt") + "\",\"action\":\"write\"}");
+            });
             WireSnapshots.compare("pi", WireSnapshots.normalizer()
                     .replacing(data.toString(), "<data-dir>")
                     .replacing(work.toString(), "<work-dir>")

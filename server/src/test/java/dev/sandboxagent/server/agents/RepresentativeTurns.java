@@ -109,10 +109,11 @@ final class RepresentativeTurns {
     /**
      * The same for an agent that asks neither permissions nor questions (pi): text, streaming, a turn whose
      * provider reply starts with a thinking block ({@code THINK }, where the fake scripts one), an interrupt while
-     * the provider stalls after one delta, a refused request and a turn after it, and a shell command that runs
-     * unasked.
+     * the provider stalls after one delta, a refused request and a turn after it, a shell command that runs unasked,
+     * and a file written with the agent's write tool at {@code writePath} ({@code WRITE_FILE: }).
      */
-    static List<JsonNode> runUnasked(RunningServer server, Map<String, Object> create, String shell) {
+    static List<JsonNode> runUnasked(RunningServer server, Map<String, Object> create, String shell,
+            String writePath) {
         Api api = server.api();
         Api.require(api.post("/v1/sessions/" + SESSION, Api.json(create)), 200);
         try (SseReader sse = server.sse(SESSION, null)) {
@@ -127,6 +128,7 @@ final class RepresentativeTurns {
                 turn(api, sse, "FAIL_REQUEST please");
                 turn(api, sse, "after the error");
                 turn(api, sse, shell + "echo ran > ran.txt");
+                turn(api, sse, "WRITE_FILE: " + writePath + " | hello notes");
                 return sse.events();
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + "; events so far:\n"
