@@ -79,8 +79,13 @@ public final class AcpProtocol {
     public record OpenMessage(String itemId, String nativeId, boolean thought, String text) {
     }
 
-    /** A tool call announced to clients, and whether its result went out. */
-    public record ToolCall(String title, String kind, boolean finished) {
+    /**
+     * A tool call announced to clients, the files it names ({@code locations}), and whether its result went out.
+     */
+    public record ToolCall(String title, String kind, List<String> locations, boolean finished) {
+        public ToolCall {
+            locations = List.copyOf(locations);
+        }
     }
 
     /** A permission request waiting for the user: the JSON-RPC id to answer and the agent's options. */
@@ -398,7 +403,7 @@ public final class AcpProtocol {
         out.add(emit(state, new EventData.ItemCompleted(UniversalItems.toolCall(id, kind, arguments.toString(), id)),
                 raw));
         Map<String, ToolCall> calls = new HashMap<>(state.toolCalls());
-        calls.put(id, new ToolCall(title, kind, false));
+        calls.put(id, new ToolCall(title, kind, paths(call.path("locations")), false));
         return withToolCalls(state, calls);
     }
 
@@ -431,6 +436,12 @@ public final class AcpProtocol {
         List<ContentPart> parts = new ArrayList<>();
         parts.add(new ContentPart.ToolResult(id, output.toString(), exit.canConvertToInt() ? exit.asInt() : null,
                 ok ? null : status));
+        if (ok && files.isEmpty() && call.kind().equals("edit")) {
+            // An edit without a diff (opencode's write tool): the files it names were written.
+            List<String> named = update.path("locations").size() > 0 ? paths(update.path("locations"))
+                    : call.locations();
+            named.forEach(path -> files.add(new ContentPart.FileRef(path, "write", null)));
+        }
         if (ok) {
             parts.addAll(files);
         }
@@ -438,21 +449,34 @@ public final class AcpProtocol {
                 ok ? Item.Status.COMPLETED : Item.Status.FAILED, parts).withParent(id);
         out.add(emit(state, new EventData.ItemCompleted(result), raw));
         Map<String, ToolCall> calls = new HashMap<>(state.toolCalls());
-        calls.put(id, new ToolCall(call.title(), call.kind(), true));
+        calls.put(id, new ToolCall(call.title(), call.kind(), call.locations(), true));
         return withToolCalls(state, calls);
     }
 
     /**
      * An ACP {@code diff} content block as a file_ref, as codex's apply_patch results carry theirs: a file without
-     * {@code oldText} is new, so written whole; one with it is patched. ACP gives the old and new text rather than
-     * a unified diff, so no diff comes along (the tool_call's arguments and the raw event keep the texts).
+     * old text (none, or empty: opencode and gemini send an empty one for a new file) is written whole; one with it
+     * is patched. ACP gives the old and new text rather than a unified diff, so no diff comes along (the raw event
+     * keeps the texts).
      */
     private static ContentPart.FileRef fileRef(JsonNode diff) {
-        boolean created = !diff.hasNonNull("oldText");
+        boolean created = diff.path("oldText").asText("").isEmpty();
         return new ContentPart.FileRef(diff.path("path").asText(), created ? "write" : "patch", null);
     }
 
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /** The paths of ACP {@code locations} ({@code [{"path": ..., "line": ...}]}), in order, each once. */
+    private static List<String> paths(JsonNode locations) {
+        List<String> paths = new ArrayList<>();
+        for (JsonNode location : locations) {
+            String path = location.path("path").asText("");
+            if (!path.isEmpty() && !paths.contains(path)) {
+                paths.add(path);
+            }
+        }
+        return paths;
+    }
 
     private static Step request(State state, String method, ObjectNode params) {
         long id = state.nextId();

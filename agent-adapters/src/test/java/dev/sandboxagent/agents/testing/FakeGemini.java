@@ -29,8 +29,8 @@ import java.util.regex.Pattern;
  *       cancel always finds the turn at the same point</li>
  *   <li>{@code WRITE_FILE: <path> | <content>}: a {@code write_file} function call; then a reply quoting the
  *       tool's output</li>
- *   <li>{@code THINK <text>}: a thought ({@code FAKE_THOUGHT: <text>}, word-sized parts marked
- *       {@code "thought": true}, as the API streams a thinking model's thoughts), then the usual {@code FAKE_REPLY}</li>
+ *   <li>{@code THINK <text>}: a thought (a part marked {@code "thought": true}: {@code **Fake thought**}, then
+ *       {@code FAKE_THOUGHT: <text>}, as a thinking model's thoughts come), then the usual {@code FAKE_REPLY}</li>
  *   <li>{@code FAIL_REQUEST}: HTTP 400 with a Google API error body ({@code INVALID_ARGUMENT}), which the CLI does
  *       not retry: the turn ends in an error</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed one word per SSE chunk</li>
@@ -228,16 +228,10 @@ public final class FakeGemini implements AutoCloseable {
         } else if (said.equals("STALL")) {
             stall(out, model);
         } else if (said.startsWith("THINK ")) {
-            List<String> thought = new ArrayList<>();
-            Matcher word = Pattern.compile("\\S+\\s*|\\s+").matcher("FAKE_THOUGHT: " + said.substring(6));
-            while (word.find()) {
-                thought.add(word.group());
-            }
-            for (String part : thought) {
-                ArrayNode content = JSON.createArrayNode()
-                        .add(JSON.createObjectNode().put("text", part).put("thought", true));
-                send(out, candidate(model, content, null));
-            }
+            // A thinking model's thought: a bold subject, then its text (the CLI splits the two).
+            ArrayNode content = JSON.createArrayNode().add(JSON.createObjectNode()
+                    .put("text", "**Fake thought**\n\nFAKE_THOUGHT: " + said.substring(6)).put("thought", true));
+            send(out, candidate(model, content, null));
             words(out, model, "FAKE_REPLY: you said " + said, 0);
         } else if (slow.find()) {
             List<String> parts = new ArrayList<>();
