@@ -16,6 +16,7 @@ import dev.sandboxagent.server.support.Transcripts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ import java.util.function.Supplier;
 /**
  * One session of an ACP agent (opencode, gemini) through the HTTP API of a server in a child JVM, with the real CLI
  * from npm against a fake provider, every scenario of issue 11 chained in it (each CLI costs tens of seconds per
- * start on this machine, so one session carries them all): a remembered word, streamed deltas, a reply that starts
+ * start on this machine, so one session carries them all): a line of garbage before the agent starts (a wrapper
+ * prints it: {@code agent.unparsed}), a remembered word, streamed deltas, a reply that starts
  * with the model's thinking (a {@code reasoning} item), an interrupt, a shell
  * command allowed once and one rejected through the permissions API (after the interrupt: opencode sends a rejected
  * tool's result with the next prompt, which the fake answers as a tool result), the word recalled (the provider's
@@ -44,11 +46,14 @@ import java.util.function.Supplier;
  *                    interrupt waits for the provider to have the request instead
  * @param requests    the provider's requests so far, as text
  * @param apiKeys     the keys the provider was called with
+ * @param executable  the agent's variable for its executable, and the real CLI: the server runs it behind a
+ *                    wrapper that first prints a line no adapter can read
  */
 record AcpSessionScenario(String agent, Map<String, Object> credentials, String key, String shellPrompt,
                           String slowPrompt, boolean streaming, Supplier<List<String>> requests,
-                          Supplier<List<String>> apiKeys) {
+                          Supplier<List<String>> apiKeys, Map.Entry<String, Path> executable) {
     static final Duration WAIT = Duration.ofMinutes(4);
+    private static final String GARBAGE = "garbage \u00e9 before the agent speaks";
 
     void run(Path dir) throws Exception {
         Path log = dir.resolve("server.log");
@@ -66,8 +71,13 @@ record AcpSessionScenario(String agent, Map<String, Object> credentials, String 
         Path work = Files.createDirectories(dir.resolve("work"));
         // opencode fetches npm metadata at start; pointing npm at a closed loopback port keeps it offline (measured:
         // it then runs as usual), which is all these tests may contact.
+        // The real CLI behind a wrapper that first writes a line no adapter can read (garbled output).
+        Path wrapper = dir.resolve(agent + "-garbled");
+        Files.writeString(wrapper, "#!/bin/sh\nprintf '%s\\n' '" + GARBAGE + "'\nexec \"" + executable.getValue()
+                + "\" \"$@\"\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
         Map<String, String> env = Map.of("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString(),
-                "npm_config_registry", "http://127.0.0.1:9/");
+                "npm_config_registry", "http://127.0.0.1:9/", executable.getKey(), wrapper.toString());
         List<String> extra = List.of("agent-env=npm_config_registry");
         String id = agent.substring(0, 1) + "1";
         String cut;
@@ -84,6 +94,10 @@ record AcpSessionScenario(String agent, Map<String, Object> credentials, String 
             List<JsonNode> events = api.events(id);
             assertThat(events).filteredOn(type("item.delta")).hasSizeGreaterThanOrEqualTo(2);
             assertThat(replies(events)).contains("FAKE_REPLY: you said remember the word pelican");
+            // The wrapper's line before the agent spoke is agent.unparsed, and the turn still completed.
+            assertThat(events).filteredOn(type("agent.unparsed")).hasSize(1);
+            assertThat(api.get("/v1/sessions/" + id + "/events?include_raw=true&limit=2000").body())
+                    .contains(GARBAGE);
 
             // 1b. A reply that starts with the model's thinking: a reasoning item, then the text.
             String thinking = send(api, id, "THINK about pelicans", null);
