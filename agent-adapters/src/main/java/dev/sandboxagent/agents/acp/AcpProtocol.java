@@ -81,8 +81,13 @@ public final class AcpProtocol {
     public record OpenMessage(String itemId, String nativeId, boolean thought, String text) {
     }
 
-    /** A tool call announced to clients, and whether its result went out. */
-    public record ToolCall(String title, String kind, boolean finished) {
+    /**
+     * A tool call announced to clients, the files it names ({@code locations}), and whether its result went out.
+     */
+    public record ToolCall(String title, String kind, List<String> locations, boolean finished) {
+        public ToolCall {
+            locations = List.copyOf(locations);
+        }
     }
 
     /** A permission request waiting for the user: the JSON-RPC id to answer and the agent's options. */
@@ -498,7 +503,7 @@ public final class AcpProtocol {
         out.add(emit(state, new EventData.ItemCompleted(UniversalItems.toolCall(id, kind, arguments.toString(), id)),
                 raw));
         Map<String, ToolCall> calls = new HashMap<>(state.toolCalls());
-        calls.put(id, new ToolCall(title, kind, false));
+        calls.put(id, new ToolCall(title, kind, paths(call.path("locations")), false));
         return withToolCalls(state, calls);
     }
 
@@ -511,12 +516,14 @@ public final class AcpProtocol {
             return state;
         }
         StringBuilder output = new StringBuilder();
+        List<ContentPart> files = new ArrayList<>();
         for (JsonNode content : update.path("content")) {
             JsonNode inner = content.path("content");
             if (content.path("type").asText().equals("content") && inner.path("type").asText().equals("text")) {
                 output.append(inner.path("text").asText());
             } else if (content.path("type").asText().equals("diff")) {
                 output.append("diff ").append(content.path("path").asText()).append('\n');
+                files.add(fileRef(content));
             }
         }
         if (output.isEmpty() && update.has("rawOutput")) {
@@ -526,17 +533,50 @@ public final class AcpProtocol {
         }
         boolean ok = status.equals("completed");
         JsonNode exit = update.path("rawOutput").path("metadata").path("exit");
+        List<ContentPart> parts = new ArrayList<>();
+        parts.add(new ContentPart.ToolResult(id, output.toString(), exit.canConvertToInt() ? exit.asInt() : null,
+                ok ? null : status));
+        if (ok && files.isEmpty() && call.kind().equals("edit")) {
+            // An edit without a diff (opencode's write tool): the files it names were written.
+            List<String> named = update.path("locations").size() > 0 ? paths(update.path("locations"))
+                    : call.locations();
+            named.forEach(path -> files.add(new ContentPart.FileRef(path, "write", null)));
+        }
+        if (ok) {
+            parts.addAll(files);
+        }
         Item result = Item.of("result_" + id, Item.Kind.TOOL_RESULT, Item.Role.TOOL,
-                ok ? Item.Status.COMPLETED : Item.Status.FAILED, List.of(new ContentPart.ToolResult(id,
-                        output.toString(), exit.canConvertToInt() ? exit.asInt() : null, ok ? null : status)))
-                .withParent(id);
+                ok ? Item.Status.COMPLETED : Item.Status.FAILED, parts).withParent(id);
         out.add(emit(state, new EventData.ItemCompleted(result), raw));
         Map<String, ToolCall> calls = new HashMap<>(state.toolCalls());
-        calls.put(id, new ToolCall(call.title(), call.kind(), true));
+        calls.put(id, new ToolCall(call.title(), call.kind(), call.locations(), true));
         return withToolCalls(state, calls);
     }
 
+    /**
+     * An ACP {@code diff} content block as a file_ref, as codex's apply_patch results carry theirs: a file without
+     * old text (none, or empty: opencode and gemini send an empty one for a new file) is written whole; one with it
+     * is patched. ACP gives the old and new text rather than a unified diff, so no diff comes along (the raw event
+     * keeps the texts).
+     */
+    private static ContentPart.FileRef fileRef(JsonNode diff) {
+        boolean created = diff.path("oldText").asText("").isEmpty();
+        return new ContentPart.FileRef(diff.path("path").asText(), created ? "write" : "patch", null);
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------------
+
+    /** The paths of ACP {@code locations} ({@code [{"path": ..., "line": ...}]}), in order, each once. */
+    private static List<String> paths(JsonNode locations) {
+        List<String> paths = new ArrayList<>();
+        for (JsonNode location : locations) {
+            String path = location.path("path").asText("");
+            if (!path.isEmpty() && !paths.contains(path)) {
+                paths.add(path);
+            }
+        }
+        return paths;
+    }
 
     private static Step request(State state, String method, ObjectNode params) {
         long id = state.nextId();

@@ -56,6 +56,8 @@ final class ClaudeProtocol implements AgentProtocol {
     /** stream block index -> item id, for the API message being streamed. */
     private final Map<Integer, String> streamedItems = new HashMap<>();
     private final Map<String, String> callItems = new HashMap<>(); // tool_use id -> its tool_call item id
+    // tool_use id -> the file a Write/Edit call changes, put on its result once the tool has succeeded
+    private final Map<String, ContentPart.FileRef> fileChanges = new HashMap<>();
     private String streamingMessageId;
 
     private long requestIds;
@@ -380,6 +382,10 @@ final class ClaudeProtocol implements AgentProtocol {
                 case "tool_use" -> {
                     String callId = block.path("id").asText(itemId);
                     callItems.put(callId, itemId);
+                    ContentPart.FileRef change = fileChange(block.path("name").asText(), block.path("input"));
+                    if (change != null) {
+                        fileChanges.put(callId, change);
+                    }
                     events.add(event(node, new EventData.ItemCompleted(UniversalItems.toolCall(itemId,
                             block.path("name").asText(), block.path("input").toString(), callId))));
                 }
@@ -400,12 +406,35 @@ final class ClaudeProtocol implements AgentProtocol {
             }
             String callId = block.path("tool_use_id").asText();
             String callItem = callItems.remove(callId);
+            boolean failed = block.path("is_error").asBoolean();
+            ContentPart.FileRef change = fileChanges.remove(callId);
+            List<ContentPart> parts = new ArrayList<>();
+            parts.add(new ContentPart.ToolResult(callId, text(block.path("content"))));
+            if (change != null && !failed) {
+                parts.add(change);
+            }
             Item item = Item.of("result_" + callId, Item.Kind.TOOL_RESULT, Item.Role.TOOL,
-                    block.path("is_error").asBoolean() ? Item.Status.FAILED : Item.Status.COMPLETED,
-                    List.of(new ContentPart.ToolResult(callId, text(block.path("content"))))).withParent(callItem);
+                    failed ? Item.Status.FAILED : Item.Status.COMPLETED, parts).withParent(callItem);
             events.add(event(node, new EventData.ItemCompleted(item)));
         }
         return events;
+    }
+
+    /**
+     * The file a file tool changes, as codex's apply_patch results carry theirs: Write writes a whole file, Edit and
+     * MultiEdit patch one (Claude Code sends no diff, so none comes along); the path is the tool's {@code file_path}
+     * (absolute: Claude Code requires it). Null for any other tool.
+     */
+    static ContentPart.FileRef fileChange(String tool, JsonNode input) {
+        String path = input.path("file_path").asText("");
+        if (path.isEmpty()) {
+            return null;
+        }
+        return switch (tool) {
+            case "Write" -> new ContentPart.FileRef(path, "write", null);
+            case "Edit", "MultiEdit" -> new ContentPart.FileRef(path, "patch", null);
+            default -> null;
+        };
     }
 
     /**

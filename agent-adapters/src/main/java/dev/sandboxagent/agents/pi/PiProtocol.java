@@ -75,6 +75,8 @@ final class PiProtocol implements AgentProtocol {
     private final Map<Integer, Boolean> reported = new HashMap<>();
     /** tool call id -> its tool_call item id, for the result's parent. */
     private final Map<String, String> callItems = new HashMap<>();
+    // tool call id -> the file a write or edit call changes, put on its result once the tool has succeeded
+    private final Map<String, ContentPart.FileRef> fileChanges = new HashMap<>();
 
     private record OpenItem(String itemId, boolean reasoning, StringBuilder text) {
     }
@@ -367,9 +369,15 @@ final class PiProtocol implements AgentProtocol {
         for (JsonNode part : node.path("result").path("content")) {
             text.append(part.path("text").asText(""));
         }
+        boolean failed = node.path("isError").asBoolean();
+        ContentPart.FileRef change = fileChanges.remove(callId);
+        List<ContentPart> parts = new ArrayList<>();
+        parts.add(new ContentPart.ToolResult(callId, text.toString()));
+        if (change != null && !failed) {
+            parts.add(change);
+        }
         Item item = Item.of("result_" + callId, Item.Kind.TOOL_RESULT, Item.Role.TOOL,
-                node.path("isError").asBoolean() ? Item.Status.FAILED : Item.Status.COMPLETED,
-                List.of(new ContentPart.ToolResult(callId, text.toString())));
+                failed ? Item.Status.FAILED : Item.Status.COMPLETED, parts);
         return List.of(event(node, new EventData.ItemCompleted(callItem == null ? item : item.withParent(callItem))));
     }
 
@@ -418,8 +426,29 @@ final class PiProtocol implements AgentProtocol {
         String itemId = itemId(index);
         String callId = call.path("id").asText(itemId);
         callItems.put(callId, itemId);
+        ContentPart.FileRef change = fileChange(call.path("name").asText(), call.path("arguments"));
+        if (change != null) {
+            fileChanges.put(callId, change);
+        }
         return UniversalItems.toolCall(itemId, call.path("name").asText("tool"), call.path("arguments").toString(),
                 callId);
+    }
+
+    /**
+     * The file one of pi's file tools changes, as codex's apply_patch results carry theirs: {@code write} writes a
+     * whole file, {@code edit} patches one (pi sends no diff in the call, so none comes along); the path as the
+     * model gave it ({@code path}, which pi resolves against the session's directory). Null for any other tool.
+     */
+    static ContentPart.FileRef fileChange(String tool, JsonNode arguments) {
+        String path = arguments.path("path").asText("");
+        if (path.isEmpty()) {
+            return null;
+        }
+        return switch (tool) {
+            case "write" -> new ContentPart.FileRef(path, "write", null);
+            case "edit" -> new ContentPart.FileRef(path, "patch", null);
+            default -> null;
+        };
     }
 
     private String itemId(int index) {

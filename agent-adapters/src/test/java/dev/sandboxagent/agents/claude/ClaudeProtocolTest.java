@@ -135,6 +135,25 @@ class ClaudeProtocolTest {
     }
 
     @Test
+    void aWriteOrEditThatSucceedsPutsAFileRefOnItsResultAndAFailedOneDoesNot() {
+        events("{\"type\":\"assistant\",\"message\":{\"id\":\"msg_4\",\"content\":["
+                + "{\"type\":\"tool_use\",\"id\":\"toolu_w\",\"name\":\"Write\",\"input\":{\"file_path\":\"/w/a.txt\","
+                + "\"content\":\"x\"}},{\"type\":\"tool_use\",\"id\":\"toolu_e\",\"name\":\"Edit\",\"input\":"
+                + "{\"file_path\":\"/w/b.txt\",\"old_string\":\"a\",\"new_string\":\"b\"}},"
+                + "{\"type\":\"tool_use\",\"id\":\"toolu_f\",\"name\":\"Edit\",\"input\":{\"file_path\":\"/w/c.txt\"}}]}}");
+        List<AgentEvent> results = events("{\"type\":\"user\",\"message\":{\"content\":["
+                + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_w\",\"content\":\"File created\"},"
+                + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_e\",\"content\":\"updated\"},"
+                + "{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_f\",\"is_error\":true,\"content\":\"no match\"}]}}");
+        assertThat(results.get(0).data().path("item").path("content").toString()).isEqualTo("[{\"type\":"
+                + "\"tool_result\",\"call_id\":\"toolu_w\",\"output\":\"File created\"},"
+                + "{\"type\":\"file_ref\",\"path\":\"/w/a.txt\",\"action\":\"write\"}]");
+        assertThat(results.get(1).data().path("item").path("content").path(1).toString())
+                .isEqualTo("{\"type\":\"file_ref\",\"path\":\"/w/b.txt\",\"action\":\"patch\"}");
+        assertThat(results.get(2).data().path("item").path("content")).hasSize(1);
+    }
+
+    @Test
     void aPermissionIsAskedAndAnsweredOnceAndAlwaysAnswersTheNextAtOnce() throws Exception {
         List<AgentEvent> asked = events(canUseTool("req_1", "Bash", "{\"command\":\"touch a\"}"));
         assertThat(asked.get(0).data().toString()).isEqualTo("{\"permission_id\":\"req_1\",\"action\":"

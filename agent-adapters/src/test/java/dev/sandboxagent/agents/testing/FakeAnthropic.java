@@ -25,6 +25,12 @@ import java.util.regex.Pattern;
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
  *   <li>{@code STALL}: one delta ({@code stalled }), then only {@code ping} events until the client goes away (at
  *   most 60 s): an interrupt always finds the turn at the same point</li>
+ *   <li>{@code WRITE_FILE: <path> | <content>}: a call of the request's write tool ({@code Write} for Claude Code,
+ *   {@code write} for opencode and pi), its arguments named as that tool's input schema names them (a path property
+ *   and {@code content}); then a reply quoting the tool's result</li>
+ *   <li>{@code THINK <text>}: a thinking block ({@code FAKE_THOUGHT: <text>}, in word-sized
+ *   {@code thinking_delta}s and a {@code signature_delta}, as the API streams extended thinking), then the usual
+ *   {@code FAKE_REPLY}</li>
  *   <li>{@code FAIL_REQUEST} (in the last text block): HTTP 400 with an Anthropic error body, which Claude Code
  *   does not retry: the turn ends in an error</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
@@ -131,7 +137,11 @@ public final class FakeAnthropic implements AutoCloseable {
         Matcher bash = Pattern.compile("(?s)RUN_BASH: (.*)").matcher(said);
         Matcher slow = Pattern.compile("SLOW (\\d+)").matcher(said);
         Matcher ask = Pattern.compile("ASK: ([^|]+)((?:\\|[^|]+)+)").matcher(said);
-        if (ask.find()) {
+        Matcher write = Pattern.compile("(?s)WRITE_FILE: ([^|]+)\\|(.*)").matcher(said);
+        if (write.find()) {
+            toolUse(out, writeTool(body).path("name").asText("Write"),
+                    writeInput(writeTool(body), write.group(1).strip(), write.group(2).strip()));
+        } else if (ask.find()) {
             ObjectNode question = JSON.createObjectNode().put("question", ask.group(1).strip())
                     .put("header", "Question").put("multiSelect", false);
             for (String option : ask.group(2).substring(1).split("\\|")) {
@@ -162,6 +172,10 @@ public final class FakeAnthropic implements AutoCloseable {
             finish(out, "end_turn");
         } else if (said.equals("STALL")) {
             stall(out);
+        } else if (said.startsWith("THINK ")) {
+            thinking(out, "FAKE_THOUGHT: " + said.substring("THINK ".length()));
+            text(out, "FAKE_REPLY: you said " + said, 0, 1);
+            finish(out, "end_turn");
         } else {
             text(out, "FAKE_REPLY: you said " + said, 0);
             finish(out, "end_turn");
@@ -182,20 +196,48 @@ public final class FakeAnthropic implements AutoCloseable {
     }
 
     private void text(OutputStream out, String text, long pauseMillis) throws IOException {
+        text(out, text, pauseMillis, 0);
+    }
+
+    private void text(OutputStream out, String text, long pauseMillis, int index) throws IOException {
+        streamText(out, words(text), pauseMillis, index);
+    }
+
+    private static List<String> words(String text) {
         List<String> parts = new ArrayList<>();
         Matcher word = Pattern.compile("\\S+\\s*|\\s+").matcher(text);
         while (word.find()) {
             parts.add(word.group());
         }
-        streamText(out, parts, pauseMillis);
+        return parts;
+    }
+
+    /** A thinking block at index 0, as the API streams one: its text in deltas, then the block's signature. */
+    private void thinking(OutputStream out, String thought) throws IOException {
+        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+        block.putObject("content_block").put("type", "thinking").put("thinking", "").put("signature", "");
+        send(out, "content_block_start", block);
+        for (String part : words(thought)) {
+            ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            delta.putObject("delta").put("type", "thinking_delta").put("thinking", part);
+            send(out, "content_block_delta", delta);
+        }
+        ObjectNode signature = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+        signature.putObject("delta").put("type", "signature_delta").put("signature", "ZmFrZS1zaWduYXR1cmU=");
+        send(out, "content_block_delta", signature);
+        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
     }
 
     private void streamText(OutputStream out, List<String> parts, long pauseMillis) throws IOException {
-        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+        streamText(out, parts, pauseMillis, 0);
+    }
+
+    private void streamText(OutputStream out, List<String> parts, long pauseMillis, int index) throws IOException {
+        ObjectNode block = JSON.createObjectNode().put("type", "content_block_start").put("index", index);
         block.putObject("content_block").put("type", "text").put("text", "");
         send(out, "content_block_start", block);
         for (String part : parts) {
-            ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+            ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", index);
             delta.putObject("delta").put("type", "text_delta").put("text", part);
             send(out, "content_block_delta", delta);
             if (pauseMillis > 0) {
@@ -207,7 +249,7 @@ public final class FakeAnthropic implements AutoCloseable {
                 }
             }
         }
-        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+        send(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", index));
     }
 
     /** One delta, then pings (which the API really sends, and clients skip) until the client hangs up. */
@@ -251,6 +293,28 @@ public final class FakeAnthropic implements AutoCloseable {
             }
         }
         return "Bash";
+    }
+
+    /** The tool the request offers for writing a whole file (named write in any case), or an empty node. */
+    private static JsonNode writeTool(JsonNode body) {
+        for (JsonNode tool : body.path("tools")) {
+            if (tool.path("name").asText().equalsIgnoreCase("write")) {
+                return tool;
+            }
+        }
+        return JSON.createObjectNode();
+    }
+
+    /** The write tool's arguments, under the names its schema gives: file_path, filePath or path, and content. */
+    private static ObjectNode writeInput(JsonNode tool, String path, String content) {
+        String pathName = "file_path";
+        for (var names = tool.path("input_schema").path("properties").fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.toLowerCase(java.util.Locale.ROOT).contains("path")) {
+                pathName = name;
+            }
+        }
+        return JSON.createObjectNode().put(pathName, path).put("content", content);
     }
 
     private void send(OutputStream out, String event, JsonNode data) throws IOException {

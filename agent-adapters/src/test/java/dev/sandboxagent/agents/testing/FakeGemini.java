@@ -27,6 +27,10 @@ import java.util.regex.Pattern;
  *   <li>{@code SLOW <n>}: a reply streamed as n chunks, 300 ms apart (for cancels)</li>
  *   <li>{@code STALL}: one chunk ({@code stalled }), then nothing until the client goes away (at most 60 s): a
  *       cancel always finds the turn at the same point</li>
+ *   <li>{@code WRITE_FILE: <path> | <content>}: a {@code write_file} function call; then a reply quoting the
+ *       tool's output</li>
+ *   <li>{@code THINK <text>}: a thought (a part marked {@code "thought": true}: {@code **Fake thought**}, then
+ *       {@code FAKE_THOUGHT: <text>}, as a thinking model's thoughts come), then the usual {@code FAKE_REPLY}</li>
  *   <li>{@code FAIL_REQUEST}: HTTP 400 with a Google API error body ({@code INVALID_ARGUMENT}), which the CLI does
  *       not retry: the turn ends in an error</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed one word per SSE chunk</li>
@@ -210,13 +214,25 @@ public final class FakeGemini implements AutoCloseable {
         said = said.strip();
         Matcher shell = Pattern.compile("(?s)RUN_SHELL: (.*)").matcher(said);
         Matcher slow = Pattern.compile("SLOW (\\d+)").matcher(said);
-        if (shell.find()) {
+        Matcher write = Pattern.compile("(?s)WRITE_FILE: ([^|]+)\\|(.*)").matcher(said);
+        if (write.find()) {
+            ObjectNode call = JSON.createObjectNode();
+            call.putObject("functionCall").put("name", "write_file").putObject("args")
+                    .put("file_path", write.group(1).strip()).put("content", write.group(2).strip());
+            send(out, candidate(model, JSON.createArrayNode().add(call), "STOP"));
+        } else if (shell.find()) {
             ObjectNode call = JSON.createObjectNode();
             call.putObject("functionCall").put("name", "run_shell_command").putObject("args")
                     .put("command", shell.group(1).strip()).put("description", "fake shell");
             send(out, candidate(model, JSON.createArrayNode().add(call), "STOP"));
         } else if (said.equals("STALL")) {
             stall(out, model);
+        } else if (said.startsWith("THINK ")) {
+            // A thinking model's thought: a bold subject, then its text (the CLI splits the two).
+            ArrayNode content = JSON.createArrayNode().add(JSON.createObjectNode()
+                    .put("text", "**Fake thought**\n\nFAKE_THOUGHT: " + said.substring(6)).put("thought", true));
+            send(out, candidate(model, content, null));
+            words(out, model, "FAKE_REPLY: you said " + said, 0);
         } else if (slow.find()) {
             List<String> parts = new ArrayList<>();
             for (int i = 1; i <= Integer.parseInt(slow.group(1)); i++) {

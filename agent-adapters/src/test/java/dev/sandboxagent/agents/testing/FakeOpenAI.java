@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  *   <li>{@code SLOW <n>}: a reply streamed as n deltas, 300 ms apart (for interrupts)</li>
  *   <li>{@code STALL}: one delta ({@code stalled }), then only SSE comments until the client goes away (at most
  *   60 s): an interrupt always finds the turn at the same point</li>
+ *   <li>{@code THINK <text>}: a reasoning item whose summary ({@code FAKE_THOUGHT: <text>}) streams in word-sized
+ *   {@code response.reasoning_summary_text.delta}s, as the API streams a reasoning model's summary; then the usual
+ *   {@code FAKE_REPLY}</li>
  *   <li>{@code FAIL_REQUEST}: HTTP 400 with an OpenAI error body, which Codex does not retry: the turn fails</li>
  *   <li>anything else: {@code FAKE_REPLY: you said <text>}, streamed in word-sized deltas</li>
  * </ul>
@@ -161,6 +164,9 @@ public final class FakeOpenAI implements AutoCloseable {
             streamText(out, parts, 300);
         } else if (said.equals("STALL")) {
             stall(out);
+        } else if (said.startsWith("THINK ")) {
+            reasoning(out, "FAKE_THOUGHT: " + said.substring("THINK ".length()));
+            text(out, "FAKE_REPLY: you said " + said, 0);
         } else {
             text(out, "FAKE_REPLY: you said " + said, 0);
         }
@@ -207,6 +213,29 @@ public final class FakeOpenAI implements AutoCloseable {
         ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
         ObjectNode item = done.putObject("item").put("type", "message").put("role", "assistant").put("id", messageId);
         item.putArray("content").addObject().put("type", "output_text").put("text", String.join("", parts));
+        send(out, done);
+    }
+
+    /** A reasoning output item with a one-part summary, streamed word by word. */
+    private void reasoning(OutputStream out, String summary) throws IOException {
+        String itemId = "rs_fake_" + id();
+        ObjectNode added = JSON.createObjectNode().put("type", "response.output_item.added").put("output_index", 0);
+        added.putObject("item").put("type", "reasoning").put("id", itemId).putArray("summary");
+        send(out, added);
+        ObjectNode partAdded = JSON.createObjectNode().put("type", "response.reasoning_summary_part.added")
+                .put("item_id", itemId).put("output_index", 0).put("summary_index", 0);
+        partAdded.putObject("part").put("type", "summary_text").put("text", "");
+        send(out, partAdded);
+        Matcher word = Pattern.compile("\\S+\\s*|\\s+").matcher(summary);
+        while (word.find()) {
+            send(out, JSON.createObjectNode().put("type", "response.reasoning_summary_text.delta").put("item_id", itemId)
+                    .put("output_index", 0).put("summary_index", 0).put("delta", word.group()));
+        }
+        send(out, JSON.createObjectNode().put("type", "response.reasoning_summary_text.done").put("item_id", itemId)
+                .put("output_index", 0).put("summary_index", 0).put("text", summary));
+        ObjectNode done = JSON.createObjectNode().put("type", "response.output_item.done").put("output_index", 0);
+        done.putObject("item").put("type", "reasoning").put("id", itemId).putArray("summary").addObject()
+                .put("type", "summary_text").put("text", summary);
         send(out, done);
     }
 

@@ -16,6 +16,7 @@ import dev.sandboxagent.server.support.Transcripts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,10 +26,13 @@ import java.util.function.Supplier;
 /**
  * One session of an ACP agent (opencode, gemini) through the HTTP API of a server in a child JVM, with the real CLI
  * from npm against a fake provider, every scenario of issue 11 chained in it (each CLI costs tens of seconds per
- * start on this machine, so one session carries them all): a remembered word, streamed deltas, an interrupt, a shell
+ * start on this machine, so one session carries them all): a line of garbage before the agent starts (a wrapper
+ * prints it: {@code agent.unparsed}), a remembered word, streamed deltas, a reply that starts
+ * with the model's thinking (a {@code reasoning} item), an interrupt, a shell
  * command allowed once and one rejected through the permissions API (after the interrupt: opencode sends a rejected
  * tool's result with the next prompt, which the fake answers as a tool result), the word recalled (the provider's
- * request carries the first turn), then kill -9 of the server and, in a new server, a message that resumes the
+ * request carries the first turn), a file written by the agent's write tool (a {@code file_ref} on its result), then
+ * kill -9 of the server and, in a new server, a message that resumes the
  * conversation (session/load) with the word still known. The canary key, given only in {@code credentials}, is
  * checked in no file under the data dir while the session is live, and in no file, log or event at the end.
  *
@@ -42,11 +46,14 @@ import java.util.function.Supplier;
  *                    interrupt waits for the provider to have the request instead
  * @param requests    the provider's requests so far, as text
  * @param apiKeys     the keys the provider was called with
+ * @param executable  the agent's variable for its executable, and the real CLI: the server runs it behind a
+ *                    wrapper that first prints a line no adapter can read
  */
 record AcpSessionScenario(String agent, Map<String, Object> credentials, String key, String shellPrompt,
                           String slowPrompt, boolean streaming, Supplier<List<String>> requests,
-                          Supplier<List<String>> apiKeys) {
+                          Supplier<List<String>> apiKeys, Map.Entry<String, Path> executable) {
     static final Duration WAIT = Duration.ofMinutes(4);
+    private static final String GARBAGE = "garbage \u00e9 before the agent speaks";
 
     void run(Path dir) throws Exception {
         Path log = dir.resolve("server.log");
@@ -64,8 +71,13 @@ record AcpSessionScenario(String agent, Map<String, Object> credentials, String 
         Path work = Files.createDirectories(dir.resolve("work"));
         // opencode fetches npm metadata at start; pointing npm at a closed loopback port keeps it offline (measured:
         // it then runs as usual), which is all these tests may contact.
+        // The real CLI behind a wrapper that first writes a line no adapter can read (garbled output).
+        Path wrapper = dir.resolve(agent + "-garbled");
+        Files.writeString(wrapper, "#!/bin/sh\nprintf '%s\\n' '" + GARBAGE + "'\nexec \"" + executable.getValue()
+                + "\" \"$@\"\n", StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
         Map<String, String> env = Map.of("SANDBOX_AGENT_AGENTS_DIR", RealAgents.agentsDir().toString(),
-                "npm_config_registry", "http://127.0.0.1:9/");
+                "npm_config_registry", "http://127.0.0.1:9/", executable.getKey(), wrapper.toString());
         List<String> extra = List.of("agent-env=npm_config_registry");
         String id = agent.substring(0, 1) + "1";
         String cut;
@@ -82,6 +94,23 @@ record AcpSessionScenario(String agent, Map<String, Object> credentials, String 
             List<JsonNode> events = api.events(id);
             assertThat(events).filteredOn(type("item.delta")).hasSizeGreaterThanOrEqualTo(2);
             assertThat(replies(events)).contains("FAKE_REPLY: you said remember the word pelican");
+            // The wrapper's line before the agent spoke is agent.unparsed, and the turn still completed.
+            assertThat(events).filteredOn(type("agent.unparsed")).hasSize(1);
+            assertThat(api.get("/v1/sessions/" + id + "/events?include_raw=true&limit=2000").body())
+                    .contains(GARBAGE);
+
+            // 1b. A reply that starts with the model's thinking: a reasoning item, then the text.
+            String thinking = send(api, id, "THINK about pelicans", null);
+            assertThat(status(await(api, id, turnEnded(thinking)))).isEqualTo("completed");
+            List<JsonNode> reasoning = api.events(id).stream().filter(type("item.completed"))
+                    .map(e -> e.at("/data/item"))
+                    .filter(item -> item.at("/content/0/type").asText().equals("reasoning")).toList();
+            assertThat(reasoning).as("reasoning items").singleElement().satisfies(item -> {
+                assertThat(item.path("kind").asText()).isEqualTo("message");
+                // Gemini CLI puts the thought's subject first (**Fake thought**), opencode sends the text alone.
+                assertThat(item.at("/content/0/text").asText()).endsWith("FAKE_THOUGHT: about pelicans");
+            });
+            assertThat(replies(api.events(id))).contains("FAKE_REPLY: you said THINK about pelicans");
 
             // 2. An interrupt while the provider streams; the session stays usable.
             int before = requests.get().size();
@@ -127,6 +156,26 @@ record AcpSessionScenario(String agent, Map<String, Object> credentials, String 
             assertThat(requests.get()).anySatisfy(text -> assertThat(text)
                     .contains("remember the word pelican", "which word did I ask you to remember"));
             assertThat(filesContaining(data, key)).as("the key on disk while the session is live").isEmpty();
+
+            // 5b. A file written by the agent's write tool (allowed once if the agent asks): written in the session's
+            // directory, and the tool's result names it in a file_ref.
+            Path notes = work.resolve("notes.txt");
+            long seen = api.events(id).stream().mapToLong(e -> e.path("sequence").asLong()).max().orElse(0);
+            String written = send(api, id, "WRITE_FILE: " + notes + " | hello notes", null);
+            JsonNode next = await(api, id, e -> e.path("sequence").asLong() > seen
+                    && (type("permission.requested").test(e) || turnEnded(written).test(e)));
+            if (type("permission.requested").test(next)) {
+                Api.require(api.post("/v1/sessions/" + id + "/permissions/" + next.at("/data/permission_id").asText()
+                        + "/reply", "{\"reply\":\"once\"}"), 204);
+            }
+            assertThat(status(await(api, id, turnEnded(written)))).isEqualTo("completed");
+            assertThat(notes).hasContent("hello notes");
+            List<JsonNode> results = api.events(id).stream().filter(type("item.completed"))
+                    .filter(e -> e.path("sequence").asLong() > seen).map(e -> e.at("/data/item"))
+                    .filter(item -> item.path("kind").asText().equals("tool_result")).toList();
+            assertThat(results).as("tool results of the write").singleElement().satisfies(item ->
+                    assertThat(item.path("content").toString()).contains("{\"type\":\"file_ref\",\"path\":\""
+                            + notes + "\",\"action\":\"write\"}"));
 
             // 6. kill -9 mid-turn.
             cut = send(api, id, "one more before the crash", null);

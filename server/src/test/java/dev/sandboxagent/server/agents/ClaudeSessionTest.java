@@ -112,6 +112,18 @@ class ClaudeSessionTest {
             String seen = FakeAnthropic.textOf(provider.requests().get(provider.requests().size() - 1));
             assertThat(seen).contains("hello from the api", "FAKE_REPLY: you said hello from the api");
             assertThat(api.session("c1").path("nativeSessionId").asText()).matches("[0-9a-f-]{36}");
+
+            // A reply that starts with a thinking block: a reasoning item (its text streamed), then the text.
+            String t3 = send(api, "c1", "THINK about pelicans", null);
+            assertThat(await(api, "c1", turnEnded(t3)).at("/data/metadata/status").asText()).isEqualTo("completed");
+            List<JsonNode> items = api.events("c1").stream().filter(type("item.completed"))
+                    .map(e -> e.at("/data/item")).filter(item -> item.path("role").asText().equals("assistant"))
+                    .toList();
+            JsonNode thought = items.get(items.size() - 2);
+            assertThat(thought.at("/content/0/type").asText()).as(items.toString()).isEqualTo("reasoning");
+            assertThat(thought.at("/content/0/text").asText()).isEqualTo("FAKE_THOUGHT: about pelicans");
+            assertThat(items.get(items.size() - 1).at("/content/0/text").asText())
+                    .isEqualTo("FAKE_REPLY: you said THINK about pelicans");
         }
     }
 
@@ -144,6 +156,21 @@ class ClaudeSessionTest {
             List<String> resolved = api.events("p1").stream().filter(type("permission.resolved"))
                     .map(e -> e.path("data").path("status").asText()).toList();
             assertThat(resolved).containsExactly("accept", "reject");
+
+            // A Write allowed once: the file is written, and its result names it in a file_ref.
+            Path notes = work.resolve("notes.txt");
+            String t3 = send(api, "p1", "WRITE_FILE: " + notes + " | hello notes", null);
+            JsonNode third = await(api, "p1", e -> type("permission.requested").test(e)
+                    && e.at("/data/metadata/tool_name").asText().equals("Write"));
+            Api.require(api.post("/v1/sessions/p1/permissions/" + third.at("/data/permission_id").asText()
+                    + "/reply", "{\"reply\":\"once\"}"), 204);
+            assertThat(await(api, "p1", turnEnded(t3)).at("/data/metadata/status").asText()).isEqualTo("completed");
+            assertThat(notes).hasContent("hello notes");
+            JsonNode written = api.events("p1").stream().filter(type("item.completed"))
+                    .map(e -> e.at("/data/item")).filter(item -> item.path("kind").asText().equals("tool_result"))
+                    .reduce((first, last) -> last).orElseThrow();
+            assertThat(written.path("content").toString()).as(written.toString())
+                    .contains("{\"type\":\"file_ref\",\"path\":\"" + notes + "\",\"action\":\"write\"}");
         }
     }
 

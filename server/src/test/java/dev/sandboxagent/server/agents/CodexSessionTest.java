@@ -86,6 +86,18 @@ class CodexSessionTest {
             assertThat(FakeOpenAI.textOf(provider.lastRequest())).contains("hello codex",
                     "FAKE_REPLY: you said hello codex", "second codex turn");
             assertThat(provider.authorizations()).contains("Bearer " + KEY);
+
+            // A reply that starts with reasoning (a summary streamed in deltas): a reasoning item, then the text.
+            String t3 = send(api, "x1", "THINK about codex", null);
+            assertThat(await(api, "x1", turnEnded(t3)).at("/data/metadata/status").asText()).isEqualTo("completed");
+            List<JsonNode> items = api.events("x1").stream().filter(type("item.completed"))
+                    .map(e -> e.at("/data/item")).filter(item -> item.path("role").asText().equals("assistant")
+                            && item.path("kind").asText().equals("message")).toList();
+            JsonNode thought = items.get(items.size() - 2);
+            assertThat(thought.at("/content/0/type").asText()).as(items.toString()).isEqualTo("reasoning");
+            assertThat(thought.at("/content/0/text").asText()).isEqualTo("FAKE_THOUGHT: about codex");
+            assertThat(items.get(items.size() - 1).at("/content/0/text").asText())
+                    .isEqualTo("FAKE_REPLY: you said THINK about codex");
             String everything = api.get("/v1/sessions/x1/events?include_raw=true&limit=1000").body();
             assertThat(everything).doesNotContain(KEY);
         }

@@ -1,6 +1,7 @@
 package dev.sandboxagent.server.agents;
 
 import dev.sandboxagent.agents.acp.GeminiAdapter;
+import dev.sandboxagent.agents.install.Installation;
 import dev.sandboxagent.agents.testing.FakeGemini;
 import dev.sandboxagent.agents.testing.RealAgents;
 import static dev.sandboxagent.server.support.Transcripts.send;
@@ -29,13 +30,14 @@ class GeminiSessionTest {
 
     @Test
     void oneSessionKeepsContextRunsAllowedCommandsSurvivesInterruptAndKillNine() throws Exception {
-        RealAgents.require(GeminiAdapter.ID, GeminiAdapter.PACKAGE);
+        Installation installed = RealAgents.require(GeminiAdapter.ID, GeminiAdapter.PACKAGE);
         String key = "gemini-canary-" + Long.toHexString(System.nanoTime());
         try (FakeGemini provider = new FakeGemini()) {
             new AcpSessionScenario(GeminiAdapter.ID,
                     Map.of("GEMINI_API_KEY", key, "GOOGLE_GEMINI_BASE_URL", provider.baseUrl()), key,
                     "RUN_SHELL: ", "SLOW 100", true,
-                    () -> provider.requests().stream().map(FakeGemini::textOf).toList(), provider::apiKeys)
+                    () -> provider.requests().stream().map(FakeGemini::textOf).toList(), provider::apiKeys,
+                    Map.entry(GeminiAdapter.EXECUTABLE_VARIABLE, installed.executable()))
                     .run(dir);
         }
     }

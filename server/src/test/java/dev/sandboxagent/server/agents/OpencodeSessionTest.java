@@ -1,6 +1,7 @@
 package dev.sandboxagent.server.agents;
 
 import dev.sandboxagent.agents.acp.OpencodeAdapter;
+import dev.sandboxagent.agents.install.Installation;
 import dev.sandboxagent.agents.testing.FakeAnthropic;
 import dev.sandboxagent.agents.testing.RealAgents;
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ class OpencodeSessionTest {
 
     @Test
     void oneSessionKeepsContextRunsAllowedCommandsSurvivesInterruptAndKillNine() throws Exception {
-        RealAgents.require(OpencodeAdapter.ID, OpencodeAdapter.PACKAGE);
+        Installation installed = RealAgents.require(OpencodeAdapter.ID, OpencodeAdapter.PACKAGE);
         String key = "sk-ant-opencode-canary-" + Long.toHexString(System.nanoTime());
         try (FakeAnthropic provider = new FakeAnthropic()) {
             // opencode forwards a reply's chunks only once the provider's message is done (docs/agents.md), so
@@ -27,7 +28,8 @@ class OpencodeSessionTest {
             new AcpSessionScenario(OpencodeAdapter.ID,
                     Map.of("ANTHROPIC_API_KEY", key, "ANTHROPIC_BASE_URL", provider.baseUrl()), key,
                     "RUN_BASH: ", "SLOW 60", false,
-                    () -> provider.requests().stream().map(FakeAnthropic::textOf).toList(), provider::apiKeys)
+                    () -> provider.requests().stream().map(FakeAnthropic::textOf).toList(), provider::apiKeys,
+                    Map.entry(OpencodeAdapter.EXECUTABLE_VARIABLE, installed.executable()))
                     .run(dir);
         }
     }

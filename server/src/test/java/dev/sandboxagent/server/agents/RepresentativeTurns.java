@@ -106,6 +106,37 @@ final class RepresentativeTurns {
         }
     }
 
+    /**
+     * The same for an agent that asks neither permissions nor questions (pi): text, streaming, a turn whose
+     * provider reply starts with a thinking block ({@code THINK }, where the fake scripts one), an interrupt while
+     * the provider stalls after one delta, a refused request and a turn after it, a shell command that runs unasked,
+     * and a file written with the agent's write tool at {@code writePath} ({@code WRITE_FILE: }).
+     */
+    static List<JsonNode> runUnasked(RunningServer server, Map<String, Object> create, String shell,
+            String writePath) {
+        Api api = server.api();
+        Api.require(api.post("/v1/sessions/" + SESSION, Api.json(create)), 200);
+        try (SseReader sse = server.sse(SESSION, null)) {
+            try {
+                turn(api, sse, "hello wire");
+                turn(api, sse, "SLOW 3");
+                turn(api, sse, "THINK about the wire");
+                String stall = api.sendMessage(SESSION, "STALL");
+                sse.await(inTurn(stall, "item.delta"), WAIT);
+                Api.require(api.post("/v1/sessions/" + SESSION + "/interrupt", null), 202);
+                awaitTurnEnded(sse, stall);
+                turn(api, sse, "FAIL_REQUEST please");
+                turn(api, sse, "after the error");
+                turn(api, sse, shell + "echo ran > ran.txt");
+                turn(api, sse, "WRITE_FILE: " + writePath + " | hello notes");
+                return sse.events();
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; events so far:\n"
+                        + WireSnapshots.normalizer().normalize(sse.events()), e);
+            }
+        }
+    }
+
     private static void turn(Api api, SseReader sse, String message) {
         awaitTurnEnded(sse, api.sendMessage(SESSION, message));
     }
