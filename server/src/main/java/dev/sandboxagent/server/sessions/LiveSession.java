@@ -72,6 +72,9 @@ final class LiveSession implements AgentListener {
      */
     private final Map<String, PermissionRequested> pendingPermissions = new LinkedHashMap<>();
     private final Map<String, QuestionRequested> pendingQuestions = new LinkedHashMap<>();
+    /** The ids clients see for this process's requests: unique in the session across agent restarts. */
+    private final RequestIds permissionIds = new RequestIds("p");
+    private final RequestIds questionIds = new RequestIds("q");
     private boolean ended;
     private String nativeSessionId;
     /** Completes each item's start and deltas before it is stored (see ItemLifecycle for why). */
@@ -159,6 +162,8 @@ final class LiveSession implements AgentListener {
         }
         openTurnId.set(turnId);
         runningTurnId = turnId;
+        permissionIds.turnStarted(stored.get(0).sequence());
+        questionIds.turnStarted(stored.get(0).sequence());
         if (damagedTurnId.compareAndSet("", null)) {
             lostEvents.set(0); // the store writes again: a later loss starts a new episode, with its own count
         }
@@ -178,23 +183,24 @@ final class LiveSession implements AgentListener {
         return ending; // the agent has finished it; its turn.ended is being stored
     }
 
+    /** Answers a pending permission: {@code permissionId} is the session's id, the agent hears its own. */
     void replyPermission(String permissionId, String reply) {
+        String agentId;
         synchronized (this) {
-            if (!pendingPermissions.containsKey(permissionId)) {
+            agentId = permissionIds.agentId(permissionId);
+            if (!pendingPermissions.containsKey(permissionId) || agentId == null) {
                 throw SessionErrors.noPendingPermission(sessionId, permissionId);
             }
         }
-        delivered("permission " + permissionId, process.replyPermission(permissionId, reply));
+        delivered("permission " + permissionId, process.replyPermission(agentId, reply));
     }
 
     void replyQuestion(String questionId, List<List<String>> answers) {
-        requirePendingQuestion(questionId);
-        delivered("question " + questionId, process.replyQuestion(questionId, answers));
+        delivered("question " + questionId, process.replyQuestion(pendingQuestionAgentId(questionId), answers));
     }
 
     void rejectQuestion(String questionId) {
-        requirePendingQuestion(questionId);
-        delivered("question " + questionId, process.rejectQuestion(questionId));
+        delivered("question " + questionId, process.rejectQuestion(pendingQuestionAgentId(questionId)));
     }
 
     /**
@@ -221,10 +227,13 @@ final class LiveSession implements AgentListener {
         }
     }
 
-    private synchronized void requirePendingQuestion(String questionId) {
-        if (!pendingQuestions.containsKey(questionId)) {
+    /** The agent's own id of a pending question the session knows as {@code questionId}. */
+    private synchronized String pendingQuestionAgentId(String questionId) {
+        String agentId = questionIds.agentId(questionId);
+        if (!pendingQuestions.containsKey(questionId) || agentId == null) {
             throw SessionErrors.noPendingQuestion(sessionId, questionId);
         }
+        return agentId;
     }
 
     /**
@@ -269,12 +278,12 @@ final class LiveSession implements AgentListener {
             if (event.nativeSessionId() != null && !event.nativeSessionId().equals(nativeSessionId)) {
                 recordNativeSessionId(event.nativeSessionId());
             }
-            track(event);
+            var payload = track(event.payload());
             if (event.is(TURN_ENDED)) {
                 closeOpenRequests();
                 endingTurnId = runningTurnId;
             }
-            CompletableFuture<List<UniversalEvent>> stored = append(items.expand(TypedData.draft(event.payload(),
+            CompletableFuture<List<UniversalEvent>> stored = append(items.expand(TypedData.draft(payload,
                     "agent", event.synthetic(), event.raw(), nativeSessionId)));
             if (event.is(TURN_ENDED)) {
                 closeWhenStored(runningTurnId, stored);
@@ -283,18 +292,34 @@ final class LiveSession implements AgentListener {
         }
     }
 
-    /** Keeps the record of open requests, from the events' typed data. */
-    private void track(AgentEvent event) {
-        var data = event.payload();
+    /**
+     * Keeps the record of open requests, from the events' typed data, and returns the data to store: a request's
+     * id is the session's (see {@link RequestIds}), not the agent's.
+     */
+    private dev.sandboxagent.schema.EventData track(dev.sandboxagent.schema.EventData data) {
         if (data instanceof PermissionRequested asked) {
-            pendingPermissions.put(asked.permissionId(), asked);
+            PermissionRequested ours = new PermissionRequested(permissionIds.issue(asked.permissionId()),
+                    asked.action(), asked.status(), asked.metadata());
+            pendingPermissions.put(ours.permissionId(), ours);
+            return ours;
         } else if (data instanceof PermissionResolved resolved) {
-            pendingPermissions.remove(resolved.permissionId());
+            PermissionResolved ours = new PermissionResolved(permissionIds.sessionId(resolved.permissionId()),
+                    resolved.action(), resolved.status(), resolved.metadata());
+            pendingPermissions.remove(ours.permissionId());
+            return ours;
         } else if (data instanceof QuestionRequested asked) {
-            pendingQuestions.put(asked.questionId(), asked);
+            QuestionRequested ours = new QuestionRequested(questionIds.issue(asked.questionId()), asked.prompt(),
+                    asked.options(), asked.status(), asked.response(), asked.questions(), asked.metadata());
+            pendingQuestions.put(ours.questionId(), ours);
+            return ours;
         } else if (data instanceof QuestionResolved resolved) {
-            pendingQuestions.remove(resolved.questionId());
+            QuestionResolved ours = new QuestionResolved(questionIds.sessionId(resolved.questionId()),
+                    resolved.prompt(), resolved.options(), resolved.status(), resolved.response(),
+                    resolved.questions(), resolved.metadata());
+            pendingQuestions.remove(ours.questionId());
+            return ours;
         }
+        return data;
     }
 
     /**
