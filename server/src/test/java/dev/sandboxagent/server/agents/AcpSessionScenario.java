@@ -196,6 +196,26 @@ record AcpSessionScenario(String agent, Map<String, Object> credentials, String 
             String everything = api.get("/v1/sessions/" + id + "/events?include_raw=true&limit=2000").body();
             assertThat(everything).contains("pelican").doesNotContain(key);
             assertThat(Transcripts.assertItemLifecycles(api.events(id))).isGreaterThan(6);
+
+            // 7. A permission of the resumed agent, which numbers its JSON-RPC requests from 0 again: its id is new
+            // in the session, the old process's ids are 404s (not answers to the new request), and the answer
+            // reaches the agent under its own id.
+            List<String> earlierIds = api.events(id).stream().filter(type("permission.requested"))
+                    .map(e -> e.at("/data/permission_id").asText()).toList();
+            long resumedSeen = api.events(id).stream().mapToLong(e -> e.path("sequence").asLong()).max().orElse(0);
+            String t7 = send(api, id, shellPrompt + "echo resumed > resumed.txt; cat resumed.txt", null);
+            JsonNode again = await(api, id, e -> type("permission.requested").test(e)
+                    && e.path("sequence").asLong() > resumedSeen);
+            String againId = again.at("/data/permission_id").asText();
+            assertThat(earlierIds).isNotEmpty().doesNotContain(againId);
+            for (String old : earlierIds) {
+                assertThat(api.post("/v1/sessions/" + id + "/permissions/" + old + "/reply", "{\"reply\":\"reject\"}")
+                        .status()).as("reply to %s of the process before the crash", old).isEqualTo(404);
+            }
+            Api.require(api.post("/v1/sessions/" + id + "/permissions/" + againId + "/reply",
+                    "{\"reply\":\"once\"}"), 204);
+            assertThat(status(await(api, id, turnEnded(t7)))).isEqualTo("completed");
+            assertThat(work.resolve("resumed.txt")).hasContent("resumed");
             second.terminate();
         }
         assertThat(apiKeys.get()).contains(key); // it really was used
