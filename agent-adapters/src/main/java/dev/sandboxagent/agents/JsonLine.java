@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -40,5 +43,31 @@ public record JsonLine(ObjectNode object, String problem) {
     /** True for a line to drop without a trace. */
     public boolean isNoise() {
         return object == null && problem == null;
+    }
+
+    /**
+     * What one line means to a protocol whose lines are objects with a {@code "type"} (Claude Code's stream-json,
+     * pi's RPC mode): noise is dropped; an unreadable line, one without a type, one of a type {@code translate}
+     * does not know (it returns null) or one it fails on becomes an {@code agent.unparsed} event made by
+     * {@code unparsed(line, reason)}, so a garbled line never ends a turn or the session.
+     */
+    public static List<ProtocolOutput> translateTyped(String line,
+            Function<ObjectNode, List<ProtocolOutput>> translate, BiFunction<String, String, AgentEvent> unparsed) {
+        JsonLine read = read(line);
+        if (read.object() == null) {
+            return read.isNoise() ? List.of() : List.of(new ProtocolOutput.Emit(unparsed.apply(line, read.problem())));
+        }
+        ObjectNode node = read.object();
+        if (!node.path("type").isTextual()) {
+            return List.of(new ProtocolOutput.Emit(unparsed.apply(line, "a JSON line without a type")));
+        }
+        try {
+            List<ProtocolOutput> outputs = translate.apply(node);
+            return outputs == null ? List.of(new ProtocolOutput.Emit(unparsed.apply(line, "unknown line type "
+                    + node.path("type").asText()))) : outputs;
+        } catch (RuntimeException e) {
+            return List.of(new ProtocolOutput.Emit(unparsed.apply(line, "unexpected " + e.getClass().getSimpleName()
+                    + " reading " + node.path("type").asText())));
+        }
     }
 }

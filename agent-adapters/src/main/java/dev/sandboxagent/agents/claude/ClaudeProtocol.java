@@ -97,22 +97,7 @@ final class ClaudeProtocol implements AgentProtocol {
     /** What one output line stands for (often nothing: control traffic, partial-message bookkeeping). */
     @Override
     public List<ProtocolOutput> onLine(String line) {
-        JsonLine read = JsonLine.read(line);
-        if (read.object() == null) {
-            return read.isNoise() ? List.of() : List.of(new ProtocolOutput.Emit(unparsed(line, read.problem())));
-        }
-        ObjectNode node = read.object();
-        if (!node.path("type").isTextual()) {
-            return List.of(new ProtocolOutput.Emit(unparsed(line, "a JSON line without a type")));
-        }
-        try {
-            List<ProtocolOutput> outputs = translate(node);
-            return outputs == null ? List.of(new ProtocolOutput.Emit(unparsed(line, "unknown line type "
-                    + node.path("type").asText()))) : outputs;
-        } catch (RuntimeException e) {
-            return List.of(new ProtocolOutput.Emit(unparsed(line, "unexpected " + e.getClass().getSimpleName()
-                    + " reading " + node.path("type").asText())));
-        }
+        return JsonLine.translateTyped(line, this::translate, this::unparsed);
     }
 
     @Override
