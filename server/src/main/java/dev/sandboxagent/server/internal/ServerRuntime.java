@@ -48,6 +48,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ServerRuntime implements SandboxAgentServer {
     private static final System.Logger LOG = System.getLogger(ServerRuntime.class.getName());
     private static final String VERSION = "0.1.0";
+    /** Vert.x's switch from Netty's DNS resolver to the JDK's (see {@link #start}). */
+    static final String DISABLE_DNS_RESOLVER = "vertx.disableDnsResolver";
 
     private final ServerConfig config;
     private final Vertx vertx;
@@ -108,6 +110,13 @@ public final class ServerRuntime implements SandboxAgentServer {
         // whether or not anyone records. Off unless the operator asks for it (-Dio.netty.jfr.enabled=true).
         if (System.getProperty("io.netty.jfr.enabled") == null) {
             System.setProperty("io.netty.jfr.enabled", "false");
+        }
+        // The server resolves no names: it listens on an address and makes no Vert.x client connections (agents and
+        // the engine are processes and Unix sockets). Vert.x would still build Netty's asynchronous DNS resolver
+        // when it starts (reading resolv.conf and hosts, ~100 classes, measured in docs/benchmarks.md "Server start
+        // and idle RSS"); with this it uses the JDK's resolver, built on first use. The operator's own setting wins.
+        if (System.getProperty(DISABLE_DNS_RESOLVER) == null) {
+            System.setProperty(DISABLE_DNS_RESOLVER, "true");
         }
         // A task that holds an event loop longer than this is logged by Vert.x (the tests fail on that log).
         // Checked twice per limit (at most each second, Vert.x's default), so a task just past it is seen.
@@ -269,6 +278,11 @@ public final class ServerRuntime implements SandboxAgentServer {
             router.errorHandler(status, Problems.routerError(status));
         }
         return router;
+    }
+
+    /** For tests in this package (NameResolutionTest looks at which resolver Vert.x built). */
+    Vertx vertx() {
+        return vertx;
     }
 
     /** For tests in this package (EventLoopCheckTest mounts a handler of its own). */
