@@ -7,7 +7,6 @@ import dev.sandboxagent.cli.support.Ports;
 import dev.sandboxagent.cli.support.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -56,45 +55,6 @@ class HeapPolicyIT {
                 .contains("-XX:MaxHeapSize=100663296")
                 .contains("-XX:MaxMetaspaceSize=209715200")
                 .contains("-XX:TieredStopAtLevel=4");
-    }
-
-    /**
-     * With its start-up archive, the server maps it at the address it was made for rather than relocating it
-     * (docs/benchmarks.md "Server start and idle RSS"). Checked on an install this test lays out and trains itself
-     * (bin/ and lib/, as dist/build.sh does), so neither the build's archives nor their age matter.
-     */
-    @Test
-    void aServerWithItsArchiveMapsItWithoutRelocatingIt() throws Exception {
-        Launcher built = Launcher.inTemp(work);
-        Path install = work.resolve("install");
-        Files.createDirectories(install.resolve("bin"));
-        Files.createDirectories(install.resolve("lib"));
-        Path script = install.resolve("bin/sandbox-agent");
-        Files.copy(built.script(), script);
-        Files.copy(built.script().resolveSibling("../clients/cli/target/sandbox-agent.jar").normalize(),
-                install.resolve("lib/sandbox-agent.jar"));
-        Launcher installed = built.withScript(script);
-
-        // the training run writes <archive>.new when it stops; the build renames it into place
-        Launcher.Started training = installed.env("SANDBOX_AGENT_CDS", "record").start("train", "server",
-                "--no-token", "--port", Integer.toString(Ports.free()),
-                "--data-dir", work.resolve("train").toString());
-        training.awaitLine("listening on", WAIT);
-        Processes.terminate(ProcessHandle.of(training.pid()).orElseThrow(), Duration.ofSeconds(60));
-        Path trained;
-        try (var files = Files.list(install.resolve("lib"))) {
-            trained = files.filter(f -> f.getFileName().toString()
-                            .matches("sandbox-agent-server-\\d+\\.jsa\\.new"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no archive written: " + training.output()));
-        }
-        Files.move(trained, trained.resolveSibling(trained.getFileName().toString().replace(".new", "")));
-
-        String flags = flagsOfAServer(installed);
-        assertThat(flags).contains("-XX:SharedArchiveFile=" + install.resolve("lib").toRealPath())
-                .contains("-XX:ArchiveRelocationMode=0");
-        // without an archive there is nothing to map, and no diagnostic flag either
-        assertThat(flagsOfAServer(installed.env("SANDBOX_AGENT_CDS", "off")))
-                .doesNotContain("SharedArchiveFile").doesNotContain("ArchiveRelocationMode");
     }
 
     /** Starts {@code sandbox-agent server}, reads the running JVM's flags, then stops it by its PID. */

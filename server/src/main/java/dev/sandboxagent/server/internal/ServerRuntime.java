@@ -31,6 +31,7 @@ import dev.sandboxagent.server.sessions.SessionRoutes;
 import dev.sandboxagent.store.SessionStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -128,7 +129,13 @@ public final class ServerRuntime implements SandboxAgentServer {
                 .setBlockedThreadCheckIntervalUnit(TimeUnit.NANOSECONDS)
                 // with the blocked thread's stack, which says what held it
                 .setWarningExceptionTime(limitNanos)
-                .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS);
+                .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS)
+                // The server serves no files from the class path (the OpenAPI document is read as a resource, not
+                // through Vert.x). With class-path resolving on, Vert.x makes a cache directory in the temp dir at
+                // every start (vertx-cache-<uuid>) and registers a hook to remove it: a killed server leaves it
+                // behind (hundreds of them in /tmp on the test machine).
+                .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false)
+                        .setFileCachingEnabled(false));
         CompletableFuture<Vertx> vertxStarting = CompletableFuture.supplyAsync(() -> Vertx.vertx(vertxOptions),
                 task -> startThread("start-vertx", task));
         CompletableFuture<ApiDocument> apiLoading = CompletableFuture.supplyAsync(ApiDocument::load,

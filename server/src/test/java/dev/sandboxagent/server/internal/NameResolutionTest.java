@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The server starts Vert.x without Netty's DNS resolver (it resolves no names; building that resolver is part of
- * every start), and an operator who sets {@code vertx.disableDnsResolver} still decides.
+ * The server starts Vert.x without what it does not use and what costs every start: Netty's DNS resolver (it
+ * resolves no names) and class-path file resolving with its cache directory in the temp dir (it serves no files).
+ * An operator who sets {@code vertx.disableDnsResolver} still decides.
  */
 class NameResolutionTest {
     @TempDir
@@ -31,6 +32,16 @@ class NameResolutionTest {
                     .isEqualTo(200);
         } finally {
             restore(before);
+        }
+    }
+
+    @Test
+    void vertxServesNoFileFromTheClassPathSoItNeedsNoCacheDirectory() {
+        try (ServerRuntime server = start()) {
+            // with class-path resolving on, Vert.x would copy this resource into its cache directory and answer that
+            java.io.File resolved = ((VertxInternal) server.vertx()).fileResolver()
+                    .resolve("dev/sandboxagent/server/openapi.json");
+            assertThat(resolved).doesNotExist();
         }
     }
 

@@ -44,16 +44,6 @@ public final class Launcher {
         return new Launcher(Path.of(path).toAbsolutePath().normalize(), workDir, env);
     }
 
-    /** The launcher script this runs. */
-    public Path script() {
-        return script;
-    }
-
-    /** The same environment and directory, another copy of the launcher (e.g. one in an install laid out by a test). */
-    public Launcher withScript(Path other) {
-        return new Launcher(other.toAbsolutePath().normalize(), workDir, environment);
-    }
-
     public Launcher env(String name, String value) {
         Map<String, String> copy = new HashMap<>(environment);
         copy.put(name, value);
