@@ -287,7 +287,7 @@ public final class ServerRuntime implements SandboxAgentServer {
         return router;
     }
 
-    /** For tests in this package (NameResolutionTest looks at which resolver Vert.x built). */
+    /** For tests in this package (VertxSetupTest looks at the resolvers Vert.x built). */
     Vertx vertx() {
         return vertx;
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * resolves no names) and class-path file resolving with its cache directory in the temp dir (it serves no files).
  * An operator who sets {@code vertx.disableDnsResolver} still decides.
  */
-class NameResolutionTest {
+class VertxSetupTest {
     @TempDir
     Path dataDir;
 
