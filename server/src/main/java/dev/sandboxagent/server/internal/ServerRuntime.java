@@ -114,8 +114,8 @@ public final class ServerRuntime implements SandboxAgentServer {
         }
         // The server resolves no names: it listens on an address and makes no Vert.x client connections (agents and
         // the engine are processes and Unix sockets). Vert.x would still build Netty's asynchronous DNS resolver
-        // when it starts (reading resolv.conf and hosts, ~100 classes, measured in docs/benchmarks.md "Server start
-        // and idle RSS"); with this it uses the JDK's resolver, built on first use. The operator's own setting wins.
+        // when it starts (reading resolv.conf and hosts, 70 classes, measured in docs/benchmarks.md "Server start
+        // and idle RSS"); with this it uses the JDK's resolver (InetAddress). The operator's own setting wins.
         if (System.getProperty(DISABLE_DNS_RESOLVER) == null) {
             System.setProperty(DISABLE_DNS_RESOLVER, "true");
         }
