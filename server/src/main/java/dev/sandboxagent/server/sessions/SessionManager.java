@@ -186,17 +186,20 @@ public final class SessionManager implements AutoCloseable {
     private TurnStart startTurn(String id, String turnId, String message, String idempotencyKey,
                                 Map<String, String> credentials) {
         synchronized (lockFor(id)) {
-            SessionRecord record = record(id);
+            LiveSession session = live.get(id);
+            // A live session exists and, unless it says it has ended (checked when the turn starts), is not ended:
+            // it leaves this map, under this lock, before its record does. So the record is read (a store query
+            // on every message) only for a session that is not live.
+            SessionRecord record = session == null ? record(id) : null;
             if (idempotencyKey != null) {
                 Optional<String> earlier = keys.turn(id, idempotencyKey);
                 if (earlier.isPresent()) {
                     return new TurnStart(earlier.get(), 0, true);
                 }
             }
-            if (record.state() == SessionState.ENDED) {
+            if (record != null && record.state() == SessionState.ENDED) {
                 throw SessionErrors.ended(id);
             }
-            LiveSession session = live.get(id);
             if (agents.changesCredentials(id, credentials)) {
                 if (session != null && session.runningTurnId() != null) {
                     throw SessionErrors.busy(id, session.runningTurnId());
@@ -210,7 +213,7 @@ public final class SessionManager implements AutoCloseable {
                 }
             }
             if (session == null) {
-                session = agents.resume(record);
+                session = agents.resume(record != null ? record : record(id));
             }
             String busyWith = session.runningTurnId();
             if (busyWith != null) {
