@@ -187,10 +187,11 @@ public final class SessionManager implements AutoCloseable {
                                 Map<String, String> credentials) {
         synchronized (lockFor(id)) {
             LiveSession session = live.get(id);
-            // A live session exists and, unless it says it has ended (checked when the turn starts), is not ended:
-            // it leaves this map, under this lock, before its record does. So the record is read (a store query
-            // on every message) only for a session that is not live.
-            SessionRecord record = session == null ? record(id) : null;
+            // A live session that has not ended exists and is not ended: it is deleted from this map, under this
+            // lock, before its record goes, and it knows it has ended before its record says so. So the record (a
+            // store query on every message) is read only for a session that is not live, or whose agent has just
+            // exited (then, as before, the record decides whether the session has ended).
+            SessionRecord record = session == null || session.ended() ? record(id) : null;
             if (idempotencyKey != null) {
                 Optional<String> earlier = keys.turn(id, idempotencyKey);
                 if (earlier.isPresent()) {
