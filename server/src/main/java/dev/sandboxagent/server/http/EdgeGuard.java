@@ -103,8 +103,8 @@ public final class EdgeGuard implements Handler<RoutingContext> {
     /** A segment that is {@code .} or {@code ..}, also percent-encoded ({@code %2e}); the raw path, before Vert.x
      * resolves it. */
     static boolean hasDotSegment(String rawPath) {
-        if (rawPath == null) {
-            return false;
+        if (rawPath == null || rawPath.indexOf('.') < 0 && rawPath.indexOf('%') < 0) {
+            return false; // no dot, encoded or not: the common case, decided without splitting the path
         }
         for (String segment : rawPath.split("/", -1)) {
             String decoded = segment.replace("%2e", ".").replace("%2E", ".");
@@ -164,6 +164,9 @@ public final class EdgeGuard implements Handler<RoutingContext> {
      * and ::1. Decided on the text alone: a name is never resolved, since resolving is what rebinding abuses.
      */
     static boolean isLoopbackName(String host) {
+        if (host.equals("127.0.0.1") || host.equals("localhost")) {
+            return true; // what nearly every request says: no lower-casing, no pattern
+        }
         String name = host.strip().toLowerCase(Locale.ROOT);
         if (name.startsWith("[") && name.endsWith("]")) {
             name = name.substring(1, name.length() - 1);

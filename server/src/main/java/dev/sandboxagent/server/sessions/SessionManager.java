@@ -186,17 +186,21 @@ public final class SessionManager implements AutoCloseable {
     private TurnStart startTurn(String id, String turnId, String message, String idempotencyKey,
                                 Map<String, String> credentials) {
         synchronized (lockFor(id)) {
-            SessionRecord record = record(id);
+            LiveSession session = live.get(id);
+            // A live session that has not ended exists and is not ended: it is deleted from this map, under this
+            // lock, before its record goes, and it knows it has ended before its record says so. So the record (a
+            // store query on every message) is read only for a session that is not live, or whose agent has just
+            // exited (then, as before, the record decides whether the session has ended).
+            SessionRecord record = session == null || session.ended() ? record(id) : null;
             if (idempotencyKey != null) {
                 Optional<String> earlier = keys.turn(id, idempotencyKey);
                 if (earlier.isPresent()) {
                     return new TurnStart(earlier.get(), 0, true);
                 }
             }
-            if (record.state() == SessionState.ENDED) {
+            if (record != null && record.state() == SessionState.ENDED) {
                 throw SessionErrors.ended(id);
             }
-            LiveSession session = live.get(id);
             if (agents.changesCredentials(id, credentials)) {
                 if (session != null && session.runningTurnId() != null) {
                     throw SessionErrors.busy(id, session.runningTurnId());
@@ -210,7 +214,7 @@ public final class SessionManager implements AutoCloseable {
                 }
             }
             if (session == null) {
-                session = agents.resume(record);
+                session = agents.resume(record != null ? record : record(id));
             }
             String busyWith = session.runningTurnId();
             if (busyWith != null) {

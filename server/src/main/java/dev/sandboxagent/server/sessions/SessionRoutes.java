@@ -26,6 +26,8 @@ import java.util.Map;
  */
 public final class SessionRoutes {
     private static final int MAX_IDEMPOTENCY_KEY = 256;
+    private static final byte[] TURN_ACCEPTED_HEAD =
+            "{\"turnId\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final SessionManager sessions;
     private final EventRoutes events;
@@ -107,18 +109,51 @@ public final class SessionRoutes {
 
     private void message(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
-        JsonObject body = api.validBody(ctx, "MessageRequest");
+        JsonObject body = api.validBody(ctx, "MessageRequest", SessionRoutes::plainMessage);
         String text = body.getString("message");
         Map<String, String> credentials = credentials(body);
         String key = idempotencyKey(ctx);
         // A message may start the agent again (resume, new credentials): on the pool kept for agent starts.
         Blocking.respond(ctx, AGENT_STARTS, answering(() -> sessions.sendMessage(id, text, key, credentials)),
-                (c, turn) -> JsonBodies.send(c, 202, Map.of("turnId", turn.turnId())));
+                (c, turn) -> c.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                        .end(turnAccepted(turn.turnId())));
+    }
+
+    /**
+     * A message request of the usual shape, {@code {"message": "<text>"}} and nothing else, which
+     * {@code MessageRequest} plainly accepts (an object whose only member is the required non-empty string): such a
+     * body skips the schema walk. Any other body is validated by the schema as before.
+     */
+    static boolean plainMessage(JsonObject body) {
+        return body.size() == 1 && body.getValue("message") instanceof String text && !text.isEmpty();
+    }
+
+    /**
+     * The 202's body, {@code {"turnId":"..."}}, as Jackson writes it, without Jackson: a turn id is {@code turn_}
+     * and hex digits ({@link SessionManager}), so it needs no escaping (checked, so that a change there cannot
+     * write broken JSON here).
+     */
+    static io.vertx.core.buffer.Buffer turnAccepted(String turnId) {
+        for (int i = 0; i < turnId.length(); i++) {
+            char c = turnId.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c > 0x7e) {
+                return io.vertx.core.buffer.Buffer.buffer(JsonBodies.encode(Map.of("turnId", turnId)));
+            }
+        }
+        byte[] head = TURN_ACCEPTED_HEAD;
+        byte[] out = new byte[head.length + turnId.length() + 2];
+        System.arraycopy(head, 0, out, 0, head.length);
+        for (int i = 0; i < turnId.length(); i++) {
+            out[head.length + i] = (byte) turnId.charAt(i); // ASCII, checked above
+        }
+        out[out.length - 2] = '"';
+        out[out.length - 1] = '}';
+        return io.vertx.core.buffer.Buffer.buffer(out);
     }
 
     private void messageStream(RoutingContext ctx) {
         String id = api.validId(ctx, "session_id");
-        JsonObject body = api.validBody(ctx, "MessageRequest");
+        JsonObject body = api.validBody(ctx, "MessageRequest", SessionRoutes::plainMessage);
         String text = body.getString("message");
         Map<String, String> credentials = credentials(body);
         boolean includeRaw = EventRoutes.includeRaw(ctx);
