@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +27,7 @@ public final class EventStream implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
     private final HttpTransport transport;
-    private final LongFunction<HttpRequest.Builder> reconnectRequest;
+    private final LongFunction<HttpTransport.Request> reconnectRequest;
     private final Duration reconnectWindow;
     private final Consumer<UniversalEvent> consumer;
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
@@ -38,7 +37,7 @@ public final class EventStream implements AutoCloseable {
     private volatile long lastSequence;
 
     private EventStream(HttpTransport transport, InputStream firstBody, long offset,
-                        LongFunction<HttpRequest.Builder> reconnectRequest, Duration reconnectWindow,
+                        LongFunction<HttpTransport.Request> reconnectRequest, Duration reconnectWindow,
                         Consumer<UniversalEvent> consumer, String name) {
         this.transport = transport;
         this.body = firstBody;
@@ -57,8 +56,8 @@ public final class EventStream implements AutoCloseable {
      * @param reconnectRequest builds the request to resume after a sequence; null for a stream that must not be
      *                         re-sent (a POST that starts a turn)
      */
-    static EventStream open(HttpTransport transport, HttpRequest.Builder first, long offset,
-                            LongFunction<HttpRequest.Builder> reconnectRequest, Duration reconnectWindow,
+    static EventStream open(HttpTransport transport, HttpTransport.Request first, long offset,
+                            LongFunction<HttpTransport.Request> reconnectRequest, Duration reconnectWindow,
                             Consumer<UniversalEvent> consumer, String name) {
         InputStream body = transport.openStream(first);
         EventStream stream = new EventStream(transport, body, offset, reconnectRequest, reconnectWindow, consumer,
