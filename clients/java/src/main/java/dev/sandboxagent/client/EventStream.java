@@ -179,11 +179,11 @@ public final class EventStream implements AutoCloseable {
         while (!closed.get() && (frame = frames.next()) != null) {
             UniversalEvent event;
             try {
-                event = Json.MAPPER.readValue(frame.data(), UniversalEvent.class);
-            } catch (JsonProcessingException e) {
+                event = LightJson.decode(LightJson.parse(frame.data()), UniversalEvent.class);
+            } catch (JsonProcessingException | IllegalArgumentException e) {
                 // Not an IOException: a reconnect would only read the same broken event again.
                 throw new IllegalStateException("the server sent an event that is not valid JSON: "
-                        + e.getOriginalMessage(), e);
+                        + (e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage()), e);
             }
             if (event.sequence() <= lastSequence) {
                 continue; // already delivered before a reconnect; the server should not resend, but never twice

@@ -51,11 +51,7 @@ final class HttpTransport {
     }
 
     static byte[] jsonBody(Object body) {
-        try {
-            return Json.MAPPER.writeValueAsBytes(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot encode request body: " + e.getOriginalMessage(), e);
-        }
+        return LightJson.encode(body);
     }
 
     /** Sends and returns the parsed JSON answer (null for 204), throwing for any non-2xx answer. */
@@ -74,7 +70,7 @@ final class HttpTransport {
             return null;
         }
         try {
-            return Json.MAPPER.readTree(body);
+            return LightJson.parse(body);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("the server at " + displayUrl() + " sent an answer that is not JSON: "
                     + e.getOriginalMessage(), e);
@@ -87,10 +83,10 @@ final class HttpTransport {
 
     static <T> T convert(JsonNode tree, Class<T> type) {
         try {
-            return Json.MAPPER.treeToValue(tree, type);
-        } catch (JsonProcessingException e) {
+            return LightJson.decode(tree, type);
+        } catch (IllegalArgumentException e) {
             throw new UncheckedIOException("unexpected answer shape for " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage(), e);
+                    + e.getMessage(), new IOException(e.getMessage(), e));
         }
     }
 
@@ -156,7 +152,7 @@ final class HttpTransport {
     private static SandboxAgentException failure(int status, String contentType, String body) {
         if (contentType.contains("json") && body != null && !body.isBlank()) {
             try {
-                JsonNode tree = Json.MAPPER.readTree(body);
+                JsonNode tree = LightJson.parse(body);
                 if (tree != null && tree.isObject()) {
                     return new SandboxAgentException(Problem.fromJson(tree, status));
                 }
