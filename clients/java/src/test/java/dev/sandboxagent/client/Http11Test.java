@@ -187,6 +187,55 @@ class Http11Test {
         }
     }
 
+    /**
+     * An https URL speaks TLS and checks the server's certificate against the JDK's trust store: a self-signed one
+     * (made here with the JDK's keytool) is refused, so the socket transport trusts nothing it should not.
+     */
+    @Test
+    void anHttpsUrlSpeaksTlsAndRefusesAnUntrustedCertificate(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path keystore = tmp.resolve("server.p12");
+        String keytool = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        Process gen = new ProcessBuilder(keytool, "-genkeypair", "-alias", "s", "-keyalg", "EC", "-dname",
+                "CN=localhost", "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", keystore.toString(), "-storepass", "changeit").redirectErrorStream(true).start();
+        assertThat(gen.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(gen.exitValue()).as(new String(gen.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .isZero();
+        java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+        try (InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+            keys.load(in, "changeit".toCharArray());
+        }
+        javax.net.ssl.KeyManagerFactory managers = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        managers.init(keys, "changeit".toCharArray());
+        javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+        tls.init(managers.getKeyManagers(), null, null);
+        List<String> handshakes = new CopyOnWriteArrayList<>();
+        try (javax.net.ssl.SSLServerSocket server = (javax.net.ssl.SSLServerSocket) tls.getServerSocketFactory()
+                .createServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try (javax.net.ssl.SSLSocket connection = (javax.net.ssl.SSLSocket) server.accept()) {
+                    connection.startHandshake();
+                    handshakes.add("completed");
+                } catch (IOException e) {
+                    handshakes.add("failed: " + e.getMessage()); // the client hung up on our certificate
+                }
+            }, "tls-server");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            URI url = URI.create("https://127.0.0.1:" + server.getLocalPort());
+            SandboxAgentClient client = SandboxAgentClient.builder().baseUrl(url)
+                    .requestTimeout(Duration.ofSeconds(10)).build();
+            assertThatThrownBy(client::health)
+                    .isInstanceOf(UncheckedIOException.class)
+                    .hasMessageStartingWith("lost the connection to " + url + ": ")
+                    .hasMessageContaining("PKIX");
+            acceptor.join(10_000);
+            assertThat(handshakes).singleElement().asString().startsWith("failed");
+        }
+    }
+
     // ---- a server that answers every connection with the script's bytes, then closes it
 
     @FunctionalInterface
