@@ -137,7 +137,13 @@ final class Http11 {
         if (uri.getRawQuery() != null) {
             head.append('?').append(uri.getRawQuery());
         }
-        head.append(" HTTP/1.1\r\nHost: ").append(uri.getRawAuthority()).append("\r\n");
+        // The host as the URL spells it (brackets kept for IPv6), and the port only when the URL gives one; never
+        // the user-info part of the authority, which is not the server's name.
+        head.append(" HTTP/1.1\r\nHost: ").append(uri.getHost());
+        if (uri.getPort() > 0) {
+            head.append(':').append(uri.getPort());
+        }
+        head.append("\r\n");
         for (Map.Entry<String, String> header : headers.entrySet()) {
             checkHeader(header.getKey(), header.getValue());
             head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");

@@ -187,6 +187,17 @@ class Http11Test {
         }
     }
 
+    @Test
+    void theHostHeaderNamesHostAndPortOnlyNeverTheUserInfo() throws Exception {
+        try (ScriptedServer server = new ScriptedServer(out -> out.write(ascii(
+                "HTTP/1.1 204 No Content\r\n\r\n")))) {
+            URI withUser = URI.create("http://someone:secret@127.0.0.1:" + server.port());
+            SandboxAgentClient.builder().baseUrl(withUser).build().deleteSession("s1");
+            assertThat(server.requests.get(0)).startsWith("DELETE /v1/sessions/s1 HTTP/1.1\r\n")
+                    .contains("\r\nHost: 127.0.0.1:" + server.port() + "\r\n").doesNotContain("secret");
+        }
+    }
+
     /**
      * An https URL speaks TLS and checks the server's certificate against the JDK's trust store: a self-signed one
      * (made here with the JDK's keytool) is refused, so the socket transport trusts nothing it should not.
