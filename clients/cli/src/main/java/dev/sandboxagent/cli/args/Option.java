@@ -45,7 +45,8 @@ public record Option(List<String> names, String label, ValueType type, String de
      * equals and hashCode written out, with the meaning the record's generated ones have: options are the keys of
      * every parse's value map, and the generated methods bootstrap through java.lang.runtime.ObjectMethods, which
      * spins a dozen method-handle classes at their first call, in every CLI run (a start-up archive of JDK 17 cannot
-     * hold them): ~10% of an api command's CPU, measured (docs/benchmarks.md, "CLI round trip").
+     * hold them). With the string-concatenation flag in the pom, that took ~80 ms of CPU off an api command
+     * (measured together; docs/benchmarks.md, "CLI round trip").
      */
     @Override
     public boolean equals(Object other) {
