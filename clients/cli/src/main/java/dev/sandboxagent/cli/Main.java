@@ -21,7 +21,6 @@ public final class Main {
         int exitCode = run(List.of(args), CliEnvironment.system(), out, err);
         out.flush();
         err.flush();
-        releaseHttpSelectors();
         System.exit(exitCode);
     }
 
@@ -70,32 +69,5 @@ public final class Main {
             charset = Charset.forName(encoding);
         }
         return new PrintWriter(new OutputStreamWriter(stream, charset), true);
-    }
-
-    /**
-     * Lets the JDK HTTP client's selector threads leave native code before the JVM exits. On exit HotSpot waits up to
-     * 300 ms for threads that are in native code, and an idle client's selector thread always is (in epoll_wait);
-     * measured, that wait was a third of an api command's run time. JDK 17's HttpClient has no close(), so interrupt
-     * the threads (which wakes the selector and ends its loop); the process is ending anyway.
-     */
-    private static void releaseHttpSelectors() {
-        ThreadGroup root = Thread.currentThread().getThreadGroup();
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
-        Thread[] threads = new Thread[root.activeCount() + 16];
-        int count = root.enumerate(threads, true);
-        for (int i = 0; i < count; i++) {
-            Thread thread = threads[i];
-            if (thread.getName().startsWith("HttpClient-") && thread.getName().endsWith("-SelectorManager")) {
-                thread.interrupt();
-                try {
-                    thread.join(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
     }
 }

@@ -46,4 +46,46 @@ class ApiCommandsDoNotLoadTheServerTest {
             assertThat(Class.forName("io.vertx.core.Vertx")).isNotNull();
         }
     }
+
+    /**
+     * The one-shot commands' own start-up (docs/benchmarks.md, "CLI round trip"): no JDK HttpClient (its class graph
+     * and selector thread), no Jackson ObjectMapper (building one and introspecting the answer's records), no
+     * record equals/hashCode bootstrapped through ObjectMethods (it spins method-handle classes no start-up archive
+     * of JDK 17 holds), while a real answer with a session in it is read and printed.
+     */
+    @Test
+    void listAndGetLoadNeitherHttpClientNorObjectMapperNorObjectMethods(@TempDir Path dataDir, @TempDir Path tmp)
+            throws Exception {
+        try (TestServer server = TestServer.start(dataDir)) {
+            dev.sandboxagent.client.SandboxAgentClient.builder().baseUrl(java.net.URI.create(server.url()))
+                    .token(TestServer.TOKEN).build()
+                    .createSession("s1", dev.sandboxagent.client.CreateSessionRequest.of("mock"));
+            for (String command : List.of("list", "get")) {
+                Path classLog = tmp.resolve(command + "-classes.log");
+                Path out = tmp.resolve(command + "-out.txt");
+                String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+                List<String> args = new java.util.ArrayList<>(List.of(java, "-Xlog:class+load=info:file=" + classLog,
+                        "-cp", System.getProperty("java.class.path"), Main.class.getName(), "api", "sessions",
+                        command));
+                if (command.equals("get")) {
+                    args.add("s1");
+                }
+                args.addAll(List.of("--url", server.url(), "--token", TestServer.TOKEN));
+                Process process = new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(out.toFile())
+                        .start();
+                assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+                String output = Files.readString(out);
+                assertThat(process.exitValue()).as(output).isZero();
+                assertThat(output).contains("s1").contains("mock");
+
+                List<String> loaded = Files.readAllLines(classLog);
+                assertThat(loaded).as(command).anyMatch(l -> l.contains(" dev.sandboxagent.client.SessionInfo "));
+                assertThat(loaded).as(command)
+                        .noneMatch(l -> l.contains(" java.net.http.") || l.contains(" jdk.internal.net.http."));
+                assertThat(loaded).as(command)
+                        .noneMatch(l -> l.contains(" com.fasterxml.jackson.databind.ObjectMapper "));
+                assertThat(loaded).as(command).noneMatch(l -> l.contains(" java.lang.runtime.ObjectMethods "));
+            }
+        }
+    }
 }

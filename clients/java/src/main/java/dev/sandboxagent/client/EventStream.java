@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,7 +27,7 @@ public final class EventStream implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
 
     private final HttpTransport transport;
-    private final LongFunction<HttpRequest.Builder> reconnectRequest;
+    private final LongFunction<HttpTransport.Request> reconnectRequest;
     private final Duration reconnectWindow;
     private final Consumer<UniversalEvent> consumer;
     private final CompletableFuture<Void> completion = new CompletableFuture<>();
@@ -38,7 +37,7 @@ public final class EventStream implements AutoCloseable {
     private volatile long lastSequence;
 
     private EventStream(HttpTransport transport, InputStream firstBody, long offset,
-                        LongFunction<HttpRequest.Builder> reconnectRequest, Duration reconnectWindow,
+                        LongFunction<HttpTransport.Request> reconnectRequest, Duration reconnectWindow,
                         Consumer<UniversalEvent> consumer, String name) {
         this.transport = transport;
         this.body = firstBody;
@@ -57,8 +56,8 @@ public final class EventStream implements AutoCloseable {
      * @param reconnectRequest builds the request to resume after a sequence; null for a stream that must not be
      *                         re-sent (a POST that starts a turn)
      */
-    static EventStream open(HttpTransport transport, HttpRequest.Builder first, long offset,
-                            LongFunction<HttpRequest.Builder> reconnectRequest, Duration reconnectWindow,
+    static EventStream open(HttpTransport transport, HttpTransport.Request first, long offset,
+                            LongFunction<HttpTransport.Request> reconnectRequest, Duration reconnectWindow,
                             Consumer<UniversalEvent> consumer, String name) {
         InputStream body = transport.openStream(first);
         EventStream stream = new EventStream(transport, body, offset, reconnectRequest, reconnectWindow, consumer,
@@ -180,11 +179,11 @@ public final class EventStream implements AutoCloseable {
         while (!closed.get() && (frame = frames.next()) != null) {
             UniversalEvent event;
             try {
-                event = Json.MAPPER.readValue(frame.data(), UniversalEvent.class);
-            } catch (JsonProcessingException e) {
+                event = LightJson.decode(LightJson.parse(frame.data()), UniversalEvent.class);
+            } catch (JsonProcessingException | IllegalArgumentException e) {
                 // Not an IOException: a reconnect would only read the same broken event again.
                 throw new IllegalStateException("the server sent an event that is not valid JSON: "
-                        + e.getOriginalMessage(), e);
+                        + (e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage()), e);
             }
             if (event.sequence() <= lastSequence) {
                 continue; // already delivered before a reconnect; the server should not resend, but never twice

@@ -4,31 +4,26 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import javax.net.ssl.SSLParameters;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * The HTTP plumbing under {@link SandboxAgentClient}: builds requests (base URL, bearer token), turns error answers
- * into {@link SandboxAgentException} and network failures into {@link ServerUnavailableException} or
- * {@link UncheckedIOException}, so that callers only ever see those three.
+ * The HTTP plumbing under {@link SandboxAgentClient}: builds requests (base URL, bearer token), sends them with
+ * {@link Http11}, turns error answers into {@link SandboxAgentException} and network failures into
+ * {@link ServerUnavailableException} or {@link UncheckedIOException}, so that callers only ever see those three.
  */
 final class HttpTransport {
-    private final HttpClient http;
     private final URI base;
     private final String token;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
 
     HttpTransport(URI baseUrl, String token, Duration connectTimeout, Duration requestTimeout) {
@@ -36,16 +31,8 @@ final class HttpTransport {
         String text = baseUrl.toString();
         this.base = URI.create(text.endsWith("/") ? text : text + "/");
         this.token = token;
+        this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                // HTTP/1.1 on purpose: with HTTP_2 the JDK client sends an h2c upgrade on every plain-http request.
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER);
-        if ("http".equals(baseUrl.getScheme())) {
-            builder.sslContext(new NoTlsContext()).sslParameters(new SSLParameters());
-        }
-        this.http = builder.build();
     }
 
     /** The base URL as the user gave it, for messages. */
@@ -54,90 +41,97 @@ final class HttpTransport {
         return URI.create(text.substring(0, text.length() - 1));
     }
 
-    HttpRequest.Builder request(String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout);
+    /** A GET of {@code path} (relative to the base URL) with the token; change it with the request's methods. */
+    Request request(String path) {
+        Request request = new Request(base.resolve(path), requestTimeout);
         if (token != null) {
-            builder.header("Authorization", "Bearer " + token);
+            request.header("Authorization", "Bearer " + token);
         }
-        return builder;
+        return request;
     }
 
-    static HttpRequest.BodyPublisher jsonBody(Object body) {
-        try {
-            return HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(body), StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot encode request body: " + e.getOriginalMessage(), e);
-        }
+    static byte[] jsonBody(Object body) {
+        return LightJson.encode(body);
     }
 
     /** Sends and returns the parsed JSON answer (null for 204), throwing for any non-2xx answer. */
-    JsonNode exchange(HttpRequest.Builder request) {
-        HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (response.statusCode() / 100 != 2) {
-            throw failure(response.statusCode(), contentType(response), response.body());
+    JsonNode exchange(Request request) {
+        String body;
+        Http11.Response response = send(request, false);
+        try (InputStream in = response.body()) {
+            body = Http11.readAll(in);
+        } catch (IOException e) {
+            throw networkFailure(e, request.timeout);
         }
-        String body = response.body();
-        if (body == null || body.isEmpty()) {
+        if (response.status() / 100 != 2) {
+            throw failure(response.status(), response.header("Content-Type"), body);
+        }
+        if (body.isEmpty()) {
             return null;
         }
         try {
-            return Json.MAPPER.readTree(body);
+            return LightJson.parse(body);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException("the server at " + displayUrl() + " sent an answer that is not JSON: "
                     + e.getOriginalMessage(), e);
         }
     }
 
-    <T> T exchange(HttpRequest.Builder request, Class<T> type) {
+    <T> T exchange(Request request, Class<T> type) {
         return convert(exchange(request), type);
     }
 
     static <T> T convert(JsonNode tree, Class<T> type) {
         try {
-            return Json.MAPPER.treeToValue(tree, type);
-        } catch (JsonProcessingException e) {
+            return LightJson.decode(tree, type);
+        } catch (IllegalArgumentException e) {
             throw new UncheckedIOException("unexpected answer shape for " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage(), e);
+                    + e.getMessage(), new IOException(e.getMessage(), e));
         }
     }
 
     /** Opens a streaming answer; the caller owns (and must close) the returned body. */
-    InputStream openStream(HttpRequest.Builder request) {
-        HttpResponse<InputStream> response = send(request.header("Accept", "text/event-stream"),
-                HttpResponse.BodyHandlers.ofInputStream());
-        if (response.statusCode() / 100 != 2) {
+    InputStream openStream(Request request) {
+        Http11.Response response = send(request.header("Accept", "text/event-stream"), true);
+        if (response.status() / 100 != 2) {
             String body;
             try (InputStream in = response.body()) {
-                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                body = Http11.readAll(in);
             } catch (IOException e) {
                 body = "";
             }
-            throw failure(response.statusCode(), contentType(response), body);
+            throw failure(response.status(), response.header("Content-Type"), body);
         }
         return response.body();
     }
 
-    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+    private Http11.Response send(Request request, boolean streaming) {
+        Http11.Target target = new Http11.Target(request.uri, millis(connectTimeout), millis(request.timeout));
         try {
-            return http.send(request.build(), handler);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new InterruptedIOException("interrupted while talking to "
-                    + displayUrl()));
+            return Http11.exchange(target, request.method, request.headers, request.body, streaming);
+        } catch (Http11.ConnectFailure e) {
+            throw new ServerUnavailableException(displayUrl(), e.getCause());
         } catch (IOException e) {
-            throw networkFailure(e);
-        } catch (UnresolvedAddressException e) {
-            throw new ServerUnavailableException(displayUrl(), e);
+            throw networkFailure(e, request.timeout);
         }
     }
 
+    private static int millis(Duration timeout) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+    }
+
     RuntimeException networkFailure(IOException e) {
-        if (isUnreachable(e)) {
-            return new ServerUnavailableException(displayUrl(), e);
+        return networkFailure(e, requestTimeout);
+    }
+
+    private RuntimeException networkFailure(IOException e, Duration timeout) {
+        if (e instanceof Http11.ConnectFailure || isUnreachable(e)) {
+            return new ServerUnavailableException(displayUrl(), e instanceof Http11.ConnectFailure
+                    ? e.getCause() : e);
         }
-        if (e instanceof HttpTimeoutException) {
+        if (e instanceof Http11.HeadTimeout || e instanceof java.net.SocketTimeoutException) {
             return new UncheckedIOException("no answer from " + displayUrl() + " within "
-                    + requestTimeout.toSeconds() + " s", e);
+                    + timeout.toSeconds() + " s", e);
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         return new UncheckedIOException("lost the connection to " + displayUrl() + ": " + message, e);
@@ -146,7 +140,7 @@ final class HttpTransport {
     /** Failures that mean "nobody is listening there", as opposed to a server that went wrong mid-answer. */
     static boolean isUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof HttpConnectTimeoutException
+            if (t instanceof ConnectException || t instanceof Http11.ConnectFailure
                     || t instanceof NoRouteToHostException || t instanceof UnknownHostException
                     || t instanceof UnresolvedAddressException) {
                 return true;
@@ -155,14 +149,10 @@ final class HttpTransport {
         return false;
     }
 
-    private static String contentType(HttpResponse<?> response) {
-        return response.headers().firstValue("Content-Type").orElse("");
-    }
-
     private static SandboxAgentException failure(int status, String contentType, String body) {
         if (contentType.contains("json") && body != null && !body.isBlank()) {
             try {
-                JsonNode tree = Json.MAPPER.readTree(body);
+                JsonNode tree = LightJson.parse(body);
                 if (tree != null && tree.isObject()) {
                     return new SandboxAgentException(Problem.fromJson(tree, status));
                 }
@@ -190,5 +180,55 @@ final class HttpTransport {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * One request, built the way {@code HttpRequest.Builder} is (a GET until told otherwise): method, headers, an
+     * optional body, and how long to wait for the answer's head.
+     */
+    static final class Request {
+        private final URI uri;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String method = "GET";
+        private byte[] body;
+        private Duration timeout;
+
+        private Request(URI uri, Duration timeout) {
+            this.uri = uri;
+            this.timeout = timeout;
+        }
+
+        Request header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        Request timeout(Duration value) {
+            this.timeout = value;
+            return this;
+        }
+
+        Request GET() {
+            return method("GET", null);
+        }
+
+        Request DELETE() {
+            return method("DELETE", null);
+        }
+
+        /** A POST without a body (sent with {@code Content-Length: 0}). */
+        Request POST() {
+            return method("POST", new byte[0]);
+        }
+
+        Request POST(byte[] json) {
+            return method("POST", json);
+        }
+
+        private Request method(String name, byte[] content) {
+            this.method = name;
+            this.body = content;
+            return this;
+        }
     }
 }

@@ -20,7 +20,7 @@ public final class LineStream implements AutoCloseable {
         this.body = body;
     }
 
-    static LineStream open(HttpTransport transport, java.net.http.HttpRequest.Builder request,
+    static LineStream open(HttpTransport transport, HttpTransport.Request request,
                            Consumer<String> consumer) {
         LineStream stream = new LineStream(transport.openStream(request));
         Thread reader = new Thread(() -> stream.read(consumer), "sandbox-agent-log");

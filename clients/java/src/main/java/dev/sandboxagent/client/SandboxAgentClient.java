@@ -4,7 +4,6 @@ import static dev.sandboxagent.client.HttpTransport.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +11,9 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * A typed client for the sandbox-agent HTTP API (docs/api.md), on {@code java.net.http}. Thread-safe; one instance
- * can serve a whole application.
+ * A typed client for the sandbox-agent HTTP API (docs/api.md), over plain HTTP/1.1 sockets (one connection per
+ * request; no {@code java.net.http}, whose start-up a one-shot CLI command cannot afford). Thread-safe; one
+ * instance can serve a whole application.
  *
  * <pre>{@code
  * var client = SandboxAgentClient.builder().baseUrl(URI.create("http://127.0.0.1:2468")).token(token).build();
@@ -87,7 +87,7 @@ public final class SandboxAgentClient {
 
     /** Restarts the engine the server runs; 409 ({@code docker_not_managed}) for an adopted or absent one. */
     public DockerStatus restartDocker() {
-        return transport.exchange(transport.request("v1/docker/restart").POST(HttpRequest.BodyPublishers.noBody()),
+        return transport.exchange(transport.request("v1/docker/restart").POST(),
                 DockerStatus.class);
     }
 
@@ -131,7 +131,7 @@ public final class SandboxAgentClient {
     public CreateSessionResponse createSession(String sessionId, CreateSessionRequest request,
                                                String idempotencyKey) {
         Objects.requireNonNull(request, "request");
-        HttpRequest.Builder http = withKey(sessionRequest(sessionId, ""), idempotencyKey)
+        HttpTransport.Request http = withKey(sessionRequest(sessionId, ""), idempotencyKey)
                 .header("Content-Type", "application/json")
                 .POST(HttpTransport.jsonBody(request));
         return transport.exchange(http, CreateSessionResponse.class);
@@ -172,7 +172,7 @@ public final class SandboxAgentClient {
         if (!credentials.isEmpty()) {
             body.put("credentials", credentials);
         }
-        HttpRequest.Builder http = withKey(sessionRequest(sessionId, "/messages"), idempotencyKey)
+        HttpTransport.Request http = withKey(sessionRequest(sessionId, "/messages"), idempotencyKey)
                 .header("Content-Type", "application/json")
                 .POST(HttpTransport.jsonBody(body));
         return turnId(transport.exchange(http));
@@ -211,7 +211,7 @@ public final class SandboxAgentClient {
      * pick up the rest.
      */
     public EventStream streamTurn(String sessionId, String message, Consumer<UniversalEvent> consumer) {
-        HttpRequest.Builder http = sessionRequest(sessionId, "/messages/stream")
+        HttpTransport.Request http = sessionRequest(sessionId, "/messages/stream")
                 .timeout(Duration.ofDays(365))
                 .header("Content-Type", "application/json")
                 .POST(HttpTransport.jsonBody(Map.of("message", Objects.requireNonNull(message, "message"))));
@@ -238,14 +238,14 @@ public final class SandboxAgentClient {
     public EventStream streamEvents(String sessionId, long offset, Consumer<UniversalEvent> consumer) {
         Objects.requireNonNull(consumer, "consumer");
         String path = "/events/sse";
-        HttpRequest.Builder first = sseRequest(sessionId, path).header("Last-Event-ID", Long.toString(offset));
+        HttpTransport.Request first = sseRequest(sessionId, path).header("Last-Event-ID", Long.toString(offset));
         return EventStream.open(transport, first, offset,
                 after -> sseRequest(sessionId, path).header("Last-Event-ID", Long.toString(after)),
                 reconnectWindow, consumer, "sandbox-agent-events-" + sessionId);
     }
 
     public void replyPermission(String sessionId, String permissionId, PermissionReply reply) {
-        HttpRequest.Builder http = sessionRequest(sessionId, "/permissions/" + segment(permissionId) + "/reply")
+        HttpTransport.Request http = sessionRequest(sessionId, "/permissions/" + segment(permissionId) + "/reply")
                 .header("Content-Type", "application/json")
                 .POST(HttpTransport.jsonBody(Map.of("reply", reply.wire())));
         transport.exchange(http);
@@ -256,7 +256,7 @@ public final class SandboxAgentClient {
      * single question answered "yes".
      */
     public void replyQuestion(String sessionId, String questionId, List<List<String>> answers) {
-        HttpRequest.Builder http = sessionRequest(sessionId, "/questions/" + segment(questionId) + "/reply")
+        HttpTransport.Request http = sessionRequest(sessionId, "/questions/" + segment(questionId) + "/reply")
                 .header("Content-Type", "application/json")
                 .POST(HttpTransport.jsonBody(Map.of("answers", answers)));
         transport.exchange(http);
@@ -264,30 +264,30 @@ public final class SandboxAgentClient {
 
     public void rejectQuestion(String sessionId, String questionId) {
         transport.exchange(sessionRequest(sessionId, "/questions/" + segment(questionId) + "/reject")
-                .POST(HttpRequest.BodyPublishers.noBody()));
+                .POST());
     }
 
     /** Cancels the running turn (the session stays); returns the cancelled turn's id. 409 when none runs. */
     public String interrupt(String sessionId) {
         return turnId(transport.exchange(sessionRequest(sessionId, "/interrupt")
-                .POST(HttpRequest.BodyPublishers.noBody())));
+                .POST()));
     }
 
     /** Stops the agent and ends the session ({@code session.ended}, reason {@code terminated}); it stays listed. */
     public void terminate(String sessionId) {
-        transport.exchange(sessionRequest(sessionId, "/terminate").POST(HttpRequest.BodyPublishers.noBody()));
+        transport.exchange(sessionRequest(sessionId, "/terminate").POST());
     }
 
-    private HttpRequest.Builder sessionRequest(String sessionId, String rest) {
+    private HttpTransport.Request sessionRequest(String sessionId, String rest) {
         return transport.request("v1/sessions/" + segment(sessionId) + rest);
     }
 
     /** An SSE request: no overall timeout, since the answer is meant to stay open. */
-    private HttpRequest.Builder sseRequest(String sessionId, String rest) {
+    private HttpTransport.Request sseRequest(String sessionId, String rest) {
         return sessionRequest(sessionId, rest).timeout(Duration.ofDays(365)).GET();
     }
 
-    private static HttpRequest.Builder withKey(HttpRequest.Builder request, String idempotencyKey) {
+    private static HttpTransport.Request withKey(HttpTransport.Request request, String idempotencyKey) {
         return idempotencyKey == null ? request : request.header("Idempotency-Key", idempotencyKey);
     }
 

@@ -27,8 +27,9 @@ public class ServerUnavailableException extends RuntimeException {
             return "";
         }
         String message = cause.getMessage();
-        if (cause instanceof java.net.ConnectException && (message == null || message.isBlank())) {
-            // The JDK client often reports a refused connection as a ConnectException with no message.
+        if (cause instanceof java.net.ConnectException && (message == null || message.isBlank()
+                || message.toLowerCase(java.util.Locale.ROOT).startsWith("connection refused"))) {
+            // One wording whoever reports it: a socket says "Connection refused", other clients say nothing.
             return " (connection refused)";
         }
         return message == null || message.isBlank() ? " (" + cause.getClass().getSimpleName() + ")"

@@ -120,7 +120,7 @@ class SandboxAgentClientTest {
         assertThatThrownBy(client::health)
                 .isInstanceOfSatisfying(ServerUnavailableException.class,
                         e -> assertThat(e.baseUrl()).isEqualTo(url))
-                .hasMessageStartingWith("no sandbox-agent server answers at " + url);
+                .hasMessage("no sandbox-agent server answers at " + url + " (connection refused)");
     }
 
     @Test

@@ -41,6 +41,27 @@ public record Option(List<String> names, String label, ValueType type, String de
         }
     }
 
+    /*
+     * equals and hashCode written out, with the meaning the record's generated ones have: options are the keys of
+     * every parse's value map, and the generated methods bootstrap through java.lang.runtime.ObjectMethods, which
+     * spins a dozen method-handle classes at their first call, in every CLI run (a start-up archive of JDK 17 cannot
+     * hold them). With the string-concatenation flag in the pom, that took ~80 ms of CPU off an api command
+     * (measured together; docs/benchmarks.md, "CLI round trip").
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Option that && names.equals(that.names) && Objects.equals(label, that.label)
+                && type == that.type && description.equals(that.description) && isRequired == that.isRequired
+                && isRepeatable == that.isRepeatable && isGreedy == that.isGreedy
+                && Objects.equals(defaultValue, that.defaultValue) && choices.equals(that.choices);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(names, label, type, description, isRequired, isRepeatable, isGreedy, defaultValue,
+                choices);
+    }
+
     /** A flag: present or not. */
     public static Option flag(String name, String description) {
         return new Option(List.of(name), null, ValueType.STRING, description, false, false, false, null, List.of());
