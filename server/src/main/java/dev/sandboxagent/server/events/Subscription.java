@@ -44,7 +44,10 @@ final class Subscription implements AutoCloseable {
     private long tail;
 
     // Confined to the context.
-    /** The commit being delivered (taken off the queue) and the index of its next event. */
+    /**
+     * The commit being delivered (taken off the queue, so no longer counted in it: a subscriber holds at most the
+     * queue's limit plus this one) and the index of its next event.
+     */
     private List<UniversalEvent> current = List.of();
     private int currentIndex;
     private long delivered;
