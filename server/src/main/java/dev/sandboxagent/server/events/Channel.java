@@ -31,15 +31,16 @@ final class Channel {
         subscriptions.remove(subscription);
     }
 
-    /** On the store's writer thread: records the commit and hands the events to every live subscriber. */
+    /**
+     * On the store's writer thread: records the commit and hands its events (this session's, consecutive, oldest
+     * first) to every live subscriber, as one list they all share.
+     */
     void committed(List<UniversalEvent> events) {
         List<Subscription> toWake;
         synchronized (this) {
-            for (UniversalEvent event : events) {
-                lastCommitted = Math.max(lastCommitted, event.sequence());
-                for (Subscription subscription : subscriptions) {
-                    subscription.offerLocked(event);
-                }
+            lastCommitted = Math.max(lastCommitted, events.get(events.size() - 1).sequence());
+            for (Subscription subscription : subscriptions) {
+                subscription.offerLocked(events);
             }
             toWake = List.copyOf(subscriptions);
         }

@@ -29,6 +29,15 @@ public final class EventHub implements Consumer<List<UniversalEvent>> {
     /** Store commit listener: runs on the writer thread, must not block. */
     @Override
     public void accept(List<UniversalEvent> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (oneSession(batch)) { // the usual commit: handed on as it is, not copied
+            String sessionId = batch.get(0).sessionId();
+            long newest = batch.get(batch.size() - 1).sequence();
+            channels.computeIfAbsent(sessionId, id -> new Channel(id, newest)).committed(batch);
+            return;
+        }
         Map<String, List<UniversalEvent>> bySession = new LinkedHashMap<>();
         for (UniversalEvent event : batch) {
             bySession.computeIfAbsent(event.sessionId(), id -> new ArrayList<>()).add(event);
@@ -37,6 +46,16 @@ public final class EventHub implements Consumer<List<UniversalEvent>> {
             long newest = events.get(events.size() - 1).sequence();
             channels.computeIfAbsent(sessionId, id -> new Channel(id, newest)).committed(events);
         });
+    }
+
+    private static boolean oneSession(List<UniversalEvent> batch) {
+        String first = batch.get(0).sessionId();
+        for (UniversalEvent event : batch) {
+            if (!event.sessionId().equals(first)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.function.Predicate;
 
@@ -19,6 +20,15 @@ import java.util.function.Predicate;
 final class SseStream implements EventSink {
     private static final System.Logger LOG = dev.sandboxagent.server.http.SafeLog.logger(SseStream.class);
 
+    private static final byte[] ID = "id: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "\ndata: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
+    /** The frame around an event's JSON, at most: id, a sequence of 19 digits, data and the ends. */
+    private static final int FRAME_OVERHEAD = 4 + 19 + 7 + 2;
+    /** A first guess at a task's frames, and the largest buffer a task starts with (it grows beyond if need be). */
+    private static final int MIN_INITIAL_BYTES = 4096;
+    private static final int MAX_INITIAL_BYTES = 256 * 1024;
+
     private final Vertx vertx;
     private final HttpServerResponse response;
     private final boolean includeRaw;
@@ -32,6 +42,8 @@ final class SseStream implements EventSink {
      * (Subscription's pump batch or store page).
      */
     private Buffer pending;
+    /** What the last write carried (and some), to size the next task's buffer. */
+    private int lastWriteBytes = MIN_INITIAL_BYTES;
 
     /**
      * Starts the response (status, headers and a first comment, so clients see the stream open at once).
@@ -70,7 +82,8 @@ final class SseStream implements EventSink {
         }
         byte[] json = event.encoded(includeRaw);
         if (pending == null) {
-            pending = Buffer.buffer(Math.max(4096, json.length + 32));
+            // Sized like the last write: a task's frames then fit without the buffer growing (copying) on the way.
+            pending = Buffer.buffer(Math.max(lastWriteBytes, json.length + FRAME_OVERHEAD));
         }
         appendFrame(pending, event.sequence(), json);
         wroteSinceHeartbeat = true;
@@ -86,15 +99,29 @@ final class SseStream implements EventSink {
         Buffer frames = pending;
         pending = null;
         if (frames != null && !response.closed() && !response.ended()) {
+            int next = frames.length() + frames.length() / 8;
+            lastWriteBytes = Math.max(MIN_INITIAL_BYTES, Math.min(MAX_INITIAL_BYTES, next));
             response.write(frames);
         }
     }
 
     /** {@code id: <sequence>\ndata: <json>\n\n}: the stored JSON is one line, so one data line carries it. */
-    private static Buffer appendFrame(Buffer to, long sequence, byte[] json) {
-        return to.appendString("id: ").appendString(Long.toString(sequence)).appendString("\ndata: ")
-                .appendBytes(json)
-                .appendString("\n\n");
+    private static void appendFrame(Buffer to, long sequence, byte[] json) {
+        to.appendBytes(ID).appendBytes(digits(sequence)).appendBytes(DATA).appendBytes(json).appendBytes(END);
+    }
+
+    /** The decimal digits of a sequence (positive), as ASCII bytes. */
+    private static byte[] digits(long value) {
+        int length = 1;
+        for (long rest = value / 10; rest > 0; rest /= 10) {
+            length++;
+        }
+        byte[] digits = new byte[length];
+        for (int i = length - 1; i >= 0; i--) {
+            digits[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        return digits;
     }
 
     @Override

@@ -10,15 +10,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One subscriber's position in one session's event log.
  *
- * <p>Two modes. <b>Live</b>: the store's writer thread appends each newly committed event to a small bounded queue
- * that the pump drains on the subscriber's context. <b>Catching up</b> (at start, and whenever the queue overflowed
- * or an event arrived out of line): live events are ignored and the pump reads pages from the store instead,
- * switching back to live only when, under the channel lock, nothing newer than what it delivered has been
- * committed. Memory per subscriber is therefore bounded by the queue, however slow the client, and the delivered
- * sequence is always {@code offset+1, offset+2, ...} with no gap and no duplicate.
+ * <p>Two modes. <b>Live</b>: the store's writer thread appends each commit's events for the session (one list,
+ * shared by every subscriber of the session, never copied) to a small bounded queue that the pump drains on the
+ * subscriber's context. <b>Catching up</b> (at start, and whenever the queue overflowed or an event arrived out of
+ * line): live events are ignored and the pump reads pages from the store instead, switching back to live only
+ * when, under the channel lock, nothing newer than what it delivered has been committed. Memory per subscriber is
+ * therefore bounded by the queue, however slow the client (and what the queue holds is the commits' own lists,
+ * which the session's other subscribers share), and the delivered sequence is always {@code offset+1, offset+2,
+ * ...} with no gap and no duplicate.
  */
 final class Subscription implements AutoCloseable {
-    static final int LIVE_QUEUE_LIMIT = 1024;
+    /**
+     * Events a live subscriber may have queued. Larger than the store writer's largest commit (2,000 events), so
+     * that a subscriber that keeps up never overflows on one big commit: overflowing means reading those events
+     * back from SQLite, row by row, once per subscriber, which cost more than the rest of the delivery.
+     */
+    static final int LIVE_QUEUE_LIMIT = 8192;
     static final int STORE_PAGE = 512;
     /** Live events delivered in one event-loop task at most. */
     static final int PUMP_BATCH = 256;
@@ -30,11 +37,19 @@ final class Subscription implements AutoCloseable {
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
 
     // Guarded by channel's lock: written by the store's writer thread and by the pump.
-    private final ArrayDeque<UniversalEvent> queue = new ArrayDeque<>();
+    // Each entry is consecutive events of one commit, a list the writer made and nobody modifies.
+    private final ArrayDeque<List<UniversalEvent>> queue = new ArrayDeque<>();
+    private int queuedEvents;
     private boolean catchingUp = true;
     private long tail;
 
     // Confined to the context.
+    /**
+     * The commit being delivered (taken off the queue, so no longer counted in it: a subscriber holds at most the
+     * queue's limit plus this one) and the index of its next event.
+     */
+    private List<UniversalEvent> current = List.of();
+    private int currentIndex;
     private long delivered;
     private boolean readingStore;
     private boolean waitingForWritable;
@@ -49,16 +64,34 @@ final class Subscription implements AutoCloseable {
         this.tail = afterSequence;
     }
 
-    /** Called by the channel under its lock, on the store's writer thread. */
-    void offerLocked(UniversalEvent event) {
-        if (catchingUp || closed) {
+    /**
+     * Called by the channel under its lock, on the store's writer thread, with one commit's events of the session:
+     * consecutive sequences, oldest first.
+     */
+    void offerLocked(List<UniversalEvent> events) {
+        if (catchingUp || closed || events.isEmpty()) {
             return;
         }
-        if (event.sequence() == tail + 1 && queue.size() < LIVE_QUEUE_LIMIT) {
-            queue.add(event);
-            tail = event.sequence();
-        } else if (event.sequence() > tail) {
-            catchingUp = true; // overflow or a gap: the store has it, read it from there
+        long first = events.get(0).sequence();
+        long last = events.get(events.size() - 1).sequence();
+        if (last <= tail) {
+            return; // delivered already
+        }
+        if (first != tail + 1 || last - first != events.size() - 1) {
+            catchingUp = true; // a gap: the store has it, read it from there
+            return;
+        }
+        int room = LIVE_QUEUE_LIMIT - queuedEvents;
+        if (room <= 0) {
+            catchingUp = true; // overflow: the store has them
+            return;
+        }
+        List<UniversalEvent> taken = events.size() <= room ? events : events.subList(0, room);
+        queue.add(taken);
+        queuedEvents += taken.size();
+        tail = taken.get(taken.size() - 1).sequence();
+        if (taken.size() < events.size()) {
+            catchingUp = true; // the rest overflowed
         }
     }
 
@@ -94,28 +127,37 @@ final class Subscription implements AutoCloseable {
                 });
                 return;
             }
-            UniversalEvent next;
+            if (currentIndex < current.size()) {
+                if (!deliver(current.get(currentIndex++))) {
+                    return;
+                }
+                continue;
+            }
             boolean readFromStore = false;
             synchronized (channel) {
-                next = queue.poll();
-                if (next == null && catchingUp) {
-                    if (channel.lastCommittedLocked() <= delivered) {
-                        catchingUp = false; // nothing newer exists: from here on, the live queue is complete
-                        tail = delivered;
-                    } else {
-                        readFromStore = true;
+                List<UniversalEvent> next = queue.poll();
+                if (next != null) {
+                    queuedEvents -= next.size();
+                    current = next;
+                    currentIndex = 0;
+                } else {
+                    current = List.of();
+                    currentIndex = 0;
+                    if (catchingUp) {
+                        if (channel.lastCommittedLocked() <= delivered) {
+                            catchingUp = false; // nothing newer exists: from here on, the live queue is complete
+                            tail = delivered;
+                        } else {
+                            readFromStore = true;
+                        }
                     }
                 }
             }
-            if (next != null) {
-                if (!deliver(next)) {
-                    return;
+            if (current.isEmpty()) {
+                if (readFromStore) {
+                    readPage();
                 }
-            } else if (readFromStore) {
-                readPage();
-                return;
-            } else {
-                return; // live and idle
+                return; // reading the store, or live and idle
             }
         }
     }
@@ -159,7 +201,7 @@ final class Subscription implements AutoCloseable {
     /** Events waiting in the live queue; never more than {@link #LIVE_QUEUE_LIMIT}. */
     int queued() {
         synchronized (channel) {
-            return queue.size();
+            return queuedEvents;
         }
     }
 

@@ -1,0 +1,196 @@
+package dev.sandboxagent.server.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.sandboxagent.agents.testing.Eventually;
+import dev.sandboxagent.store.EventDraft;
+import dev.sandboxagent.store.SessionSpec;
+import dev.sandboxagent.store.SessionStore;
+import dev.sandboxagent.store.UniversalEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Live fan-out of one session's commits to many subscribers: a big commit reaches a subscriber that keeps up from
+ * memory (not read back from the store), every subscriber gets every event in order under a long stream of commits
+ * of all sizes, and one stalled subscriber neither holds the others back nor loses anything. Real store (its
+ * writer batches the appends into commits as it does in the server), real Vert.x contexts.
+ */
+class FanOutTest {
+    @TempDir
+    Path dataDir;
+    SessionStore store;
+    /** {@link #store}, counting the reads of stored events ({@link SessionStore#read}). */
+    SessionStore counted;
+    final AtomicInteger storeReads = new AtomicInteger();
+    Vertx vertx;
+
+    @BeforeEach
+    void open() {
+        store = SessionStore.openSqlite(dataDir);
+        counted = (SessionStore) Proxy.newProxyInstance(SessionStore.class.getClassLoader(),
+                new Class<?>[] {SessionStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("read")) {
+                        storeReads.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(store, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        vertx = Vertx.vertx();
+        store.create(new SessionSpec("s", "mock", "build", "default", null, null, "/", null));
+    }
+
+    @AfterEach
+    void close() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        store.close();
+    }
+
+    /** Records what it gets; its transport is full (nothing delivered is taken) while {@code stalled}. */
+    static final class Sink implements EventSink {
+        final List<Long> received = new ArrayList<>(); // on the subscription's context only
+        volatile long last;
+        volatile boolean stalled;
+        Runnable resume;
+
+        @Override
+        public boolean deliver(UniversalEvent event) {
+            received.add(event.sequence());
+            last = event.sequence();
+            return true;
+        }
+
+        @Override
+        public boolean writeQueueFull() {
+            return stalled;
+        }
+
+        @Override
+        public void onWritable(Runnable resume) {
+            this.resume = resume;
+        }
+
+        @Override
+        public void closed(Throwable failure) {
+            throw new AssertionError("subscription closed", failure);
+        }
+    }
+
+    @Test
+    void theWritersLargestCommitReachesALiveSubscriberFromMemory() throws Exception {
+        EventHub hub = new EventHub(counted);
+        Context context = vertx.getOrCreateContext();
+        Sink sink = new Sink();
+        subscribe(hub, context, sink);
+        store.append("s", drafts(1)).get(10, TimeUnit.SECONDS);
+        awaitReceived(sink, 1);
+        int readsWhileLive = storeReads.get();
+
+        // One append of 2,000 events is one commit (the writer's largest: StoreWriter.BATCH_MAX_DRAFTS).
+        store.append("s", drafts(2_000)).get(30, TimeUnit.SECONDS);
+        awaitReceived(sink, 2_001);
+
+        assertThat(onContext(context, () -> List.copyOf(sink.received)))
+                .isEqualTo(LongStream.rangeClosed(1, 2_001).boxed().toList());
+        assertThat(storeReads.get()).as("reads of stored events for a subscriber that kept up")
+                .isEqualTo(readsWhileLive);
+    }
+
+    @Test
+    void tenSubscribersGetALongStreamInOrderAndAStalledOneHoldsNobodyBack() throws Exception {
+        EventHub hub = new EventHub(counted);
+        int events = 40_000;
+        List<Sink> sinks = new ArrayList<>();
+        List<Context> contexts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Context context = vertx.getOrCreateContext();
+            Sink sink = new Sink();
+            subscribe(hub, context, sink);
+            sinks.add(sink);
+            contexts.add(context);
+        }
+        Sink stalled = sinks.get(9);
+        onContext(contexts.get(9), () -> {
+            stalled.stalled = true;
+            return null;
+        });
+
+        // Appends of 1 to 700 events from one producer, none awaited: the writer commits them in batches of every
+        // size up to its largest, while the subscribers drain.
+        CompletableFuture<List<UniversalEvent>> last = null;
+        int appended = 0;
+        for (int size = 1; appended < events; size = size % 700 + 37) {
+            int n = Math.min(size, events - appended);
+            last = store.append("s", drafts(n));
+            appended += n;
+        }
+        last.get(60, TimeUnit.SECONDS);
+
+        for (Sink sink : sinks.subList(0, 9)) {
+            awaitReceived(sink, events);
+        }
+        for (int i = 0; i < 9; i++) {
+            Sink sink = sinks.get(i);
+            assertThat(onContext(contexts.get(i), () -> List.copyOf(sink.received))).as("subscriber " + i)
+                    .isEqualTo(LongStream.rangeClosed(1, events).boxed().toList());
+        }
+        assertThat(onContext(contexts.get(9), () -> stalled.received.size()))
+                .as("nothing delivered to the stalled subscriber while its transport is full").isZero();
+
+        // Its transport drains: it gets all of them too (the overflow read back from the store), in order.
+        onContext(contexts.get(9), () -> {
+            stalled.stalled = false;
+            if (stalled.resume != null) {
+                stalled.resume.run();
+            }
+            return null;
+        });
+        awaitReceived(stalled, events);
+        assertThat(onContext(contexts.get(9), () -> List.copyOf(stalled.received)))
+                .isEqualTo(LongStream.rangeClosed(1, events).boxed().toList());
+    }
+
+    private Subscription subscribe(EventHub hub, Context context, Sink sink) throws Exception {
+        return onContext(context, () -> hub.subscribe(store.get("s").orElseThrow(), 0, context, sink));
+    }
+
+    private static List<EventDraft> drafts(int n) {
+        return IntStream.range(0, n).mapToObj(i -> EventDraft.daemon("item.delta",
+                JsonNodeFactory.instance.objectNode().put("item_id", "x").put("delta", i + " "))).toList();
+    }
+
+    private static <T> T onContext(Context context, java.util.concurrent.Callable<T> work) throws Exception {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        context.runOnContext(v -> {
+            try {
+                result.complete(work.call());
+            } catch (Exception | AssertionError e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result.get(10, TimeUnit.SECONDS);
+    }
+
+    private static void awaitReceived(Sink sink, long sequence) throws InterruptedException {
+        Eventually.until("event " + sequence + " delivered", Duration.ofSeconds(60), () -> sink.last >= sequence);
+    }
+}
