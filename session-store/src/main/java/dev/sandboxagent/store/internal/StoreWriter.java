@@ -43,6 +43,7 @@ final class StoreWriter {
     private final SessionSequences sequences;
     private final List<Consumer<List<UniversalEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::run, "session-store-writer");
+    private final Checkpointer checkpointer;
     /** What the integrity check found, once it found damage: from then on every write is refused untried. */
     private volatile String corruption;
 
@@ -58,11 +59,13 @@ final class StoreWriter {
         this.file = file;
         this.queue = queue;
         this.sequences = sequences;
+        this.checkpointer = new Checkpointer(file);
         // Daemon so a forgotten close() cannot keep the JVM alive; everything acknowledged is committed already.
         thread.setDaemon(true);
     }
 
     void start() {
+        checkpointer.start();
         thread.start();
     }
 
@@ -120,6 +123,7 @@ final class StoreWriter {
 
     /** Closes the write connection; only once the writer has stopped. */
     void closeConnection() {
+        checkpointer.stop();
         if (connection != null) {
             StoreDatabase.closeQuietly(connection);
         }
@@ -154,6 +158,9 @@ final class StoreWriter {
                     runQueued(task);
                 } else {
                     commitAppends(batch.stream().map(WriteRequest.Append.class::cast).toList());
+                }
+                if (checkpointer.catchUpWanted()) {
+                    catchUpCheckpoint();
                 }
             }
         } catch (InterruptedException e) {
@@ -237,6 +244,22 @@ final class StoreWriter {
         headroom.spaceReturned(file);
     }
 
+    /**
+     * The writer's own checkpoint, once the WAL has passed the {@link Checkpointer}'s limit: between two commits, so
+     * it copies every frame and the next transaction starts the WAL over. Most frames are copied already.
+     */
+    private void catchUpCheckpoint() {
+        checkpointer.caughtUp();
+        if (connection == null) {
+            return;
+        }
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        } catch (SQLException e) {
+            LOG.fine("could not checkpoint the WAL: " + e.getMessage());
+        }
+    }
+
     private void commitAppends(List<WriteRequest.Append> all) {
         List<WriteRequest.Append> appends = all;
         if (diskFull() || corruption != null) {
@@ -290,6 +313,7 @@ final class StoreWriter {
             try {
                 result = work.run(transaction);
                 statement.execute("COMMIT");
+                checkpointer.committed();
             } catch (SQLException | RuntimeException e) {
                 StoreDatabase.rollbackQuietly(connection);
                 throw e;
