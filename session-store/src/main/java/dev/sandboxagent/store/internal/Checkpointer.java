@@ -2,7 +2,6 @@ package dev.sandboxagent.store.internal;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
@@ -22,36 +21,34 @@ import java.util.logging.Logger;
  *
  * <p><b>The bound on the WAL.</b> SQLite starts the WAL over from its beginning only when a write transaction begins
  * with every frame already copied, and under a steady stream this thread's checkpoint rarely finishes between two
- * commits, so the file would grow as long as the stream lasts. Once a checkpoint finds more than {@link
- * #WAL_LIMIT_FRAMES} frames, it asks the writer for a catch-up ({@link #catchUpWanted()}): the writer runs a PASSIVE
- * checkpoint itself, between two commits, which only has the frames committed since this thread's last copy to move,
- * and its next transaction then restarts the WAL (and {@code journal_size_limit} truncates the file). A reader that
- * holds an old snapshot can still delay the restart, as with SQLite's own checkpoints; the next round asks again.
+ * commits, so the file would grow as long as the stream lasts. Once the WAL file is larger than {@link
+ * #WAL_LIMIT_BYTES}, the writer runs a PASSIVE checkpoint itself between two commits (see {@code
+ * StoreWriter.checkpointIfTheWalIsLarge}), which has only the frames committed since this thread's last copy to
+ * move, and its next transaction then starts the WAL over ({@code journal_size_limit} truncates the file). That
+ * checkpoint does not wait while this thread is copying (it is tried again after the next commit), unless the WAL
+ * has passed one and a half times the limit: then the writer waits for the end of this thread's round, which is
+ * the bound. A reader that holds an old snapshot can still delay the restart, as with SQLite's own checkpoints.
  */
 final class Checkpointer {
     private static final Logger LOG = Logger.getLogger(Checkpointer.class.getName());
     static final long INTERVAL_MILLIS = 100;
-    /** 16 MiB of 4 KiB pages: 4x SQLite's automatic checkpoint threshold, as the writer's catch-up is rare and small. */
-    static final int WAL_LIMIT_FRAMES = 4_096;
+    /** 16 MiB: four times SQLite's automatic checkpoint threshold (1,000 pages), as the writer's catch-up is rare. */
+    static final long WAL_LIMIT_BYTES = 16L * 1024 * 1024;
 
     private final Path file;
+    private final Path wal;
     private final long intervalNanos;
-    private final int limitFrames;
     private final Thread thread = new Thread(this::run, "session-store-checkpointer");
     private volatile boolean pending;
-    private volatile boolean catchUp;
     private volatile boolean stopped;
-    private volatile long checkpoints;
+    /** Held while this thread checkpoints, so the writer can wait for the end of a round (see {@link #afterRound}). */
+    private final java.util.concurrent.locks.ReentrantLock round = new java.util.concurrent.locks.ReentrantLock();
     private Connection connection;
 
     Checkpointer(Path file) {
-        this(file, TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS), WAL_LIMIT_FRAMES);
-    }
-
-    Checkpointer(Path file, long intervalNanos, int limitFrames) {
         this.file = file;
-        this.intervalNanos = intervalNanos;
-        this.limitFrames = limitFrames;
+        this.wal = file.resolveSibling(file.getFileName() + "-wal");
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(INTERVAL_MILLIS);
         // Daemon: a checkpoint is never owed to anyone; closing the last connection checkpoints the rest.
         thread.setDaemon(true);
     }
@@ -68,19 +65,23 @@ final class Checkpointer {
         }
     }
 
-    /** Whether the writer should checkpoint once itself, so that its next transaction restarts the WAL. */
-    boolean catchUpWanted() {
-        return catchUp;
+    /** The WAL file's size now (a stat: cheap enough for every commit), 0 if there is none. */
+    long walBytes() {
+        try {
+            return java.nio.file.Files.size(wal);
+        } catch (java.io.IOException e) {
+            return 0;
+        }
     }
 
-    /** The writer ran its catch-up. */
-    void caughtUp() {
-        catchUp = false;
-    }
-
-    /** How many checkpoints this thread has run (for tests). */
-    long checkpoints() {
-        return checkpoints;
+    /** Runs {@code work} once this thread is between two checkpoints (at once if it is already), keeping it there. */
+    void afterRound(Runnable work) {
+        round.lock();
+        try {
+            work.run();
+        } finally {
+            round.unlock();
+        }
     }
 
     /** Stops the thread and closes its connection; returns once it has. */
@@ -113,7 +114,7 @@ final class Checkpointer {
                     LockSupport.parkNanos(this, left);
                 }
                 pending = false;
-                checkpoint();
+                afterRound(this::checkpoint);
             }
         } finally {
             if (connection != null) {
@@ -127,16 +128,11 @@ final class Checkpointer {
             if (connection == null) {
                 connection = StoreDatabase.openCheckpointer(file);
             }
-            try (Statement statement = connection.createStatement();
-                 ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-                // busy, frames in the WAL, frames copied into the database (-1, -1 outside WAL mode)
-                if (result.next() && result.getInt(2) > limitFrames) {
-                    catchUp = true;
-                }
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
             }
-            checkpoints++;
         } catch (SQLException | RuntimeException e) {
-            // A full disk, or the store being closed under it: the writer's catch-up or the next round tries again.
+            // A full disk, or the store being closed under it: the next round tries again.
             LOG.fine("background checkpoint of " + file + " failed: " + e.getMessage());
         }
     }

@@ -4,6 +4,7 @@ import dev.sandboxagent.store.StoreException;
 import dev.sandboxagent.store.UniversalEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -44,6 +45,8 @@ final class StoreWriter {
     private final List<Consumer<List<UniversalEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::run, "session-store-writer");
     private final Checkpointer checkpointer;
+    /** The WAL size at which {@link #checkpointIfTheWalIsLarge} tries again after a try that did not restart it. */
+    private long nextCatchUpBytes;
     /** What the integrity check found, once it found damage: from then on every write is refused untried. */
     private volatile String corruption;
 
@@ -159,9 +162,7 @@ final class StoreWriter {
                 } else {
                     commitAppends(batch.stream().map(WriteRequest.Append.class::cast).toList());
                 }
-                if (checkpointer.catchUpWanted()) {
-                    catchUpCheckpoint();
-                }
+                checkpointIfTheWalIsLarge();
             }
         } catch (InterruptedException e) {
             leftOver = new StoreException("the store's writer thread was interrupted", e);
@@ -245,17 +246,38 @@ final class StoreWriter {
     }
 
     /**
-     * The writer's own checkpoint, once the WAL has passed the {@link Checkpointer}'s limit: between two commits, so
-     * it copies every frame and the next transaction starts the WAL over. Most frames are copied already.
+     * The writer's own checkpoint, once the WAL file has passed {@link Checkpointer#WAL_LIMIT_BYTES}: between two
+     * commits, so it copies every frame and the next transaction starts the WAL over (and truncates it). Most frames
+     * are usually copied already. While the checkpointer is copying, this one finds the checkpoint lock taken and
+     * returns at once (PASSIVE never waits): it is tried again after the next commit; past one and a half times the
+     * limit it waits for the checkpointer's round to end. If it ran and the WAL still
+     * could not start over (a reader holding an old snapshot), the next try waits for another quarter of the limit.
      */
-    private void catchUpCheckpoint() {
-        checkpointer.caughtUp();
-        if (connection == null) {
+    private void checkpointIfTheWalIsLarge() {
+        long walBytes = checkpointer.walBytes();
+        if (walBytes <= Checkpointer.WAL_LIMIT_BYTES) {
+            nextCatchUpBytes = 0;
             return;
         }
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
+        if (walBytes < nextCatchUpBytes || connection == null) {
+            return;
+        }
+        if (walBytes > Checkpointer.WAL_LIMIT_BYTES + Checkpointer.WAL_LIMIT_BYTES / 2) {
+            // Runaway (a stream faster than the checkpointer's rounds): wait for its round to end, the bound.
+            checkpointer.afterRound(() -> catchUp(walBytes));
+        } else {
+            catchUp(walBytes);
+        }
+    }
+
+    private void catchUp(long walBytes) {
+        try (Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+            if (!result.next() || result.getInt(1) == 0) {
+                nextCatchUpBytes = walBytes + Checkpointer.WAL_LIMIT_BYTES / 4;
+            }
         } catch (SQLException e) {
+            nextCatchUpBytes = walBytes + Checkpointer.WAL_LIMIT_BYTES / 4;
             LOG.fine("could not checkpoint the WAL: " + e.getMessage());
         }
     }
