@@ -22,11 +22,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * {@link SessionStore} in one SQLite file, {@code <dataDir>/sessions.db}, in WAL mode with {@code synchronous=FULL}:
- * a commit survives kill -9 and power loss, and one fsync per commit is made affordable by group commit.
+ * {@link SessionStore} in one SQLite file, {@code <dataDir>/sessions.db}, in WAL mode with {@code synchronous=NORMAL}:
+ * a commit survives kill -9 as soon as COMMIT returns (it is in the WAL), and a power cut once the {@link
+ * Checkpointer} has synced the WAL, about {@value Checkpointer#INTERVAL_MILLIS} ms later. A commit neither syncs the
+ * WAL nor checkpoints it: that is the checkpointer's work, on its own thread and connection (the writer checkpoints
+ * only to keep the WAL bounded under a stream that never pauses, see {@link Checkpointer}).
  *
  * <p><b>Threads and connections.</b> Every write goes through one daemon thread, "session-store-writer", which
- * owns the only write connection ({@link StoreWriter}). Appends are queued and group-committed; the synchronous
+ * owns the only write connection ({@link StoreWriter}); "session-store-checkpointer" copies the WAL into the
+ * database file beside it. Appends are queued and group-committed; the synchronous
  * writes (create, setState, setNativeSessionId, delete, putIdempotencyKeyIfAbsent) are queued behind them as
  * one-transaction tasks whose caller waits. One writer keeps the in-memory next sequence of each session exact
  * without locks, and means a delete cannot slip between an append being numbered and being inserted. The price: a

@@ -37,8 +37,12 @@ final class StoreDatabase {
                 // Still durable with a rollback journal; readers just wait for commits instead of running alongside.
                 LOG.warning("the filesystem of " + file + " does not support WAL; using journal mode " + mode);
             }
-            // FULL fsyncs the WAL at every commit: NORMAL would survive kill -9 but not a power cut.
-            statement.execute("PRAGMA synchronous = FULL");
+            // NORMAL: a commit is written to the WAL (so it survives kill -9 of this process) but not synced; the
+            // Checkpointer syncs the WAL about its interval later (bounding what a power cut can take). FULL synced
+            // at every commit, which was most of an event's way from its agent to its client (docs/benchmarks.md).
+            statement.execute("PRAGMA synchronous = NORMAL");
+            // The Checkpointer copies the WAL into the database on its own thread: never inside the writer's COMMIT.
+            statement.execute("PRAGMA wal_autocheckpoint = 0");
             // After a checkpoint has moved the WAL's pages into the database, truncate the WAL to this size instead
             // of keeping it at its largest: on a small disk, a WAL that never shrinks is what fills it.
             statement.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT_BYTES);
@@ -56,6 +60,15 @@ final class StoreDatabase {
             closeQuietly(connection);
             throw e;
         }
+    }
+
+    /**
+     * The connection of the {@link Checkpointer}: it writes to the database file (the pages a checkpoint copies) but
+     * never begins a transaction. Its {@code synchronous} (FULL, SQLite's default) makes each checkpoint sync the WAL
+     * before copying and the database after.
+     */
+    static Connection openCheckpointer(Path file) {
+        return connect(file);
     }
 
     /** A connection that can only read (the writer thread is the one writer). */

@@ -4,6 +4,7 @@ import dev.sandboxagent.store.StoreException;
 import dev.sandboxagent.store.UniversalEvent;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -43,6 +44,9 @@ final class StoreWriter {
     private final SessionSequences sequences;
     private final List<Consumer<List<UniversalEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::run, "session-store-writer");
+    private final Checkpointer checkpointer;
+    /** The WAL size at which {@link #checkpointIfTheWalIsLarge} tries again after a try that did not restart it. */
+    private long nextCatchUpBytes;
     /** What the integrity check found, once it found damage: from then on every write is refused untried. */
     private volatile String corruption;
 
@@ -58,11 +62,13 @@ final class StoreWriter {
         this.file = file;
         this.queue = queue;
         this.sequences = sequences;
+        this.checkpointer = new Checkpointer(file);
         // Daemon so a forgotten close() cannot keep the JVM alive; everything acknowledged is committed already.
         thread.setDaemon(true);
     }
 
     void start() {
+        checkpointer.start();
         thread.start();
     }
 
@@ -120,6 +126,7 @@ final class StoreWriter {
 
     /** Closes the write connection; only once the writer has stopped. */
     void closeConnection() {
+        checkpointer.stop();
         if (connection != null) {
             StoreDatabase.closeQuietly(connection);
         }
@@ -155,6 +162,7 @@ final class StoreWriter {
                 } else {
                     commitAppends(batch.stream().map(WriteRequest.Append.class::cast).toList());
                 }
+                checkpointIfTheWalIsLarge();
             }
         } catch (InterruptedException e) {
             leftOver = new StoreException("the store's writer thread was interrupted", e);
@@ -237,6 +245,43 @@ final class StoreWriter {
         headroom.spaceReturned(file);
     }
 
+    /**
+     * The writer's own checkpoint, once the WAL file has passed {@link Checkpointer#WAL_LIMIT_BYTES}: between two
+     * commits, so it copies every frame and the next transaction starts the WAL over (and truncates it). Most frames
+     * are usually copied already. While the checkpointer is copying, this one finds the checkpoint lock taken and
+     * returns at once (PASSIVE never waits): it is tried again after the next commit; past one and a half times the
+     * limit it waits for the checkpointer's round to end. If it ran and the WAL still
+     * could not start over (a reader holding an old snapshot), the next try waits for another quarter of the limit.
+     */
+    private void checkpointIfTheWalIsLarge() {
+        long walBytes = checkpointer.walBytes();
+        if (walBytes <= Checkpointer.WAL_LIMIT_BYTES) {
+            nextCatchUpBytes = 0;
+            return;
+        }
+        if (walBytes < nextCatchUpBytes || connection == null) {
+            return;
+        }
+        if (walBytes > Checkpointer.WAL_LIMIT_BYTES + Checkpointer.WAL_LIMIT_BYTES / 2) {
+            // Runaway (a stream faster than the checkpointer's rounds): wait for its round to end, the bound.
+            checkpointer.afterRound(() -> catchUp(walBytes));
+        } else {
+            catchUp(walBytes);
+        }
+    }
+
+    private void catchUp(long walBytes) {
+        try (Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+            if (!result.next() || result.getInt(1) == 0) {
+                nextCatchUpBytes = walBytes + Checkpointer.WAL_LIMIT_BYTES / 4;
+            }
+        } catch (SQLException e) {
+            nextCatchUpBytes = walBytes + Checkpointer.WAL_LIMIT_BYTES / 4;
+            LOG.fine("could not checkpoint the WAL: " + e.getMessage());
+        }
+    }
+
     private void commitAppends(List<WriteRequest.Append> all) {
         List<WriteRequest.Append> appends = all;
         if (diskFull() || corruption != null) {
@@ -290,6 +335,7 @@ final class StoreWriter {
             try {
                 result = work.run(transaction);
                 statement.execute("COMMIT");
+                checkpointer.committed();
             } catch (SQLException | RuntimeException e) {
                 StoreDatabase.rollbackQuietly(connection);
                 throw e;

@@ -1,0 +1,105 @@
+package dev.sandboxagent.store.internal;
+
+import static dev.sandboxagent.store.StoreTesting.awaitUntil;
+import static dev.sandboxagent.store.StoreTesting.bulky;
+import static dev.sandboxagent.store.StoreTesting.numbered;
+import static dev.sandboxagent.store.StoreTesting.spec;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxagent.store.EventDraft;
+import dev.sandboxagent.store.SessionStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The WAL's pages reach the database file on the {@link Checkpointer}'s thread, not inside the writer's commits, and
+ * the WAL stays bounded under a stream that never pauses.
+ */
+class CheckpointPolicyTest {
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path copies;
+
+    /**
+     * A few events fill far fewer than the 1,000 pages at which SQLite's own automatic checkpoint would run, so
+     * without a checkpoint of its own the store left them in the WAL alone until the next 1,000 pages came: the
+     * WAL is what a commit without a sync of its own loses in a power cut. The checkpointer copies them into the
+     * database file (syncing the WAL first and the file after) without any further write.
+     */
+    @Test
+    void committedEventsReachTheDatabaseFileWithoutFurtherWrites() {
+        try (SessionStore store = SessionStore.openSqlite(dataDir)) {
+            store.create(spec("s"));
+            store.append("s", numbered("p", 0, 50)).join();
+            // Polls a copy of the database file alone (no WAL): what it holds is what the checkpoints put there.
+            awaitUntil("the 50 events in the database file itself",
+                    () -> eventsInDatabaseFileAlone() == 50, this::eventsInDatabaseFileAlone);
+        }
+    }
+
+    /**
+     * Under appends that never pause, the checkpointer's copy rarely ends between two commits, and SQLite starts a
+     * WAL over only when a transaction begins with every frame copied: without the writer's catch-up the WAL grew
+     * with everything written. Writes ~96 MB, six times the checkpointer's limit, and requires the WAL never to have
+     * held half of it.
+     */
+    @Test
+    void theWalStaysBoundedUnderAStreamThatNeverPauses() {
+        Path wal = dataDir.resolve("sessions.db-wal");
+        AtomicLong largestWal = new AtomicLong();
+        int events = 48_000;
+        try (SessionStore store = SessionStore.openSqlite(dataDir)) {
+            store.create(spec("s"));
+            store.onCommit(batch -> largestWal.accumulateAndGet(sizeOf(wal), Math::max));
+            CompletableFuture<?> last = null;
+            for (int i = 0; i < events; i += 100) {
+                List<EventDraft> drafts = new ArrayList<>(Collections.nCopies(100, bulky(2_000)));
+                last = store.append("s", drafts);
+            }
+            last.join();
+        }
+        long written = events * 2_000L;
+        assertThat(largestWal.get()).as("largest WAL while %d bytes of events were written", written)
+                .isGreaterThan(0).isLessThan(written / 2);
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long eventsInDatabaseFileAlone() {
+        try {
+            Path copy = Files.createTempFile(copies, "db", ".db");
+            Files.copy(dataDir.resolve("sessions.db"), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + copy);
+                 Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery("SELECT count(*) FROM events")) {
+                return rows.next() ? rows.getLong(1) : -1;
+            }
+        } catch (IOException | SQLException e) {
+            // A copy taken while a checkpoint was writing the file, or before the schema reached it: try again.
+            return -1;
+        }
+    }
+}
