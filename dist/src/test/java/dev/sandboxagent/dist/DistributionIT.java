@@ -92,6 +92,16 @@ class DistributionIT {
         assertThat(version.exitCode()).as(version.toString()).isZero();
         assertThat(version.stdout()).startsWith("sandbox-agent ");
 
+        // Every api command pays for what the launcher runs before java, so on the way to the shipped runtime it
+        // runs no other program (docs/benchmarks.md "CLI round trip"): called by its real path with nothing on the
+        // PATH, it still starts the command, with its archive.
+        Path nothingOnPath = Files.createDirectories(dir.resolve("empty-path"));
+        Shell.Result bare = Shell.run(Map.of("PATH", nothingOnPath.toString(), "HOME", dir.resolve("home").toString(),
+                "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on"), 60,
+                List.of(prefix.resolve("lib/sandbox-agent/bin/sandbox-agent").toString(), "--version"));
+        assertThat(bare.exitCode()).as(bare.toString()).isZero();
+        assertThat(bare.stdout()).isEqualTo(version.stdout());
+
         String url = "http://127.0.0.1:" + Shell.freePort();
         Map<String, String> env = noJava(Map.of("SANDBOX_AGENT_URL", url));
         Shell.Result create = Shell.run(env, 120,
