@@ -34,8 +34,8 @@ import java.util.function.Consumer;
  * writes (create, setState, setNativeSessionId, delete, putIdempotencyKeyIfAbsent) are queued behind them as
  * one-transaction tasks whose caller waits. One writer keeps the in-memory next sequence of each session exact
  * without locks, and means a delete cannot slip between an append being numbered and being inserted. The price: a
- * synchronous write waits for the appends queued before it, usually one commit, about two seconds behind a full
- * queue. Reads use a small pool of read-only connections ({@link ReadPool}) that WAL lets run alongside the
+ * synchronous write waits for the appends queued before it, usually one commit, a fraction of a second behind a
+ * full queue. Reads use a small pool of read-only connections ({@link ReadPool}) that WAL lets run alongside the
  * writer. A lock file keeps a second store off the same directory ({@link DataDirLock}).
  *
  * <p><b>Backpressure.</b> At most {@value #QUEUE_CAPACITY_DRAFTS} drafts wait for the writer. While the queue is
@@ -48,7 +48,14 @@ import java.util.function.Consumer;
  * changed after {@code append}. The store never logs event contents, which may hold secrets.
  */
 public final class SqliteSessionStore implements SessionStore {
-    static final int QUEUE_CAPACITY_DRAFTS = 100_000;
+    /**
+     * Five of the writer's largest commits (2,000 events). A streaming agent outruns the writer, so the queue is
+     * full for the whole burst: at 100,000 drafts it held ~50 MB, which the young generation promoted and the old
+     * generation kept committed after the burst (RSS after the benchmark's scenarios 171-193 MiB against 127-133 at
+     * 10,000, with the same events/s: docs/benchmarks.md "RSS after the scenarios"). A synchronous write behind a
+     * full queue also waits a tenth as long.
+     */
+    static final int QUEUE_CAPACITY_DRAFTS = 10_000;
     // SSE catch-up, listings and gets of a busy server at once; each extra connection costs only a page cache.
     private static final int READ_CONNECTIONS = 4;
     private static final java.util.logging.Logger LOG =
