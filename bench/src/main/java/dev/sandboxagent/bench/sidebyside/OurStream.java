@@ -64,10 +64,20 @@ final class OurStream implements AutoCloseable {
 
     /** Waits for the next turn.ended; fails after the timeout or if the stream broke. */
     void awaitTurnEnded(long timeoutSeconds) throws IOException, InterruptedException {
-        Long ended = turnsEnded.poll(timeoutSeconds, TimeUnit.SECONDS);
+        // In slices, so that a stream that broke fails the wait at once instead of after the whole timeout
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        Long ended = null;
+        while (ended == null && sse.failure() == null && System.nanoTime() < deadline) {
+            ended = turnsEnded.poll(Math.min(1_000_000_000L, Math.max(1, deadline - System.nanoTime())),
+                    TimeUnit.NANOSECONDS);
+        }
         if (ended == null) {
-            throw new IOException("no turn.ended within " + timeoutSeconds + " s (last sequence " + lastSequence
-                    + (sse.failure() == null ? "" : ", stream failed: " + sse.failure()) + ")");
+            ended = turnsEnded.poll(); // a turn.ended that came with the stream's end
+        }
+        if (ended == null) {
+            throw new IOException(sse.failure() == null
+                    ? "no turn.ended within " + timeoutSeconds + " s (last sequence " + lastSequence + ")"
+                    : "no turn.ended: the stream failed after sequence " + lastSequence + ": " + sse.failure());
         }
     }
 

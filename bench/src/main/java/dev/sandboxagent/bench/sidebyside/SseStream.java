@@ -83,7 +83,8 @@ final class SseStream implements AutoCloseable {
             if (!closing) {
                 failure = new IOException("the server ended the stream");
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) {
+            // Error too (a class missing from a hand-made class path): the waiter must learn that this reader is gone
             if (!closing) {
                 failure = e;
             }
