@@ -94,6 +94,14 @@ public interface SessionStore extends AutoCloseable {
     void onCommit(Consumer<List<UniversalEvent>> listener);
 
     /**
+     * Sets what is asked before each append is queued, on the appending thread (not on the writer thread): the
+     * server's event hub, which holds a producer back while the live readers of its session are too far behind
+     * (they would otherwise be thrown back to reading the events from the store). A store without pacing ignores it.
+     */
+    default void paceAppends(AppendPacer pacer) {
+    }
+
+    /**
      * Records {@code value} under ({@code scope}, {@code key}) unless something is there already; returns what
      * was there before, if anything. Used for Idempotency-Key handling, so it survives restarts.
      */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * Fans committed events out to subscribers. It listens to the store's commits, so an event reaches a subscriber
@@ -24,6 +25,22 @@ public final class EventHub implements Consumer<List<UniversalEvent>> {
     public EventHub(SessionStore store) {
         this.store = store;
         store.onCommit(this);
+        store.paceAppends(this::beforeAppend);
+    }
+
+    /**
+     * The store's pacer: before a producer (an agent's output reader) queues more events of a session, waits while
+     * a live subscriber of that session is too far behind to take them into its queue (see {@link
+     * Channel#awaitLiveRoom}). Never waits on an event loop.
+     */
+    private void beforeAppend(String sessionId, int events, IntSupplier queuedInStore) throws InterruptedException {
+        if (Context.isOnEventLoopThread()) {
+            return;
+        }
+        Channel channel = channels.get(sessionId);
+        if (channel != null) {
+            channel.awaitLiveRoom(events, queuedInStore);
+        }
     }
 
     /** Store commit listener: runs on the writer thread, must not block. */

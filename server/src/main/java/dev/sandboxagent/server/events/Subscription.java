@@ -42,6 +42,11 @@ final class Subscription implements AutoCloseable {
     private int queuedEvents;
     private boolean catchingUp = true;
     private long tail;
+    /**
+     * Whether the session's producer waits for this subscriber when it is behind ({@link Channel#awaitLiveRoom}):
+     * cleared when it stalled, set again once it has emptied its queue.
+     */
+    private boolean pacing = true;
 
     // Confined to the context.
     /**
@@ -50,7 +55,8 @@ final class Subscription implements AutoCloseable {
      */
     private List<UniversalEvent> current = List.of();
     private int currentIndex;
-    private long delivered;
+    /** Written on the context only; volatile for {@link #pacingBacklogLocked}, on the producer's thread. */
+    private volatile long delivered;
     private boolean readingStore;
     private boolean waitingForWritable;
     private volatile boolean closed;
@@ -92,6 +98,22 @@ final class Subscription implements AutoCloseable {
         tail = taken.get(taken.size() - 1).sequence();
         if (taken.size() < events.size()) {
             catchingUp = true; // the rest overflowed
+        }
+    }
+
+    /**
+     * What the producer waits for: the events this subscriber has been handed and not delivered yet (its queue
+     * and the rest of the commit it is delivering, so that each delivery counts as progress), or -1 if it does
+     * not pace the producer.
+     */
+    int pacingBacklogLocked() {
+        return pacing && !catchingUp && !closed ? (int) Math.max(0, tail - delivered) : -1;
+    }
+
+    /** The producer waited {@link Channel#STALL_NANOS} for nothing: stop pacing it if it is the one behind. */
+    void stopPacingIfBehindLocked(int slowest) {
+        if (pacingBacklogLocked() >= slowest) {
+            pacing = false;
         }
     }
 
@@ -140,9 +162,11 @@ final class Subscription implements AutoCloseable {
                     queuedEvents -= next.size();
                     current = next;
                     currentIndex = 0;
+                    channel.wakeProducersLocked();
                 } else {
                     current = List.of();
                     currentIndex = 0;
+                    pacing = true; // nothing queued: whatever made it stall is over
                     if (catchingUp) {
                         if (channel.lastCommittedLocked() <= delivered) {
                             catchingUp = false; // nothing newer exists: from here on, the live queue is complete

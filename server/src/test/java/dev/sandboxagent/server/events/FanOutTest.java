@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Live fan-out of one session's commits to many subscribers: a big commit reaches a subscriber that keeps up from
  * memory (not read back from the store), every subscriber gets every event in order under a long stream of commits
- * of all sizes, and one stalled subscriber neither holds the others back nor loses anything. Real store (its
+ * of all sizes, subscribers slower than the producer hold it back rather than fall back to reading the store,
+ * and one stalled subscriber neither holds the others back (past a bounded wait) nor loses anything. Real store (its
  * writer batches the appends into commits as it does in the server), real Vert.x contexts.
  */
 class FanOutTest {
@@ -70,10 +71,15 @@ class FanOutTest {
         final List<Long> received = new ArrayList<>(); // on the subscription's context only
         volatile long last;
         volatile boolean stalled;
+        /** A pause of 1 ms every this many deliveries (a client slower than the store's writer), 0 for none. */
+        volatile int pauseEvery;
         Runnable resume;
 
         @Override
         public boolean deliver(UniversalEvent event) {
+            if (pauseEvery > 0 && received.size() % pauseEvery == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             received.add(event.sequence());
             last = event.sequence();
             return true;
@@ -167,6 +173,49 @@ class FanOutTest {
         awaitReceived(stalled, events);
         assertThat(onContext(contexts.get(9), () -> List.copyOf(stalled.received)))
                 .isEqualTo(LongStream.rangeClosed(1, events).boxed().toList());
+    }
+
+    @Test
+    void liveSubscribersSlowerThanTheProducerPaceItInsteadOfReadingTheStore() throws Exception {
+        EventHub hub = new EventHub(counted);
+        List<Sink> sinks = new ArrayList<>();
+        List<Context> contexts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            Context context = vertx.getOrCreateContext();
+            Sink sink = new Sink();
+            subscribe(hub, context, sink);
+            sinks.add(sink);
+            contexts.add(context);
+        }
+        store.append("s", drafts(1)).get(10, TimeUnit.SECONDS);
+        for (Sink sink : sinks) {
+            awaitReceived(sink, 1);
+            sink.pauseEvery = 50; // under 50,000 events/s, shared by the subscribers of one event loop
+        }
+        int readsWhileLive = storeReads.get();
+
+        // A producer far faster than the subscribers (appends of 1 to 700 events, none awaited), as an agent
+        // streaming into the server: more than a subscriber's queue (Subscription.LIVE_QUEUE_LIMIT) ahead of them.
+        int events = 16_001;
+        CompletableFuture<List<UniversalEvent>> last = null;
+        int appended = 1;
+        for (int size = 1; appended < events; size = size % 700 + 37) {
+            int n = Math.min(size, events - appended);
+            last = store.append("s", drafts(n));
+            appended += n;
+        }
+        last.get(60, TimeUnit.SECONDS);
+        for (Sink sink : sinks) {
+            awaitReceived(sink, events);
+        }
+
+        for (int i = 0; i < 10; i++) {
+            Sink sink = sinks.get(i);
+            assertThat(onContext(contexts.get(i), () -> List.copyOf(sink.received))).as("subscriber " + i)
+                    .isEqualTo(LongStream.rangeClosed(1, events).boxed().toList());
+        }
+        assertThat(storeReads.get()).as("reads of stored events: the producer waited for the live subscribers"
+                + " instead of throwing them back to the store").isEqualTo(readsWhileLive);
     }
 
     private Subscription subscribe(EventHub hub, Context context, Sink sink) throws Exception {

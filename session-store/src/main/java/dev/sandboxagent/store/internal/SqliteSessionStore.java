@@ -1,5 +1,6 @@
 package dev.sandboxagent.store.internal;
 
+import dev.sandboxagent.store.AppendPacer;
 import dev.sandboxagent.store.EventDraft;
 import dev.sandboxagent.store.SessionExistsException;
 import dev.sandboxagent.store.SessionRecord;
@@ -68,6 +69,7 @@ public final class SqliteSessionStore implements SessionStore {
     private final ReadPool readers;
     private final IntegrityCheck integrity;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile AppendPacer pacer = AppendPacer.NONE;
 
     private SqliteSessionStore(DataDirLock lock, SessionSequences sequences, WriteQueue queue, StoreWriter writer,
                                ReadPool readers, IntegrityCheck integrity) {
@@ -246,6 +248,11 @@ public final class SqliteSessionStore implements SessionStore {
     }
 
     @Override
+    public void paceAppends(AppendPacer pacer) {
+        this.pacer = Objects.requireNonNull(pacer, "pacer");
+    }
+
+    @Override
     public boolean diskFull() {
         return writer.diskFull();
     }
@@ -275,8 +282,12 @@ public final class SqliteSessionStore implements SessionStore {
         }
         WriteRequest.Append append = new WriteRequest.Append(sessionId, copy, System.currentTimeMillis(),
                 new CompletableFuture<>(), essential);
+        boolean mayBlock = !writer.isWriterThread();
         try {
-            queue.putAppend(append, !writer.isWriterThread());
+            if (mayBlock) {
+                pacer.beforeAppend(sessionId, copy.size(), () -> queue.queuedDrafts(sessionId));
+            }
+            queue.putAppend(append, mayBlock);
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package dev.sandboxagent.store.internal;
 import dev.sandboxagent.store.StoreException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,6 +19,8 @@ final class WriteQueue {
     private final Condition hasRoom = lock.newCondition();
     private final ArrayDeque<WriteRequest> requests = new ArrayDeque<>();
     private int queuedDrafts;
+    /** {@link #queuedDrafts} by session (only sessions with some queued), for {@link #queuedDrafts(String)}. */
+    private final HashMap<String, int[]> queuedBySession = new HashMap<>();
     private boolean closed;
 
     WriteQueue(int capacityDrafts) {
@@ -39,6 +42,17 @@ final class WriteQueue {
                 hasRoom.await();
             }
             add(append, drafts);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Drafts of {@code sessionId} waiting for the writer (not those of the commit in progress). */
+    int queuedDrafts(String sessionId) {
+        lock.lock();
+        try {
+            int[] count = queuedBySession.get(sessionId);
+            return count == null ? 0 : count[0];
         } finally {
             lock.unlock();
         }
@@ -93,6 +107,7 @@ final class WriteQueue {
                 batch.add(append);
                 drafts += append.drafts().size();
                 queuedDrafts -= append.drafts().size();
+                countForSession(append, -append.drafts().size());
             }
             hasRoom.signalAll();
             return batch;
@@ -121,6 +136,7 @@ final class WriteQueue {
             List<WriteRequest> left = new ArrayList<>(requests);
             requests.clear();
             queuedDrafts = 0;
+            queuedBySession.clear();
             return left;
         } finally {
             lock.unlock();
@@ -133,6 +149,17 @@ final class WriteQueue {
         }
         requests.add(request);
         queuedDrafts += drafts;
+        if (request instanceof WriteRequest.Append append) {
+            countForSession(append, drafts);
+        }
         notEmpty.signal();
+    }
+
+    private void countForSession(WriteRequest.Append append, int delta) {
+        int[] count = queuedBySession.computeIfAbsent(append.sessionId(), id -> new int[1]);
+        count[0] += delta;
+        if (count[0] <= 0) {
+            queuedBySession.remove(append.sessionId());
+        }
     }
 }
