@@ -42,7 +42,9 @@ import java.util.function.Consumer;
  * <p><b>Backpressure.</b> At most {@value #QUEUE_CAPACITY_DRAFTS} drafts wait for the writer. While the queue is
  * full, {@link #append} blocks its caller until the writer has made room, which slows a producer down to the
  * speed of the disk instead of letting memory grow. Calls on the writer thread itself (future callbacks and
- * listeners) never block, as only that thread could make room.
+ * listeners) never block, as only that thread could make room. Before that, the {@link AppendPacer} (the server's
+ * event hub) may hold the caller back for the readers of its session: a session's live subscribers then set its
+ * producer's pace instead of falling back to reading the store.
  *
  * <p>Drafts are encoded to JSON on the writer thread, once (the bytes are stored and handed to listeners and
  * readers as they are, see {@link UniversalEvent}), so their {@code data} and {@code raw} nodes must not be
