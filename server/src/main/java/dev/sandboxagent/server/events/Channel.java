@@ -74,8 +74,8 @@ final class Channel {
 
     /**
      * On the producer's thread, before it queues {@code events} more events: waits while that would put the
-     * slowest live subscriber more than {@link #PACE_LIMIT} events behind (what it has queued plus what waits in
-     * the store's write queue). Without this, a producer faster than the subscribers fills their queues, they
+     * slowest live subscriber more than {@link #PACE_LIMIT} events behind (what it was handed and has not delivered
+     * plus what waits in the store's write queue). Without this, a producer faster than the subscribers fills their queues, they
      * overflow and read every later event back from the store, once each, which costs more than the delivery
      * itself and slows them further (docs/benchmarks.md "Ten clients on one stream"). A subscriber catching up
      * is not waited for (it reads the store anyway), nor one that made no progress for {@link #STALL_NANOS}.
@@ -111,7 +111,7 @@ final class Channel {
         }
     }
 
-    /** The largest live queue among the subscribers that pace the producer, or -1 if there is none. */
+    /** The largest backlog among the subscribers that pace the producer, or -1 if there is none. */
     private int slowestPacingBacklogLocked() {
         int slowest = -1;
         for (Subscription subscription : subscriptions) {
