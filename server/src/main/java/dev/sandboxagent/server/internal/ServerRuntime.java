@@ -174,7 +174,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             EventHub hub = new EventHub(store);
             clock.mark("warm");
             AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(config.agentsDir(),
-                    config.agentEnvironment()));
+                    config.agentEnvironment(), config.agentExecutables()));
             clock.mark("agents");
             Warm w = warm;
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
