@@ -144,15 +144,22 @@ public final class TerminalAgentProcess implements AgentProcess {
      * Applies outputs under the lock: writes replies (queued on the terminal's writer thread, so in order and
      * without blocking), labels a turn's end, settles the start. Returns the events to deliver once the lock is
      * released (the listener may take its own lock, which may be held by a thread calling into this one), and adds
-     * each write's future to {@code writes}.
+     * the write's future to {@code writes}. The replies of one call go to the agent as one write, in order: a turn's
+     * start is often several lines (the mock's {@code T}, {@code L}..., {@code E}), and each write is a hand-off to
+     * the writer thread, a write(2), and a wake-up of the agent. Nothing else is ordered against them: the writes
+     * are queued here, under the lock, before any of the returned events is delivered, as they were one by one.
      */
     private List<AgentEvent> applyLocked(List<ProtocolOutput> outputs, List<CompletableFuture<Void>> writes) {
         List<AgentEvent> events = new ArrayList<>(outputs.size());
+        StringBuilder replies = null;
         for (ProtocolOutput output : outputs) {
             if (output instanceof ProtocolOutput.Emit emit) {
                 (isReady() ? events : beforeReady).add(emit.event());
             } else if (output instanceof ProtocolOutput.Reply reply) {
-                writes.add(write(reply.line()));
+                if (replies == null) {
+                    replies = new StringBuilder(reply.line().length() + 1);
+                }
+                replies.append(reply.line()).append('\n');
             } else if (output instanceof ProtocolOutput.TurnEnded ended) {
                 if (turnId != null) {
                     events.add(new AgentEvent(new EventData.TurnEnded(turnId, ended.metadata()), ended.raw(),
@@ -169,16 +176,15 @@ public final class TerminalAgentProcess implements AgentProcess {
                 beforeReady.clear();
             }
         }
+        if (replies != null) {
+            writes.add(terminal.writeAsync(replies.toString().getBytes(StandardCharsets.UTF_8)));
+        }
         return events;
     }
 
     /** Started: Ready came (and the start did not fail first). */
     private boolean isReady() {
         return ready.isDone() && !ready.isCompletedExceptionally();
-    }
-
-    private CompletableFuture<Void> write(String line) {
-        return terminal.writeAsync((line + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private void deliverAll(List<AgentEvent> events) {
