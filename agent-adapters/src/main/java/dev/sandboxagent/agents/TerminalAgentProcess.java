@@ -68,7 +68,7 @@ public final class TerminalAgentProcess implements AgentProcess {
                         .directory(launch.directory())
                         .environment(launch.environment())
                         .stdinPipe(launch.stdinPipe())
-                        .output(new LineReader(agent::onLine))
+                        .output(new LineReader(agent::onLine, agent::afterLines))
                         .onExit(agent::onExit)
                         .start();
             } catch (IOException e) {
@@ -121,15 +121,34 @@ public final class TerminalAgentProcess implements AgentProcess {
 
     // --- the agent's output (reader thread) ---
 
+    /**
+     * The events of the lines of the read being handled, delivered together once its lines are done
+     * ({@link #afterLines}): one read of a mock turn holds its four events, which the session then stores in one
+     * append (one commit, one wake-up of the store's writer and of each stream) instead of four. Only the reader
+     * thread of the moment touches it: a terminal's reads are handled one at a time.
+     */
+    private final List<AgentEvent> readEvents = new ArrayList<>();
+
     private void onLine(String line) {
         if (ready.isCompletedExceptionally()) {
             return; // the start failed: nobody is listening
         }
-        List<AgentEvent> events;
         synchronized (lock) {
-            events = applyLocked(protocol.onLine(line), new ArrayList<>());
+            readEvents.addAll(applyLocked(protocol.onLine(line), new ArrayList<>()));
         }
-        deliverAll(events);
+    }
+
+    private void afterLines() {
+        if (readEvents.isEmpty()) {
+            return;
+        }
+        List<AgentEvent> events = List.copyOf(readEvents);
+        readEvents.clear();
+        try {
+            listener.onEvents(events);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listener failed on " + events.size() + " event(s) of " + name + " pid " + pid(), e);
+        }
     }
 
     private void onExit(int code) {
