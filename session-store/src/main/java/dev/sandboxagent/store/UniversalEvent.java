@@ -112,6 +112,15 @@ public final class UniversalEvent {
         private static final SerializedString DATA = new SerializedString("data");
 
         private final Scratch scratch = new Scratch();
+        /**
+         * The quoted UTF-8 of the values that repeat from one event to the next (a session's id and native id, the
+         * source, the type, a millisecond's time): written as bytes, not escaped and encoded char by char again.
+         */
+        private final Quoted sessionIds = new Quoted();
+        private final Quoted nativeSessionIds = new Quoted();
+        private final Quoted sources = new Quoted();
+        private final Quoted types = new Quoted();
+        private final Quoted times = new Quoted();
         /** Made on first use and after a failure, which may leave it inside an unfinished value. */
         private JsonGenerator generator;
 
@@ -138,19 +147,19 @@ public final class UniversalEvent {
                 out.writeFieldName(SEQUENCE);
                 out.writeNumber(sequence);
                 out.writeFieldName(TIME);
-                out.writeString(time);
+                times.write(out, time);
                 out.writeFieldName(SESSION_ID);
-                out.writeString(sessionId);
+                sessionIds.write(out, sessionId);
                 if (nativeSessionId != null) {
                     out.writeFieldName(NATIVE_SESSION_ID);
-                    out.writeString(nativeSessionId);
+                    nativeSessionIds.write(out, nativeSessionId);
                 }
                 out.writeFieldName(SOURCE);
-                out.writeString(source);
+                sources.write(out, source);
                 out.writeFieldName(SYNTHETIC);
                 out.writeBoolean(synthetic);
                 out.writeFieldName(TYPE);
-                out.writeString(type);
+                types.write(out, type);
                 out.writeFieldName(DATA);
                 if (typed != null) {
                     typed.writeTo(out);
@@ -181,8 +190,10 @@ public final class UniversalEvent {
                 }
                 throw new IllegalStateException("writing to memory cannot fail", e);
             }
+            // Not the raw tree: the bytes are what is sent; raw() parses them if ever asked. An event waits in
+            // subscribers' queues, and what it holds there is copied by every young collection it lives through.
             return new UniversalEvent(eventId, sequence, time, sessionId, type, encoded, encodedRaw,
-                    typed != null ? null : new Body(nativeSessionId, source, synthetic, data), raw);
+                    typed != null ? null : new Body(nativeSessionId, source, synthetic, data), null);
         }
 
         /** Gives the generator's buffers back to Jackson's recycler; the encoder may be used again afterwards. */
@@ -206,6 +217,41 @@ public final class UniversalEvent {
                 generator.setRootValueSeparator(null);
             }
             return generator;
+        }
+    }
+
+    /**
+     * A field whose values repeat from event to event: the last value seen, and its quoted UTF-8, written as bytes.
+     * A value with surrogates is written as a string every time: the generator escapes a surrogate pair where the
+     * quoting of a {@link SerializedString} would not, and the bytes must be the generator's.
+     */
+    private static final class Quoted {
+        private String value;
+        private SerializedString serialized; // null when value is written as a string
+
+        void write(JsonGenerator out, String next) throws IOException {
+            if (next == null) {
+                out.writeNull(); // what writeString(null) writes
+                return;
+            }
+            if (next != value && !next.equals(value)) {
+                value = next;
+                serialized = hasSurrogates(next) ? null : new SerializedString(next);
+            }
+            if (serialized != null) {
+                out.writeString(serialized);
+            } else {
+                out.writeString(next);
+            }
+        }
+
+        private static boolean hasSurrogates(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                if (Character.isSurrogate(text.charAt(i))) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

@@ -162,6 +162,50 @@ class StoredBytesTest {
                 .isEqualTo(StoreTesting.oneTo(203));
     }
 
+    /**
+     * The writer keeps the quoted bytes of values that repeat from event to event (native id, source, type, time):
+     * values that need escaping, are not ASCII or hold surrogate pairs, changing from one event to the next, come
+     * out exactly as a fresh generator per event writes them, which is how events were always encoded.
+     */
+    @Test
+    void repeatedValuesThatNeedEscapingAreWrittenAsAFreshGeneratorWritesThem() throws Exception {
+        String[] natives = {"n-1", "quote\" back\\ ctl\u0001", "h\u00e9 \u2603", "emoji \ud83d\ude00", "n-1"};
+        String[] types = {"item.delta", "ty\"pe", "item.delta", "t\u00ff", "item.delta"};
+        List<UniversalEvent> stored = new ArrayList<>();
+        try (SessionStore store = SessionStore.openSqlite(dataDir)) {
+            store.create(spec("s"));
+            for (int i = 0; i < 20; i++) {
+                stored.addAll(store.append("s", List.of(new EventDraft(types[i % types.length],
+                        i % 3 == 0 ? "agent" : "so\u00fcrce\n", i % 2 == 0, JSON.createObjectNode().put("i", i),
+                        null, i % 6 == 5 ? null : natives[i % natives.length]))).join());
+            }
+        }
+        for (UniversalEvent event : stored) {
+            UniversalEvent decoded = UniversalEvent.stored(event.eventId(), event.sequence(), event.time(),
+                    event.sessionId(), event.type(), event.encoded(), null);
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            try (com.fasterxml.jackson.core.JsonGenerator out = JSON.getFactory().createGenerator(expected)) {
+                out.writeStartObject();
+                out.writeStringField("event_id", event.eventId());
+                out.writeNumberField("sequence", event.sequence());
+                out.writeStringField("time", event.time());
+                out.writeStringField("session_id", event.sessionId());
+                if (decoded.nativeSessionId() != null) {
+                    out.writeStringField("native_session_id", decoded.nativeSessionId());
+                }
+                out.writeStringField("source", decoded.source());
+                out.writeBooleanField("synthetic", decoded.synthetic());
+                out.writeStringField("type", event.type());
+                out.writeFieldName("data");
+                JSON.writeTree(out, decoded.data());
+                out.writeEndObject();
+            }
+            assertThat(new String(event.encoded(), StandardCharsets.UTF_8))
+                    .isEqualTo(expected.toString(StandardCharsets.UTF_8));
+        }
+        assertThat(stored).extracting(UniversalEvent::nativeSessionId).contains("emoji \ud83d\ude00").containsNull();
+    }
+
     /** Each event's stored {json, raw} columns, read from the file with a connection of its own. */
     static List<byte[][]> rows(Path dataDir, String sessionId) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("sessions.db"));

@@ -29,7 +29,15 @@ final class AppendBatch {
     private AppendBatch(List<Entry> entries, Map<String, Long> newestBySession) {
         this.entries = entries;
         this.newestBySession = newestBySession;
-        this.rows = entries.stream().flatMap(entry -> entry.events().stream()).toList();
+        int count = 0;
+        for (Entry entry : entries) {
+            count += entry.events().size();
+        }
+        List<UniversalEvent> all = new ArrayList<>(count); // a loop: the stream's machinery cost more per commit
+        for (Entry entry : entries) {
+            all.addAll(entry.events());
+        }
+        this.rows = java.util.Collections.unmodifiableList(all);
     }
 
     /**
