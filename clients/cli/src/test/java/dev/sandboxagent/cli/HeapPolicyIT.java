@@ -36,8 +36,10 @@ class HeapPolicyIT {
 
         assertThat(flags).contains("-XX:+UseSerialGC").doesNotContain("-XX:+UseG1GC")
                 .contains("-XX:MaxRAMPercentage=25.000000")
-                .contains("-XX:InitialHeapSize=16777216")
-                .contains("-XX:MaxNewSize=33554432")
+                // a fixed young generation of 16 MB (docs/benchmarks.md "Latency p99 and the young generation")
+                .contains("-XX:InitialHeapSize=33554432")
+                .contains("-XX:NewSize=16777216")
+                .contains("-XX:MaxNewSize=16777216")
                 .contains("-XX:MaxHeapFreeRatio=30")
                 .contains("-XX:MaxMetaspaceSize=134217728")
                 .contains("-XX:TrimNativeHeapInterval=5000")
@@ -55,6 +57,17 @@ class HeapPolicyIT {
                 .contains("-XX:MaxHeapSize=100663296")
                 .contains("-XX:MaxMetaspaceSize=209715200")
                 .contains("-XX:TieredStopAtLevel=4");
+    }
+
+    @Test
+    void aHeapBoundOfTheUserBelowOurInitialHeapReplacesOurSizes() throws Exception {
+        // the JVM refuses to start with -Xmx below -Xms: a user's -Xmx24m must not meet the launcher's -Xms32m
+        String flags = flagsOfAServer(Launcher.inTemp(work).env("SANDBOX_AGENT_JAVA_OPTS", "-Xmx24m"));
+
+        assertThat(flags).contains("-XX:+UseSerialGC")
+                .contains("-XX:MaxHeapSize=25165824")
+                .doesNotContain("-XX:InitialHeapSize=33554432")
+                .doesNotContain("-XX:NewSize=16777216");
     }
 
     /** Starts {@code sandbox-agent server}, reads the running JVM's flags, then stops it by its PID. */
