@@ -36,10 +36,8 @@ class HeapPolicyIT {
 
         assertThat(flags).contains("-XX:+UseSerialGC").doesNotContain("-XX:+UseG1GC")
                 .contains("-XX:MaxRAMPercentage=25.000000")
-                // a fixed young generation of 16 MB (docs/benchmarks.md "Latency p99 and the young generation")
-                .contains("-XX:InitialHeapSize=33554432")
-                .contains("-XX:NewSize=16777216")
-                .contains("-XX:MaxNewSize=16777216")
+                .contains("-XX:InitialHeapSize=16777216")
+                .contains("-XX:MaxNewSize=33554432")
                 .contains("-XX:MaxHeapFreeRatio=30")
                 .contains("-XX:MaxMetaspaceSize=134217728")
                 .contains("-XX:TrimNativeHeapInterval=5000")
@@ -61,13 +59,12 @@ class HeapPolicyIT {
 
     @Test
     void aHeapBoundOfTheUserBelowOurInitialHeapReplacesOurSizes() throws Exception {
-        // the JVM refuses to start with -Xmx below -Xms: a user's -Xmx24m must not meet the launcher's -Xms32m
-        String flags = flagsOfAServer(Launcher.inTemp(work).env("SANDBOX_AGENT_JAVA_OPTS", "-Xmx24m"));
+        // the JVM refuses to start with -Xmx below -Xms: a user's -Xmx12m must not meet the launcher's -Xms16m
+        String flags = flagsOfAServer(Launcher.inTemp(work).env("SANDBOX_AGENT_JAVA_OPTS", "-Xmx12m"));
 
         assertThat(flags).contains("-XX:+UseSerialGC")
-                .contains("-XX:MaxHeapSize=25165824")
-                .doesNotContain("-XX:InitialHeapSize=33554432")
-                .doesNotContain("-XX:NewSize=16777216");
+                .contains("-XX:MaxHeapSize=12582912")
+                .doesNotContain("-XX:MaxNewSize=33554432");
     }
 
     /** Starts {@code sandbox-agent server}, reads the running JVM's flags, then stops it by its PID. */
