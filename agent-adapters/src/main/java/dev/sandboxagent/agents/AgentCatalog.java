@@ -6,6 +6,8 @@ import dev.sandboxagent.agents.claude.ClaudeAdapter;
 import dev.sandboxagent.agents.codex.CodexAdapter;
 import dev.sandboxagent.agents.mock.MockAdapter;
 import dev.sandboxagent.agents.pi.PiAdapter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +40,20 @@ public final class AgentCatalog {
         byId.put(GeminiAdapter.ID, new GeminiAdapter(context));
         byId.put(PiAdapter.ID, new PiAdapter(context));
         return new AgentCatalog(byId);
+    }
+
+    /**
+     * The environment variable that names the executable to run for each agent that has one, by agent id, in the
+     * order docs/operations.md lists them: the server's configuration reads and checks them (AgentContext does not).
+     */
+    public static Map<String, String> executableVariables() {
+        Map<String, String> byId = new LinkedHashMap<>();
+        byId.put(ClaudeAdapter.ID, ClaudeAdapter.EXECUTABLE_VARIABLE);
+        byId.put(CodexAdapter.ID, CodexAdapter.EXECUTABLE_VARIABLE);
+        byId.put(OpencodeAdapter.ID, OpencodeAdapter.EXECUTABLE_VARIABLE);
+        byId.put(GeminiAdapter.ID, GeminiAdapter.EXECUTABLE_VARIABLE);
+        byId.put(PiAdapter.ID, PiAdapter.EXECUTABLE_VARIABLE);
+        return Collections.unmodifiableMap(byId);
     }
 
     public static AgentCatalog of(List<AgentAdapter> adapters) {

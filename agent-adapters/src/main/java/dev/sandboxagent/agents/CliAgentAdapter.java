@@ -131,7 +131,7 @@ public abstract class CliAgentAdapter implements AgentAdapter {
     }
 
     private Optional<Installation> installation() {
-        return context.find(spec.id(), spec.npmPackage(), spec.executableVariable());
+        return context.find(spec.id(), spec.npmPackage());
     }
 
     @Override
@@ -171,7 +171,7 @@ public abstract class CliAgentAdapter implements AgentAdapter {
         Installation installation = installation().orElseThrow(() -> new AgentStartException(
                 spec.displayName() + " is not installed: run `sandbox-agent install-agent " + spec.id()
                         + "` (or POST /v1/agents/" + spec.id() + "/install)"));
-        boolean overridden = !context.environment().getOrDefault(spec.executableVariable(), "").isBlank();
+        boolean overridden = context.executables().containsKey(spec.id());
         Path executable = executable(installation, overridden);
         Path home;
         try {

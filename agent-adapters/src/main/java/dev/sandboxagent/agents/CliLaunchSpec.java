@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * @param id                 the agent's id in the API ("claude")
  * @param displayName        its name for people ("Claude Code")
  * @param npmPackage         where install-agent gets it
- * @param executableVariable the environment variable that overrides which executable runs (tests, templates); it
+ * @param executableVariable the environment variable that overrides which executable runs (tests, templates),
+ *                           read by the server's configuration ({@link AgentCatalog#executableVariables()}); it
  *                           is removed from the agent's own environment
  * @param credentialVariables variables any one of which makes credentials available
  * @param capabilities       the anchor's capability flags that are true for it

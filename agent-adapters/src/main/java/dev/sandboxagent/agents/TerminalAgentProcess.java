@@ -68,7 +68,7 @@ public final class TerminalAgentProcess implements AgentProcess {
                         .directory(launch.directory())
                         .environment(launch.environment())
                         .stdinPipe(launch.stdinPipe())
-                        .output(new LineReader(agent::onLine))
+                        .output(new LineReader(agent::onLine, agent::afterLines))
                         .onExit(agent::onExit)
                         .start();
             } catch (IOException e) {
@@ -121,15 +121,34 @@ public final class TerminalAgentProcess implements AgentProcess {
 
     // --- the agent's output (reader thread) ---
 
+    /**
+     * The events of the lines of the read being handled, delivered together once its lines are done
+     * ({@link #afterLines}): one read of a mock turn holds its four events, which the session then stores in one
+     * append (one commit, one wake-up of the store's writer and of each stream) instead of four. Only the reader
+     * thread of the moment touches it: a terminal's reads are handled one at a time.
+     */
+    private final List<AgentEvent> readEvents = new ArrayList<>();
+
     private void onLine(String line) {
         if (ready.isCompletedExceptionally()) {
             return; // the start failed: nobody is listening
         }
-        List<AgentEvent> events;
         synchronized (lock) {
-            events = applyLocked(protocol.onLine(line), new ArrayList<>());
+            readEvents.addAll(applyLocked(protocol.onLine(line), new ArrayList<>()));
         }
-        deliverAll(events);
+    }
+
+    private void afterLines() {
+        if (readEvents.isEmpty()) {
+            return;
+        }
+        List<AgentEvent> events = List.copyOf(readEvents);
+        readEvents.clear();
+        try {
+            listener.onEvents(events);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "listener failed on " + events.size() + " event(s) of " + name + " pid " + pid(), e);
+        }
     }
 
     private void onExit(int code) {
@@ -144,15 +163,22 @@ public final class TerminalAgentProcess implements AgentProcess {
      * Applies outputs under the lock: writes replies (queued on the terminal's writer thread, so in order and
      * without blocking), labels a turn's end, settles the start. Returns the events to deliver once the lock is
      * released (the listener may take its own lock, which may be held by a thread calling into this one), and adds
-     * each write's future to {@code writes}.
+     * the write's future to {@code writes}. The replies of one call go to the agent as one write, in order: a turn's
+     * start is often several lines (the mock's {@code T}, {@code L}..., {@code E}), and each write is a hand-off to
+     * the writer thread, a write(2), and a wake-up of the agent. Nothing else is ordered against them: the writes
+     * are queued here, under the lock, before any of the returned events is delivered, as they were one by one.
      */
     private List<AgentEvent> applyLocked(List<ProtocolOutput> outputs, List<CompletableFuture<Void>> writes) {
         List<AgentEvent> events = new ArrayList<>(outputs.size());
+        StringBuilder replies = null;
         for (ProtocolOutput output : outputs) {
             if (output instanceof ProtocolOutput.Emit emit) {
                 (isReady() ? events : beforeReady).add(emit.event());
             } else if (output instanceof ProtocolOutput.Reply reply) {
-                writes.add(write(reply.line()));
+                if (replies == null) {
+                    replies = new StringBuilder(reply.line().length() + 1);
+                }
+                replies.append(reply.line()).append('\n');
             } else if (output instanceof ProtocolOutput.TurnEnded ended) {
                 if (turnId != null) {
                     events.add(new AgentEvent(new EventData.TurnEnded(turnId, ended.metadata()), ended.raw(),
@@ -169,16 +195,15 @@ public final class TerminalAgentProcess implements AgentProcess {
                 beforeReady.clear();
             }
         }
+        if (replies != null) {
+            writes.add(terminal.writeAsync(replies.toString().getBytes(StandardCharsets.UTF_8)));
+        }
         return events;
     }
 
     /** Started: Ready came (and the start did not fail first). */
     private boolean isReady() {
         return ready.isDone() && !ready.isCompletedExceptionally();
-    }
-
-    private CompletableFuture<Void> write(String line) {
-        return terminal.writeAsync((line + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
     private void deliverAll(List<AgentEvent> events) {

@@ -34,4 +34,19 @@ class AgentCatalogTest {
             assertThat(catalog.find(id).orElseThrow().descriptor().id()).isEqualTo(id);
         }
     }
+
+    /** The server's configuration reads and checks exactly the variables the adapters declare, one per CLI agent. */
+    @Test
+    void everyCliAgentsExecutableVariableIsListedForTheConfiguration(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path agents) {
+        AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(agents, java.util.Map.of()));
+        java.util.Map<String, String> declared = new java.util.LinkedHashMap<>();
+        for (String id : catalog.ids()) {
+            if (catalog.find(id).orElseThrow() instanceof CliAgentAdapter cli) {
+                declared.put(id, cli.spec().executableVariable());
+            }
+        }
+        assertThat(declared).isNotEmpty();
+        assertThat(AgentCatalog.executableVariables()).containsExactlyInAnyOrderEntriesOf(declared);
+    }
 }

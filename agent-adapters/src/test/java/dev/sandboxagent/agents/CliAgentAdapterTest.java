@@ -41,8 +41,14 @@ class CliAgentAdapterTest {
     private volatile IOException transcriptFailure;
     private volatile boolean transcriptKept;
 
+    /** The executable OVERRIDE names is chosen as a server's configuration would; it stays in the environment. */
+    private AgentContext context(Map<String, String> env) {
+        return new AgentContext(dir.resolve("agents"), env,
+                env.containsKey(OVERRIDE) ? Map.of(SPEC.id(), Path.of(env.get(OVERRIDE))) : Map.of());
+    }
+
     private CliAgentAdapter adapter(Map<String, String> env) {
-        return new CliAgentAdapter(new AgentContext(dir.resolve("agents"), env), SPEC) {
+        return new CliAgentAdapter(context(env), SPEC) {
             @Override
             protected Command command(Prepared p) throws IOException {
                 prepared.set(p);
@@ -91,8 +97,7 @@ class CliAgentAdapterTest {
         assertThat(prepared.get()).isNull(); // the command was never built, so nothing ran
 
         transcriptFailure = null;
-        CliAgentAdapter walking = new CliAgentAdapter(new AgentContext(dir.resolve("agents"),
-                Map.of(OVERRIDE, "/bin/cat")), SPEC) {
+        CliAgentAdapter walking = new CliAgentAdapter(context(Map.of(OVERRIDE, "/bin/cat")), SPEC) {
             @Override
             protected Command command(Prepared p) {
                 throw new AssertionError("must not be reached");

@@ -144,6 +144,25 @@ class TerminalAgentProcessTest {
         assertThat(next.data().path("turn_id").asText()).isEqualTo("turn-43");
     }
 
+    /**
+     * The events of the lines of one read of the agent's output reach the listener together, so that the session
+     * stores them with one append (one commit): here the agent writes a turn's three lines with one write(2)
+     * ({@code cat} of a file), as the mock does.
+     */
+    @Test
+    void theEventsOfOneReadReachTheListenerTogether() throws Exception {
+        Path reply = dir.resolve("reply.txt");
+        java.nio.file.Files.writeString(reply, "say a\nsay b\nend completed\n");
+        TerminalLaunch oneWrite = new TerminalLaunch("echo", "the one-write agent", List.of("/bin/sh", "-c",
+                "read greeting; echo hello; read first; read second; cat \"$0\"; exec cat", reply.toString()),
+                Map.of("PATH", "/usr/bin:/bin"), dir, false, WAIT);
+        EventRecorder events = new EventRecorder(WAIT);
+        process = TerminalAgentProcess.start(oneWrite, new EchoProtocol("hi"), events);
+        process.startTurn("turn-7", "go");
+        events.await(0, EventRecorder.type("turn.ended"));
+        assertThat(events.batches()).containsExactly(List.of("item.delta", "item.delta", "turn.ended"));
+    }
+
     @Test
     void anAnswerTheAgentDoesNotWaitForFailsAndOneItWaitsForIsWritten() throws Exception {
         EventRecorder events = new EventRecorder(WAIT);

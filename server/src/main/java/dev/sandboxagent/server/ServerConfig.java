@@ -1,5 +1,6 @@
 package dev.sandboxagent.server;
 
+import dev.sandboxagent.agents.AgentCatalog;
 import dev.sandboxagent.server.docker.DockerSettings;
 import dev.sandboxagent.server.http.WebOrigin;
 import java.io.IOException;
@@ -15,7 +16,9 @@ import java.util.Map;
  * defaults. Nothing else in the server reads the environment for configuration.
  *
  * @param token the bearer token clients must send, or null when auth is off ({@code --no-token})
- * @param agentEnvironment the environment agents inherit (credentials included); never logged or stored
+ * @param agentEnvironment the environment agents inherit (credentials included); never logged or stored. It also
+ *                         carries the settings embedders and tests pass that way: SANDBOX_AGENT_AGENTS_DIR and the
+ *                         agents' executables ({@link #agentExecutables()}), checked here
  * @param docker how to get a Docker engine ({@code --docker auto|on|off}); off unless asked for, so that embedding the
  *               server (or a test) never starts an engine by surprise; {@link #resolve} defaults it to auto
  * @param warmConfig a JSON file declaring warm processes ({@code --warm-config}), or null
@@ -137,6 +140,7 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
 
     public ServerConfig {
         agentEnvironment = Map.copyOf(agentEnvironment);
+        agentExecutables(agentEnvironment); // a wrong path is a start-up error, not an agent that is "not installed"
         corsOrigins = corsOrigins == null ? java.util.List.of()
                 : corsOrigins.stream().map(o -> WebOrigin.parse(o, "--cors-origin")).distinct().toList();
         docker = docker == null ? DockerSettings.off() : docker;
@@ -158,6 +162,35 @@ public record ServerConfig(String host, int port, String token, Path dataDir, lo
         String configured = blankToNull(env.get("SANDBOX_AGENT_AGENTS_DIR"));
         return configured != null ? Path.of(configured).toAbsolutePath()
                 : dataDir == null ? null : dataDir.resolve("agents");
+    }
+
+    /**
+     * The executable the operator chose for an agent, by agent id: SANDBOX_AGENT_CLAUDE_PATH, SANDBOX_AGENT_CODEX_PATH,
+     * SANDBOX_AGENT_OPENCODE_PATH, SANDBOX_AGENT_GEMINI_PATH, SANDBOX_AGENT_PI_PATH from {@code agentEnvironment}
+     * (a template's own build, a test's wrapper); run as is instead of the managed install or PATH.
+     */
+    public Map<String, Path> agentExecutables() {
+        return agentExecutables(agentEnvironment);
+    }
+
+    /** @throws IllegalArgumentException when a variable names a file that is not there or not executable */
+    private static Map<String, Path> agentExecutables(Map<String, String> env) {
+        Map<String, Path> chosen = new java.util.LinkedHashMap<>();
+        AgentCatalog.executableVariables().forEach((agent, variable) -> {
+            String value = blankToNull(env.get(variable));
+            if (value == null) {
+                return;
+            }
+            Path path = Path.of(value.strip()).toAbsolutePath();
+            if (!Files.exists(path)) {
+                throw new IllegalArgumentException(variable + " names " + path + ", which does not exist");
+            }
+            if (Files.isDirectory(path) || !Files.isExecutable(path)) {
+                throw new IllegalArgumentException(variable + " names " + path + ", which is not an executable file");
+            }
+            chosen.put(agent, path);
+        });
+        return java.util.Collections.unmodifiableMap(chosen);
     }
 
     /** The data directory: {@code --data-dir}, else SANDBOX_AGENT_DATA_DIR, else ~/.sandbox-agent. */

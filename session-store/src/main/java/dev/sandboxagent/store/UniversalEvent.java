@@ -3,11 +3,12 @@ package dev.sandboxagent.store;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.RawValue;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
@@ -83,36 +84,207 @@ public final class UniversalEvent {
                                          String nativeSessionId, String source, boolean synthetic, String type,
                                          JsonNode data, EventDraft.TypedData typed, JsonNode raw)
             throws JsonProcessingException {
-        // One streaming generator writes the fields in wire order (what the Wire record's serializer wrote).
-        ByteArrayBuilder bytes = new ByteArrayBuilder(256);
-        try (JsonGenerator out = MAPPER.getFactory().createGenerator(bytes)) {
-            out.writeStartObject();
-            out.writeStringField("event_id", eventId);
-            out.writeNumberField("sequence", sequence);
-            out.writeStringField("time", time);
-            out.writeStringField("session_id", sessionId);
-            if (nativeSessionId != null) {
-                out.writeStringField("native_session_id", nativeSessionId);
-            }
-            out.writeStringField("source", source);
-            out.writeBooleanField("synthetic", synthetic);
-            out.writeStringField("type", type);
-            out.writeFieldName("data");
-            if (typed != null) {
-                typed.writeTo(out);
-            } else {
-                MAPPER.writeTree(out, data);
-            }
-            out.writeEndObject();
-        } catch (JsonProcessingException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new IllegalStateException("writing to memory cannot fail", e);
+        Encoder encoder = new Encoder();
+        try {
+            return encoder.encode(eventId, sequence, time, sessionId, nativeSessionId, source, synthetic, type,
+                    data, typed, raw);
+        } finally {
+            encoder.close();
         }
-        byte[] encoded = bytes.toByteArray();
-        byte[] encodedRaw = raw == null ? null : MAPPER.writeValueAsBytes(raw);
-        return new UniversalEvent(eventId, sequence, time, sessionId, type, encoded, encodedRaw,
-                typed != null ? null : new Body(nativeSessionId, source, synthetic, data), raw);
+    }
+
+    /**
+     * Encodes events one after another with one generator and one scratch buffer, for a thread that encodes many
+     * (the store's writer, a commit of up to thousands of events): a generator made per event, and a second one
+     * for {@code raw}, cost more of the writer's time than the bytes they wrote (buffer recycling, set-up, an
+     * object writer for {@code raw}). The bytes are exactly those of {@link UniversalEvent#encode}: the same
+     * generator settings write the same fields in the same order. Not thread-safe: one per thread.
+     */
+    public static final class Encoder {
+        private static final SerializedString EVENT_ID = new SerializedString("event_id");
+        private static final SerializedString SEQUENCE = new SerializedString("sequence");
+        private static final SerializedString TIME = new SerializedString("time");
+        private static final SerializedString SESSION_ID = new SerializedString("session_id");
+        private static final SerializedString NATIVE_SESSION_ID = new SerializedString("native_session_id");
+        private static final SerializedString SOURCE = new SerializedString("source");
+        private static final SerializedString SYNTHETIC = new SerializedString("synthetic");
+        private static final SerializedString TYPE = new SerializedString("type");
+        private static final SerializedString DATA = new SerializedString("data");
+
+        private final Scratch scratch = new Scratch();
+        /**
+         * The quoted UTF-8 of the values that repeat from one event to the next (a session's id and native id, the
+         * source, the type, a millisecond's time): written as bytes, not escaped and encoded char by char again.
+         */
+        private final Quoted sessionIds = new Quoted();
+        private final Quoted nativeSessionIds = new Quoted();
+        private final Quoted sources = new Quoted();
+        private final Quoted types = new Quoted();
+        private final Quoted times = new Quoted();
+        /** Made on first use and after a failure, which may leave it inside an unfinished value. */
+        private JsonGenerator generator;
+
+        /** Encodes a new event from its draft, as {@link UniversalEvent#encode(String, long, String, String, EventDraft)}. */
+        public UniversalEvent encode(String eventId, long sequence, String time, String sessionId, EventDraft draft)
+                throws JsonProcessingException {
+            return encode(eventId, sequence, time, sessionId, draft.nativeSessionId(), draft.source(),
+                    draft.synthetic(), draft.type(), draft.typed() == null ? draft.data() : null, draft.typed(),
+                    draft.raw());
+        }
+
+        private UniversalEvent encode(String eventId, long sequence, String time, String sessionId,
+                                      String nativeSessionId, String source, boolean synthetic, String type,
+                                      JsonNode data, EventDraft.TypedData typed, JsonNode raw)
+                throws JsonProcessingException {
+            byte[] encoded;
+            byte[] encodedRaw = null;
+            try {
+                JsonGenerator out = generator();
+                // The fields in wire order (what the Wire record's serializer wrote).
+                out.writeStartObject();
+                out.writeFieldName(EVENT_ID);
+                out.writeString(eventId);
+                out.writeFieldName(SEQUENCE);
+                out.writeNumber(sequence);
+                out.writeFieldName(TIME);
+                times.write(out, time);
+                out.writeFieldName(SESSION_ID);
+                sessionIds.write(out, sessionId);
+                if (nativeSessionId != null) {
+                    out.writeFieldName(NATIVE_SESSION_ID);
+                    nativeSessionIds.write(out, nativeSessionId);
+                }
+                out.writeFieldName(SOURCE);
+                sources.write(out, source);
+                out.writeFieldName(SYNTHETIC);
+                out.writeBoolean(synthetic);
+                out.writeFieldName(TYPE);
+                types.write(out, type);
+                out.writeFieldName(DATA);
+                if (typed != null) {
+                    typed.writeTo(out);
+                } else {
+                    MAPPER.writeTree(out, data);
+                }
+                out.writeEndObject();
+                out.flush();
+                encoded = scratch.take();
+                if (raw != null) {
+                    if (raw.isTextual()) {
+                        out.writeString(raw.textValue()); // what the tree's serializer writes for a text node
+                    } else {
+                        MAPPER.writeTree(out, raw);
+                    }
+                    out.flush();
+                    encodedRaw = scratch.take();
+                }
+            } catch (IOException | RuntimeException e) {
+                // Whatever failed may have left the generator inside a value: start the next event afresh.
+                generator = null;
+                scratch.take();
+                if (e instanceof JsonProcessingException failure) {
+                    throw failure;
+                }
+                if (e instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                throw new IllegalStateException("writing to memory cannot fail", e);
+            }
+            // Not the raw tree: the bytes are what is sent; raw() parses them if ever asked. An event waits in
+            // subscribers' queues, and what it holds there is copied by every young collection it lives through.
+            return new UniversalEvent(eventId, sequence, time, sessionId, type, encoded, encodedRaw,
+                    typed != null ? null : new Body(nativeSessionId, source, synthetic, data), null);
+        }
+
+        /** Gives the generator's buffers back to Jackson's recycler; the encoder may be used again afterwards. */
+        public void close() {
+            JsonGenerator open = generator;
+            generator = null;
+            if (open != null) {
+                try {
+                    open.close();
+                } catch (IOException e) {
+                    throw new IllegalStateException("writing to memory cannot fail", e);
+                }
+            }
+            scratch.take();
+        }
+
+        private JsonGenerator generator() throws IOException {
+            if (generator == null) {
+                generator = MAPPER.getFactory().createGenerator(scratch);
+                // Each event, and each raw, is a root value of its own: nothing between them.
+                generator.setRootValueSeparator(null);
+            }
+            return generator;
+        }
+    }
+
+    /**
+     * A field whose values repeat from event to event: the last value seen, and its quoted UTF-8, written as bytes.
+     * A value with surrogates is written as a string every time: the generator escapes a surrogate pair where the
+     * quoting of a {@link SerializedString} would not, and the bytes must be the generator's.
+     */
+    private static final class Quoted {
+        private String value;
+        private SerializedString serialized; // null when value is written as a string
+
+        void write(JsonGenerator out, String next) throws IOException {
+            if (next == null) {
+                out.writeNull(); // what writeString(null) writes
+                return;
+            }
+            if (next != value && !next.equals(value)) {
+                value = next;
+                serialized = hasSurrogates(next) ? null : new SerializedString(next);
+            }
+            if (serialized != null) {
+                out.writeString(serialized);
+            } else {
+                out.writeString(next);
+            }
+        }
+
+        private static boolean hasSurrogates(String text) {
+            for (int i = 0; i < text.length(); i++) {
+                if (Character.isSurrogate(text.charAt(i))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** An output stream into one reused array, unsynchronized: the encoder's, one thread's. */
+    private static final class Scratch extends OutputStream {
+        private byte[] buffer = new byte[1024];
+        private int count;
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buffer[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            ensure(length);
+            System.arraycopy(bytes, offset, buffer, count, length);
+            count += length;
+        }
+
+        /** What was written since the last take, and empties the buffer. */
+        byte[] take() {
+            byte[] written = Arrays.copyOf(buffer, count);
+            count = 0;
+            return written;
+        }
+
+        private void ensure(int more) {
+            if (count + more > buffer.length) {
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, count + more));
+            }
+        }
     }
 
     /**

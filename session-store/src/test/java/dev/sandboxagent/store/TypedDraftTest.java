@@ -54,6 +54,10 @@ class TypedDraftTest {
             List<UniversalEvent> stored = store.append("s", List.of(EventDraft.daemon("turn.ended",
                     JSON.readTree("{\"reason\":\"done\"}")))).join();
             assertThat(stored).extracting(UniversalEvent::sequence).containsExactly(1L);
+            // ... and nothing the broken one began to write is part of the next event's bytes.
+            assertThat(new String(stored.get(0).encoded(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(OldFormat.encode(stored.get(0).eventId(), 1, stored.get(0).time(), "s", null,
+                            "daemon", true, "turn.ended", JSON.readTree("{\"reason\":\"done\"}"), null));
         }
     }
 

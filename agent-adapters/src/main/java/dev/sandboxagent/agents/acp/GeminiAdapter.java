@@ -40,7 +40,13 @@ public final class GeminiAdapter extends CliAgentAdapter {
             {"security":{"auth":{"selectedType":"gemini-api-key"}},"privacy":{"usageStatisticsEnabled":false},\
             "general":{"disableAutoUpdate":true,"disableUpdateNag":true}}
             """;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Made on first use, not when the class loads: every server start builds the agent catalog, and a mapper
+     * there would load Jackson databind before the first request (docs/benchmarks.md "Idle classes").
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     /** The name gemini gives a new chat file (minute in UTC, then the first 8 characters of the session id). */
     private static final Pattern NEW_CHAT_NAME =
             Pattern.compile("session-\\d{4}-\\d{2}-\\d{2}T\\d{2}-\\d{2}-[0-9a-fA-F]{8}\\.jsonl");
@@ -153,7 +159,7 @@ public final class GeminiAdapter extends CliAgentAdapter {
         for (String line : Files.readAllLines(chat, StandardCharsets.UTF_8)) {
             JsonNode record;
             try {
-                record = line.isBlank() ? null : JSON.readTree(line);
+                record = line.isBlank() ? null : Json.MAPPER.readTree(line);
             } catch (JsonProcessingException e) {
                 continue; // a line cut short by a killed gemini: gemini skips it too
             }

@@ -32,7 +32,6 @@ public final class OpencodeAdapter extends CliAgentAdapter {
     /** Overrides which executable runs (tests wrap the real CLI; templates may ship their own). */
     public static final String EXECUTABLE_VARIABLE = "SANDBOX_AGENT_OPENCODE_PATH";
     public static final String DEFAULT_MODEL = "anthropic/claude-sonnet-4-5";
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     /** Our permission modes as opencode's rule for bash and edits ("ask" or "allow"). */
     static final CliLaunchSpec SPEC = new CliLaunchSpec(ID, "OpenCode", PACKAGE, EXECUTABLE_VARIABLE,
@@ -97,7 +96,9 @@ public final class OpencodeAdapter extends CliAgentAdapter {
      * OPENAI_BASE_URL has it.
      */
     static String config(String model, List<String> permission, Map<String, String> environment) {
-        ObjectNode root = JSON.objectNode().put("$schema", "https://opencode.ai/config.json").put("model", model)
+        // JsonNodeFactory.instance here, not in a static field: the catalog is built at every start (no databind then)
+        ObjectNode root = JsonNodeFactory.instance.objectNode().put("$schema", "https://opencode.ai/config.json")
+                .put("model", model)
                 .put("autoupdate", false).put("share", "disabled");
         root.putObject("permission").put("bash", permission.get(0)).put("edit", permission.get(1));
         ObjectNode providers = root.putObject("provider");

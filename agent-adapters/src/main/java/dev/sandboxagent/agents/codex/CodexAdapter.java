@@ -35,7 +35,6 @@ public final class CodexAdapter extends CliAgentAdapter {
     public static final String DEFAULT_MODEL = "gpt-5.5";
     /** Used when the environment names no gateway: the public API, as OpenAI's own SDKs default to. */
     static final String PUBLIC_BASE_URL = "https://api.openai.com/v1";
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     /**
      * Our permission modes as Codex's (approval policy, sandbox). "default" uses "untrusted", not "on-request":
@@ -98,7 +97,8 @@ public final class CodexAdapter extends CliAgentAdapter {
         Files.writeString(p.home().resolve("config.toml"),
                 CodexConfig.toml(p.modelOr(DEFAULT_MODEL), p.environment().get("OPENAI_BASE_URL")),
                 StandardCharsets.UTF_8);
-        ObjectNode params = JSON.objectNode();
+        // JsonNodeFactory.instance here, not in a static field: the catalog is built at every start (no databind then)
+        ObjectNode params = JsonNodeFactory.instance.objectNode();
         String method;
         if (p.transcriptFound()) {
             method = "thread/resume";

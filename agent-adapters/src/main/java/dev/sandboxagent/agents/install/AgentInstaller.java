@@ -32,7 +32,13 @@ import java.util.stream.Stream;
  * CLI runs) from racing. Asking for the version that is already there does nothing.
  */
 public final class AgentInstaller {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Made on first use, not when the class loads: every server start builds the agent catalog, and a mapper
+     * there would load Jackson databind before the first request (docs/benchmarks.md "Idle classes").
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
     private static final Pattern VERSION = Pattern.compile("[0-9A-Za-z][0-9A-Za-z.+-]{0,63}");
     private static final Pattern AGENT_ID = Pattern.compile("[a-z][a-z0-9-]{0,31}");
     /** Long enough for a slow registry to deliver a CLI of a few hundred MB; a hung npm is killed after it. */
@@ -292,7 +298,7 @@ public final class AgentInstaller {
     private static String installedVersion(Path home, NpmPackage pkg) {
         Path manifest = home.resolve("node_modules").resolve(pkg.name()).resolve("package.json");
         try {
-            JsonNode version = JSON.readTree(manifest.toFile()).get("version");
+            JsonNode version = Json.MAPPER.readTree(manifest.toFile()).get("version");
             return version == null ? null : version.asText();
         } catch (IOException e) {
             return null;

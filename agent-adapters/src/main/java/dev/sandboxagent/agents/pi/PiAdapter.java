@@ -39,7 +39,6 @@ public final class PiAdapter extends CliAgentAdapter {
     /** Overrides which executable runs (tests wrap the real CLI; templates may ship their own). */
     public static final String EXECUTABLE_VARIABLE = "SANDBOX_AGENT_PI_PATH";
     public static final String DEFAULT_MODEL = "claude-sonnet-4-5";
-    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
     private static final Pattern SESSION_ID =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
@@ -91,7 +90,8 @@ public final class PiAdapter extends CliAgentAdapter {
             Files.deleteIfExists(models);
             return;
         }
-        ObjectNode root = JSON.objectNode();
+        // JsonNodeFactory.instance here, not in a static field: the catalog is built at every start (no databind then)
+        ObjectNode root = JsonNodeFactory.instance.objectNode();
         root.putObject("providers").putObject("anthropic").put("baseUrl",
                 baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl);
         Files.deleteIfExists(models);

@@ -12,6 +12,9 @@ import java.util.function.Consumer;
  * of any length up to {@code maxLineBytes}; a longer one is delivered in pieces of that size rather than growing
  * memory without bound. A last line without {@code \n} is delivered at {@link #end()}.
  *
+ * <p>An optional {@code afterLines} runs after the lines of each read (and after the last line at the end): a
+ * reader that handles a read's lines together (one store append for the events of one read) knows when they end.
+ *
  * <p>Not thread-safe: one reader thread feeds it.
  */
 public final class LineReader implements TerminalOutput {
@@ -20,6 +23,7 @@ public final class LineReader implements TerminalOutput {
 
     private final Consumer<String> onLine;
     private final Runnable onEnd;
+    private final Runnable afterLines;
     private final int maxLineBytes;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream(256);
 
@@ -28,17 +32,29 @@ public final class LineReader implements TerminalOutput {
         }, DEFAULT_MAX_LINE_BYTES);
     }
 
+    /** @param afterLines runs after the lines of each read, and after the last line at the end */
+    public LineReader(Consumer<String> onLine, Runnable afterLines) {
+        this(onLine, () -> {
+        }, afterLines, DEFAULT_MAX_LINE_BYTES);
+    }
+
     /**
      * @param onLine       gets each line, without its line end
      * @param onEnd        runs once after the last line
      * @param maxLineBytes longest line delivered whole
      */
     public LineReader(Consumer<String> onLine, Runnable onEnd, int maxLineBytes) {
+        this(onLine, onEnd, () -> {
+        }, maxLineBytes);
+    }
+
+    private LineReader(Consumer<String> onLine, Runnable onEnd, Runnable afterLines, int maxLineBytes) {
         if (maxLineBytes < 1) {
             throw new IllegalArgumentException("maxLineBytes must be positive");
         }
         this.onLine = Objects.requireNonNull(onLine, "onLine");
         this.onEnd = Objects.requireNonNull(onEnd, "onEnd");
+        this.afterLines = Objects.requireNonNull(afterLines, "afterLines");
         this.maxLineBytes = maxLineBytes;
     }
 
@@ -53,6 +69,7 @@ public final class LineReader implements TerminalOutput {
             }
         }
         append(buffer, start, length - start);
+        afterLines.run();
     }
 
     @Override
@@ -60,6 +77,7 @@ public final class LineReader implements TerminalOutput {
         if (pending.size() > 0) {
             emit();
         }
+        afterLines.run();
         onEnd.run();
     }
 

@@ -1,7 +1,7 @@
 package dev.sandboxagent.agents.pty;
 
 import com.pty4j.unix.CLibrary;
-import com.pty4j.unix.Pollfd;
+import com.sun.jna.Memory;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +32,7 @@ import java.util.function.IntConsumer;
 final class PtyPoller {
     private static final System.Logger LOG = System.getLogger(PtyPoller.class.getName());
     private static final short POLLIN = CLibrary.POLLIN;
+    private static final byte[] WAKE_BYTE = {1};
     private static PtyPoller shared; // guarded by PtyPoller.class
 
     /** What runs when a descriptor is ready (readable, hung up or invalid). */
@@ -127,7 +128,7 @@ final class PtyPoller {
     private void post(Runnable command) {
         commands.add(command);
         if (wakePending.compareAndSet(false, true)) {
-            CLibrary.write(wakePipe[1], new byte[] {1}, 1);
+            Libc.write(wakePipe[1], WAKE_BYTE, 1);
         }
     }
 
@@ -167,6 +168,8 @@ final class PtyPoller {
     private void run() {
         byte[] sink = new byte[64];
         List<Watch> polled = new ArrayList<>();
+        // The pollfd array, reused across polls (grown when more descriptors are watched): this thread's alone.
+        Memory fds = new Memory(16L * Libc.POLLFD_SIZE);
         while (true) {
             try {
                 Runnable command;
@@ -179,30 +182,33 @@ final class PtyPoller {
                         polled.add(w);
                     }
                 }
-                Pollfd[] fds = new Pollfd[polled.size() + 1];
-                fds[0] = new Pollfd(wakePipe[0], POLLIN);
-                for (int i = 0; i < polled.size(); i++) {
-                    fds[i + 1] = new Pollfd(polled.get(i).fd, POLLIN);
+                int count = polled.size() + 1;
+                if (fds.size() < (long) count * Libc.POLLFD_SIZE) {
+                    fds = new Memory(2L * count * Libc.POLLFD_SIZE); // the old one is freed by its cleaner
                 }
-                int n = CLibrary.poll(fds, -1);
+                Libc.setPollfd(fds, 0, wakePipe[0], POLLIN);
+                for (int i = 1; i < count; i++) {
+                    Libc.setPollfd(fds, i, polled.get(i - 1).fd, POLLIN);
+                }
+                int n = Libc.poll(fds, count, -1);
                 if (n < 0) {
-                    int errno = CLibrary.errno();
+                    int errno = Libc.errno();
                     if (errno != CLibrary.EINTR && errno != CLibrary.EAGAIN) {
                         LOG.log(Level.ERROR, "poll(2) over the terminals failed, errno " + errno);
                         Thread.sleep(100); // do not spin; a bad descriptor shows up as POLLNVAL, not here
                     }
                     continue;
                 }
-                if (fds[0].getRevents() != 0) {
+                if (Libc.revents(fds, 0) != 0) {
                     // Drain, then clear: a post in between queued its command without a byte, and the commands
                     // are run next, before the poll. (Clearing first lets a second byte be drained unseen, and the
                     // flag then stays set with the pipe empty: no post would wake the poll again.)
-                    CLibrary.read(wakePipe[0], sink, sink.length);
+                    Libc.read(wakePipe[0], sink, sink.length);
                     wakePending.set(false);
                 }
-                for (int i = 1; i < fds.length; i++) {
+                for (int i = 1; i < count; i++) {
                     Watch w = polled.get(i - 1);
-                    if (fds[i].getRevents() != 0 && w.armed) {
+                    if (Libc.revents(fds, i) != 0 && w.armed) {
                         dispatch(w);
                     }
                 }
@@ -218,7 +224,8 @@ final class PtyPoller {
 
     /** Whether {@code fd} can be read without blocking now (data, hang-up or an error to report). */
     static boolean readyNow(int fd) {
-        Pollfd[] fds = {new Pollfd(fd, POLLIN)};
-        return CLibrary.poll(fds, 0) > 0 && fds[0].getRevents() != 0;
+        Memory one = Libc.ONE_POLLFD.get();
+        Libc.setPollfd(one, 0, fd, POLLIN);
+        return Libc.poll(one, 1, 0) > 0 && Libc.revents(one, 0) != 0;
     }
 }

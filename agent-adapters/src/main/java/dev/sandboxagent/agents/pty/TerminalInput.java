@@ -59,12 +59,12 @@ final class TerminalInput {
                 int length = Math.min(CHUNK, bytes.length - offset);
                 byte[] chunk = offset == 0 && length == bytes.length ? bytes
                         : Arrays.copyOfRange(bytes, offset, offset + length);
-                int n = CLibrary.write(fd, chunk, length);
+                int n = Libc.write(fd, chunk, length);
                 if (n > 0) {
                     offset += n;
                     continue;
                 }
-                int errno = CLibrary.errno();
+                int errno = Libc.errno();
                 if (n < 0 && (errno == CLibrary.EINTR || errno == CLibrary.EAGAIN)) {
                     Thread.onSpinWait();
                     continue;

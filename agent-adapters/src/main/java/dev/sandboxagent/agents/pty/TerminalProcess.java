@@ -57,6 +57,9 @@ public final class TerminalProcess {
     private static final long AFTER_EXIT_LIMIT = 1024 * 1024;
     /** One read buffer per pool thread, not per terminal: an idle terminal holds none. */
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[64 * 1024]);
+    /** Where a read lands first (see {@link Libc#read(int, com.sun.jna.Pointer, int)}), beside its thread's buffer. */
+    private static final ThreadLocal<com.sun.jna.Memory> NATIVE_BUFFERS =
+            ThreadLocal.withInitial(() -> new com.sun.jna.Memory(64 * 1024));
     /** The terminal whose output or exit handler the current thread runs, if any. */
     private static final ThreadLocal<TerminalProcess> IN_HANDLER_OF = new ThreadLocal<>();
 
@@ -263,6 +266,7 @@ public final class TerminalProcess {
         IN_HANDLER_OF.set(this);
         try {
             byte[] buffer = BUFFERS.get();
+            com.sun.jna.Memory landing = NATIVE_BUFFERS.get();
             for (int round = 0; round < 16; round++) {
                 if (!PtyPoller.readyNow(masterFd)) {
                     if (processExit.isDone()) {
@@ -272,9 +276,10 @@ public final class TerminalProcess {
                     }
                     return true;
                 }
-                int n = CLibrary.read(masterFd, buffer, buffer.length);
+                int n = Libc.read(masterFd, landing, buffer.length);
                 if (n <= 0) {
-                    if (n < 0 && (CLibrary.errno() == CLibrary.EINTR || CLibrary.errno() == CLibrary.EAGAIN)) {
+                    int errno = n < 0 ? Libc.errno() : 0;
+                    if (errno == CLibrary.EINTR || errno == CLibrary.EAGAIN) {
                         continue;
                     }
                     endStdout(); // EIO once the program's side is gone: the normal end of a terminal on Linux
@@ -287,6 +292,7 @@ public final class TerminalProcess {
                     endStdout();
                     return false;
                 }
+                landing.read(0, buffer, 0, n);
                 onBytes(buffer, n);
             }
             return true;

@@ -62,7 +62,10 @@ class ClaudeAdapterTest {
     private ClaudeAdapter adapter(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(Map.of("PATH", System.getenv("PATH")));
         env.putAll(extra);
-        return new ClaudeAdapter(new AgentContext(RealAgents.agentsDir(), env));
+        // the variable stays in the environment too, as in a server's: the adapter must not pass it on
+        Map<String, Path> chosen = extra.containsKey(ClaudeAdapter.EXECUTABLE_VARIABLE)
+                ? Map.of(ClaudeAdapter.ID, Path.of(extra.get(ClaudeAdapter.EXECUTABLE_VARIABLE))) : Map.of();
+        return new ClaudeAdapter(new AgentContext(RealAgents.agentsDir(), env, chosen));
     }
 
     private AgentLaunch launch(String permissionMode, String resume) throws Exception {

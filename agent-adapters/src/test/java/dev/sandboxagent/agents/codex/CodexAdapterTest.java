@@ -64,7 +64,10 @@ class CodexAdapterTest {
     private CodexAdapter adapter(Map<String, String> extra) {
         Map<String, String> env = new HashMap<>(Map.of("PATH", System.getenv("PATH")));
         env.putAll(extra);
-        return new CodexAdapter(new AgentContext(RealAgents.agentsDir(), env));
+        // the variable stays in the environment too, as in a server's: the adapter must not pass it on
+        Map<String, Path> chosen = extra.containsKey(CodexAdapter.EXECUTABLE_VARIABLE)
+                ? Map.of(CodexAdapter.ID, Path.of(extra.get(CodexAdapter.EXECUTABLE_VARIABLE))) : Map.of();
+        return new CodexAdapter(new AgentContext(RealAgents.agentsDir(), env, chosen));
     }
 
     private AgentLaunch launch(String permissionMode, String resume) throws Exception {

@@ -14,6 +14,8 @@ import java.util.function.Predicate;
 public final class EventRecorder implements AgentListener {
     private final Duration wait;
     private final List<AgentEvent> events = new ArrayList<>();
+    /** The types of each group of events given together ({@link #onEvents}). */
+    private final List<List<String>> batches = new ArrayList<>();
     public final CompletableFuture<AgentExit> exit = new CompletableFuture<>();
 
     public EventRecorder(Duration wait) {
@@ -24,6 +26,17 @@ public final class EventRecorder implements AgentListener {
     public synchronized void onEvent(AgentEvent event) {
         events.add(event);
         notifyAll();
+    }
+
+    @Override
+    public synchronized void onEvents(List<AgentEvent> given) {
+        batches.add(given.stream().map(AgentEvent::type).toList());
+        given.forEach(this::onEvent);
+    }
+
+    /** The types of each group of events the agent's process gave together, in order. */
+    public synchronized List<List<String>> batches() {
+        return List.copyOf(batches);
     }
 
     @Override

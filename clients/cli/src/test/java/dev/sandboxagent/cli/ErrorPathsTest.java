@@ -127,6 +127,16 @@ class ErrorPathsTest {
     }
 
     @Test
+    void anAgentExecutableThatIsNotThereIsAUsageError() {
+        Path missing = home.resolve("no-such-claude");
+        // were the variable not checked, the server would start and serve: bounded, so that the test fails
+        assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertFailure(Cli.withHome(home)
+                        .env("SANDBOX_AGENT_CLAUDE_PATH", missing.toString())
+                        .run("server", "--no-token", "--port", "0"), 2, "error: SANDBOX_AGENT_CLAUDE_PATH names " + missing + ", which does not exist (see 'sandbox-agent "
+                        + "server --help')"));
+    }
+
+    @Test
     void aCorsOriginThatIsNotAnOriginIsAUsageError() {
         Result flag = Cli.withHome(home).run("server", "--no-token", "--port", "0", "--cors-origin",
                 "http://localhost:3000", "--cors-origin", "https://app.example/path");

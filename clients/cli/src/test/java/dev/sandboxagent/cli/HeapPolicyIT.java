@@ -57,6 +57,16 @@ class HeapPolicyIT {
                 .contains("-XX:TieredStopAtLevel=4");
     }
 
+    @Test
+    void aHeapBoundOfTheUserBelowOurInitialHeapReplacesOurSizes() throws Exception {
+        // the JVM refuses to start with -Xmx below -Xms: a user's -Xmx12m must not meet the launcher's -Xms16m
+        String flags = flagsOfAServer(Launcher.inTemp(work).env("SANDBOX_AGENT_JAVA_OPTS", "-Xmx12m"));
+
+        assertThat(flags).contains("-XX:+UseSerialGC")
+                .contains("-XX:MaxHeapSize=12582912")
+                .doesNotContain("-XX:MaxNewSize=33554432");
+    }
+
     /** Starts {@code sandbox-agent server}, reads the running JVM's flags, then stops it by its PID. */
     private String flagsOfAServer(Launcher launcher) throws Exception {
         Launcher.Started server = launcher.start("server", "server", "--no-token", "--port",

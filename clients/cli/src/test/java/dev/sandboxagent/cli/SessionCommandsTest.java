@@ -10,6 +10,7 @@ import dev.sandboxagent.cli.support.Eventually;
 import dev.sandboxagent.cli.support.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -133,6 +134,12 @@ class SessionCommandsTest {
                 .satisfies(s -> assertThat(s.get("sessionId").asText()).isEqualTo("j"));
         JsonNode agents = JSON.readTree(ok(cli.run("api", "agents", "list", "--json")).out());
         assertThat(agents.get("agents")).anySatisfy(a -> assertThat(a.get("id").asText()).isEqualTo("mock"));
+        // the capabilities in the server's (the anchor's declaration) order, the same on every run
+        List<String> capabilities = new ArrayList<>();
+        agents.at("/agents/0/capabilities").fieldNames().forEachRemaining(capabilities::add);
+        assertThat(capabilities).containsExactly("planMode", "permissions", "questions", "toolCalls", "toolResults",
+                "textMessages", "images", "fileAttachments", "sessionLifecycle", "errorEvents", "reasoning", "status",
+                "commandExecution", "fileChanges", "mcpTools", "streamingDeltas", "itemStarted", "sharedProcess");
 
         // a 204 answer has no JSON: nothing on stdout, and the exit code says it worked
         assertThat(ok(cli.run("api", "sessions", "terminate", "j", "--json")).out()).isEmpty();

@@ -278,20 +278,39 @@ final class Http11 {
         }
     }
 
-    /** A body of known length; ending early is an error, not a short body. */
-    private static final class LengthInput extends InputStream {
-        private final InputStream in;
-        private long remaining;
+    /**
+     * A body framed on the connection's input: subclasses say where it ends in {@link #read(byte[], int, int)};
+     * a single byte is read through it, and closing the body closes the input under it.
+     */
+    private abstract static class FramedInput extends InputStream {
+        final InputStream in;
 
-        LengthInput(InputStream in, long length) {
+        FramedInput(InputStream in) {
             this.in = in;
-            this.remaining = length;
         }
 
         @Override
-        public int read() throws IOException {
+        public final int read() throws IOException {
             byte[] one = new byte[1];
             return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public abstract int read(byte[] buffer, int offset, int length) throws IOException;
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** A body of known length; ending early is an error, not a short body. */
+    private static final class LengthInput extends FramedInput {
+        private long remaining;
+
+        LengthInput(InputStream in, long length) {
+            super(in);
+            this.remaining = length;
         }
 
         @Override
@@ -307,27 +326,15 @@ final class Http11 {
             remaining -= n;
             return n;
         }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
-        }
     }
 
     /** {@code Transfer-Encoding: chunked}: hex size, CRLF, data, CRLF, ..., a zero-size chunk, trailers. */
-    private static final class ChunkedInput extends InputStream {
-        private final InputStream in;
+    private static final class ChunkedInput extends FramedInput {
         private long left; // of the current chunk
         private boolean done;
 
         ChunkedInput(InputStream in) {
-            this.in = in;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            super(in);
         }
 
         @Override
@@ -384,11 +391,6 @@ final class Http11 {
             if (!readLine(in, new int[] {2}).isEmpty()) {
                 throw new IOException("a chunk is longer than its size says");
             }
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

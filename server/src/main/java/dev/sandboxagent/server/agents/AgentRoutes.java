@@ -21,12 +21,14 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /** What agents this server can run, in the anchor's AgentInfo shape. */
 public final class AgentRoutes {
     private static final System.Logger LOG = System.getLogger(AgentRoutes.class.getName());
-    /** The anchor's capability flags; each is reported, true or false, for every agent. */
+    /**
+     * The anchor's capability flags, in its declaration order (its AgentCapabilities struct); each is reported, true
+     * or false, for every agent, in this order, so that {@code GET /v1/agents} reads the same on every run.
+     */
     static final List<String> CAPABILITIES = List.of("planMode", "permissions", "questions", "toolCalls",
             "toolResults", "textMessages", "images", "fileAttachments", "sessionLifecycle", "errorEvents",
             "reasoning", "status", "commandExecution", "fileChanges", "mcpTools", "streamingDeltas", "itemStarted",
@@ -135,7 +137,7 @@ public final class AgentRoutes {
     }
 
     static Map<String, Object> info(AgentDescriptor d) {
-        Map<String, Boolean> capabilities = new TreeMap<>();
+        Map<String, Boolean> capabilities = new LinkedHashMap<>();
         CAPABILITIES.forEach(c -> capabilities.put(c, d.capabilities().contains(c)));
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("id", d.id());

@@ -22,7 +22,6 @@ import dev.sandboxagent.server.http.ApiDocument;
 import dev.sandboxagent.server.http.BearerAuth;
 import dev.sandboxagent.server.http.EdgeGuard;
 import dev.sandboxagent.server.http.Blocking;
-import dev.sandboxagent.server.http.JsonBodies;
 import dev.sandboxagent.server.http.Problems;
 import dev.sandboxagent.server.http.Workers;
 import dev.sandboxagent.server.sessions.CrashRepair;
@@ -34,6 +33,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.lang.System.Logger.Level;
@@ -174,7 +174,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             EventHub hub = new EventHub(store);
             clock.mark("warm");
             AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(config.agentsDir(),
-                    config.agentEnvironment()));
+                    config.agentEnvironment(), config.agentExecutables()));
             clock.mark("agents");
             Warm w = warm;
             SessionManager sessions = new SessionManager(store, catalog, config.dataDir(),
@@ -247,12 +247,17 @@ public final class ServerRuntime implements SandboxAgentServer {
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         router.get("/v1/health").handler(bodies).handler(ctx -> Blocking.respond(ctx,
                 () -> warm.docker().status().state(),
-                (c, docker) -> JsonBodies.send(c, 200, Map.of("status", "ok", "version", VERSION,
-                        "uptimeMs", System.currentTimeMillis() - startedAt, "docker", docker,
-                        // Reads are served either way; "disk_full" says writes get 503 until space returns,
-                        // "corrupt" that the background check found the file damaged and writes get 503 for good.
-                        "store", store.corruption().isPresent() ? "corrupt"
-                                : store.diskFull() ? "disk_full" : "ok"))));
+                // A JsonObject, not JsonBodies: the first request after a start (a health poll) then needs no
+                // Jackson databind, whose ~390 classes and mapper would otherwise load for it.
+                (c, docker) -> c.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+                        .end(new JsonObject().put("status", "ok").put("version", VERSION)
+                                .put("uptimeMs", System.currentTimeMillis() - startedAt).put("docker", docker)
+                                // Reads are served either way; "disk_full" says writes get 503 until space
+                                // returns, "corrupt" that the background check found the file damaged and writes
+                                // get 503 for good.
+                                .put("store", store.corruption().isPresent() ? "corrupt"
+                                        : store.diskFull() ? "disk_full" : "ok")
+                                .encode())));
         router.get("/openapi.json").handler(bodies).handler(ctx -> ctx.response()
                 .putHeader("Content-Type", "application/json").end(api.text()));
         if (config.token() != null) {

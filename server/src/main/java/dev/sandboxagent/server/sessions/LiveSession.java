@@ -265,30 +265,52 @@ final class LiveSession implements AgentListener {
 
     @Override
     public void onEvent(AgentEvent event) {
+        onEvents(List.of(event));
+    }
+
+    /**
+     * The events of one read of the agent's output, stored with one append (one commit, one wake-up of the writer
+     * and of each stream: a mock turn's reply is four events in one read), in order. A turn's end is appended
+     * with everything before it at once: clients see the turn end when that append is stored.
+     */
+    @Override
+    public void onEvents(List<AgentEvent> events) {
         synchronized (this) {
-            if (droppingTurnId != null && runningTurnId == null) {
-                // The rest of a turn closed for lost events: its end is in the transcript already.
-                lostEvents.incrementAndGet();
-                if (event.is(TURN_ENDED)) {
-                    droppingTurnId = null;
-                    closeDamagedTurnIfDone();
-                }
-                return;
+            List<EventDraft> pending = new ArrayList<>();
+            for (AgentEvent event : events) {
+                take(event, pending);
             }
-            if (event.nativeSessionId() != null && !event.nativeSessionId().equals(nativeSessionId)) {
-                recordNativeSessionId(event.nativeSessionId());
+            if (!pending.isEmpty()) {
+                append(pending);
             }
-            var payload = track(event.payload());
+        }
+    }
+
+    /** One event of the agent, under the lock: its drafts join {@code pending}, appended by the caller or here. */
+    private void take(AgentEvent event, List<EventDraft> pending) {
+        if (droppingTurnId != null && runningTurnId == null) {
+            // The rest of a turn closed for lost events: its end is in the transcript already.
+            lostEvents.incrementAndGet();
             if (event.is(TURN_ENDED)) {
-                closeOpenRequests();
-                endingTurnId = runningTurnId;
+                droppingTurnId = null;
+                closeDamagedTurnIfDone();
             }
-            CompletableFuture<List<UniversalEvent>> stored = append(items.expand(TypedData.draft(payload,
-                    "agent", event.synthetic(), event.raw(), nativeSessionId)));
-            if (event.is(TURN_ENDED)) {
-                closeWhenStored(runningTurnId, stored);
-                runningTurnId = null; // after the append: the next turn.started is numbered after this
-            }
+            return;
+        }
+        if (event.nativeSessionId() != null && !event.nativeSessionId().equals(nativeSessionId)) {
+            recordNativeSessionId(event.nativeSessionId());
+        }
+        var payload = track(event.payload());
+        if (event.is(TURN_ENDED)) {
+            closeOpenRequests(pending);
+            endingTurnId = runningTurnId;
+        }
+        pending.addAll(items.expand(TypedData.draft(payload, "agent", event.synthetic(), event.raw(),
+                nativeSessionId)));
+        if (event.is(TURN_ENDED)) {
+            closeWhenStored(runningTurnId, append(new ArrayList<>(pending)));
+            pending.clear();
+            runningTurnId = null; // after the append: the next turn.started is numbered after this
         }
     }
 
@@ -325,17 +347,13 @@ final class LiveSession implements AgentListener {
     /**
      * A permission or question still open when its turn ends (an interrupt cut it short) can no longer be
      * answered: the agent has dropped it. Say so in the transcript, before the turn's end, so that every request
-     * has its resolution and a client stops showing it.
+     * has its resolution and a client stops showing it. Adds them to {@code pending}, ahead of the turn's end.
      */
-    private void closeOpenRequests() {
-        List<EventDraft> closed = new ArrayList<>();
-        pendingPermissions.forEach((id, asked) -> closed.add(EventData.permissionDropped(asked)));
-        pendingQuestions.forEach((id, asked) -> closed.add(EventData.questionDropped(asked)));
+    private void closeOpenRequests(List<EventDraft> pending) {
+        pendingPermissions.forEach((id, asked) -> pending.add(EventData.permissionDropped(asked)));
+        pendingQuestions.forEach((id, asked) -> pending.add(EventData.questionDropped(asked)));
         pendingPermissions.clear();
         pendingQuestions.clear();
-        if (!closed.isEmpty()) {
-            append(closed);
-        }
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.sandboxagent.store.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -24,7 +26,16 @@ final class EventCodec {
     private static final long PROCESS_BITS = new SecureRandom().nextLong();
     private static final AtomicLong COUNTER = new AtomicLong(new SecureRandom().nextLong());
 
+    /** The millisecond last formatted and its text: a fast agent's appends share a millisecond by the dozen. */
+    private static volatile Millisecond lastMillisecond = new Millisecond(Long.MIN_VALUE, "");
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ID_PREFIX = ("evt_" + hex16(PROCESS_BITS)).getBytes(StandardCharsets.US_ASCII);
+
     private record Second(long epochSecond, String text) {
+    }
+
+    private record Millisecond(long epochMillis, String text) {
     }
 
     private EventCodec() {
@@ -32,6 +43,16 @@ final class EventCodec {
 
     /** RFC 3339 UTC with always three fraction digits ({@code Instant.toString()} drops them when they are zero). */
     static String time(long epochMillis) {
+        Millisecond last = lastMillisecond;
+        if (last.epochMillis() == epochMillis) {
+            return last.text();
+        }
+        String text = format(epochMillis);
+        lastMillisecond = new Millisecond(epochMillis, text);
+        return text;
+    }
+
+    private static String format(long epochMillis) {
         long epochSecond = Math.floorDiv(epochMillis, 1000);
         int millis = (int) Math.floorMod(epochMillis, 1000);
         Second second = lastSecond;
@@ -61,7 +82,14 @@ final class EventCodec {
 
     /** {@code evt_} and 32 hex digits, as always. */
     static String newEventId() {
-        return "evt_" + hex16(PROCESS_BITS) + hex16(mix(COUNTER.getAndIncrement()));
+        // Written into one array (the process's half is ready-made): one of these per event, on the writer.
+        byte[] id = Arrays.copyOf(ID_PREFIX, ID_PREFIX.length + 16);
+        long value = mix(COUNTER.getAndIncrement());
+        for (int i = id.length - 1; i >= ID_PREFIX.length; i--) {
+            id[i] = HEX[(int) (value & 0xf)];
+            value >>>= 4;
+        }
+        return new String(id, StandardCharsets.ISO_8859_1);
     }
 
     /** SplitMix64's finalizer: a bijection on 64 bits, so distinct counts stay distinct but do not look counted. */

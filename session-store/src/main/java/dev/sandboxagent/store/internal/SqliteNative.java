@@ -34,6 +34,30 @@ final class SqliteNative {
     private SqliteNative() {
     }
 
+    /**
+     * The jar folder of this platform's library. sqlite-jdbc's own lookup ({@code OSInfo}) runs {@code uname -o} in
+     * a child process at every start, to tell Android's Termux from other Linux systems: a process spawned and
+     * waited for while the store opens, and a process-reaper thread left at idle (docs/benchmarks.md "Idle
+     * classes"). The common servers (Linux with glibc on x86_64 or aarch64) are told here from system properties and
+     * one file check; anything else (musl, another OS or architecture, an operator's architecture override) asks
+     * sqlite-jdbc, as before. A wrong guess is not fatal either: sqlite-jdbc tries its own folder when this one's
+     * library does not load.
+     */
+    static String resourceFolder() {
+        String arch = switch (System.getProperty("os.arch", "")) {
+            case "amd64", "x86_64" -> "x86_64";
+            case "aarch64" -> "aarch64";
+            default -> null;
+        };
+        boolean plainLinux = "Linux".equals(System.getProperty("os.name"))
+                && System.getProperty("org.sqlite.osinfo.architecture") == null
+                && !System.getProperty("java.runtime.name", "").toLowerCase(java.util.Locale.ROOT).contains("android");
+        if (arch == null || !plainLinux || Files.exists(Path.of("/lib/ld-musl-" + arch + ".so.1"))) {
+            return LibraryLoaderUtil.getNativeLibResourcePath();
+        }
+        return "/org/sqlite/native/Linux/" + arch;
+    }
+
     static synchronized void load() {
         if (attempted) {
             return;
@@ -43,7 +67,7 @@ final class SqliteNative {
             return; // the operator chose where the library comes from
         }
         String name = LibraryLoaderUtil.getNativeLibName();
-        String resource = LibraryLoaderUtil.getNativeLibResourcePath() + "/" + name;
+        String resource = resourceFolder() + "/" + name;
         Path directory = null;
         try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
             if (in == null) {

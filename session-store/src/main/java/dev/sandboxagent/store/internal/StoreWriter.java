@@ -45,6 +45,8 @@ final class StoreWriter {
     private final List<Consumer<List<UniversalEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::run, "session-store-writer");
     private final Checkpointer checkpointer;
+    /** Encodes every appended event, on this thread only: one generator and buffer for all of them. */
+    private final UniversalEvent.Encoder encoder = new UniversalEvent.Encoder();
     /** The WAL size at which {@link #checkpointIfTheWalIsLarge} tries again after a try that did not restart it. */
     private long nextCatchUpBytes;
     /** What the integrity check found, once it found damage: from then on every write is refused untried. */
@@ -298,7 +300,7 @@ final class StoreWriter {
             }
             appends = tried;
         }
-        AppendBatch batch = AppendBatch.prepare(appends, sequences);
+        AppendBatch batch = AppendBatch.prepare(appends, sequences, encoder);
         if (batch.hasEvents()) {
             try {
                 transact(tx -> {

@@ -11,7 +11,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A JVM that opened a store leaves no copy of SQLite's native library in its temporary directory. */
+/**
+ * A JVM that opened a store leaves no copy of SQLite's native library in its temporary directory, and finds that
+ * library without starting a process (sqlite-jdbc's own lookup runs {@code uname -o}).
+ */
 class SqliteNativeTest {
     @TempDir
     Path tmp;
@@ -43,5 +46,27 @@ class SqliteNativeTest {
             // sqlite-jdbc's own loading would leave sqlite-<version>-<uuid>-libsqlitejdbc.so (and .lck) here
             assertThat(left.map(p -> p.getFileName().toString())).as(output).isEmpty();
         }
+    }
+    @Test
+    void openingAStoreStartsNoProcess() throws Exception {
+        Path classes = tmp.resolve("classes.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(List.of(java, "-Xlog:class+load=info:file=" + classes,
+                "-cp", System.getProperty("java.class.path"), SqliteNativeTest.class.getName(),
+                tmp.resolve("data").toString()))
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes());
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(child.exitValue()).as(output).isZero();
+        List<String> loaded = Files.readAllLines(classes);
+        assertThat(loaded).anyMatch(line -> line.contains(" org.sqlite.core.NativeDB ")); // the library was used
+        assertThat(loaded.stream().filter(line -> line.contains(" java.lang.ProcessImpl ")).toList())
+                .as("a child process started while the store opened").isEmpty();
+    }
+
+    @Test
+    void theLibrarysFolderIsTheOneSqliteJdbcWouldPick() {
+        assertThat(SqliteNative.resourceFolder())
+                .isEqualTo(org.sqlite.util.LibraryLoaderUtil.getNativeLibResourcePath());
     }
 }

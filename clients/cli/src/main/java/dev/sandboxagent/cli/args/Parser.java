@@ -10,7 +10,9 @@ import java.util.Set;
  * Reads a command line against a tree of {@link Command}s: the words that name subcommands first, then the invoked
  * command's options and arguments, in any order. Accepted forms: {@code --name value}, {@code --name=value},
  * {@code -m value}, {@code -mvalue}, flags, and {@code --} after which every word is an argument. {@code -h/--help}
- * and {@code -V/--version} work on every command and win over any mistake in the rest of the line.
+ * and {@code -V/--version} work on every command and win over any mistake in the rest of the line. A word that
+ * starts with {@code @} is taken as written: there are no argument files (a message may well start with an
+ * {@code @path} the agent reads as a file mention; docs/cli.md).
  */
 public final class Parser {
     static final String HELP_SHORT = "-h";

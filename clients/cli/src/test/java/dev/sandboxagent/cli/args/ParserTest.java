@@ -3,10 +3,12 @@ package dev.sandboxagent.cli.args;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The command-line parser on a small tree of its own: the forms it accepts, what it refuses, and its help. */
 class ParserTest {
@@ -107,6 +109,21 @@ class ParserTest {
 
         assertThat(args("leaf", "i", "--words", "a", "b", "--name", "n").strings(WORDS)).containsExactly("a", "b");
         assertThat(args("leaf", "i", "-n", "n", "--count", "-2").integer(COUNT)).isEqualTo(-2);
+    }
+
+    /**
+     * No argument files (picocli, which earlier builds used, expanded {@code @file} silently): a word that starts with
+     * {@code @} is text, as a message to an agent that reads {@code @path} as a file mention needs it to be.
+     */
+    @Test
+    void aWordThatStartsWithAnAtSignIsTakenAsWrittenNotReadAsAnArgumentFile(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("args"), "--loud\n--name\nFromTheFile\n");
+        ParsedArgs args = args("leaf", "@" + file, "-n", "@" + file, "--tag=@" + file);
+        assertThat(args.argument(0)).isEqualTo("@" + file);
+        assertThat(args.string(NAME)).isEqualTo("@" + file);
+        assertThat(args.strings(TAG)).containsExactly("@" + file);
+        assertThat(args.flag(LOUD)).isFalse();
+        assertThat(failure("leaf", "@" + file)).as("the file's --name is not read either").contains("--name");
     }
 
     @Test

@@ -1,0 +1,40 @@
+package dev.sandboxagent.server.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sandboxagent.server.support.Api;
+import dev.sandboxagent.server.support.ServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a start loads: a server that has started and answered its first health poll has not loaded Jackson databind
+ * (~390 classes, and a mapper to build, at every start before: Vert.x's databind codec, the agent catalog's static
+ * mappers and the health answer all pulled it in). Everything after that (bodies, events, agents) still uses it; the
+ * other tests cover that. A real server in a child JVM, its class loading logged by the JVM itself.
+ */
+class StartClassesTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aStartedServerAnswersItsHealthPollWithoutJacksonDatabind() throws Exception {
+        Path classes = dir.resolve("classes.log");
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), dir.resolve("server.log"),
+                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes))) {
+            Api.Answer health = server.api().get("/v1/health");
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"ok\"").contains("\"store\":\"ok\"");
+
+            List<String> loaded = Files.readAllLines(classes);
+            // the log is the JVM's and complete up to the answer: the classes that served it are in it
+            assertThat(loaded).anyMatch(line -> line.contains(" io.vertx.core.http.impl.Http1xServerRequest "));
+            assertThat(loaded.stream().filter(line -> line.contains(" com.fasterxml.jackson.databind.")).toList())
+                    .as("Jackson databind classes loaded by the first health answer").isEmpty();
+        }
+    }
+}
