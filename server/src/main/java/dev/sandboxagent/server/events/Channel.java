@@ -18,12 +18,15 @@ final class Channel {
      */
     static final int PACE_LIMIT = Subscription.LIVE_QUEUE_LIMIT - 2_048;
     /**
-     * A subscriber whose backlog did not shrink for this long is let go: the producer goes on without it, and it
-     * catches up from the store if it overflows, as before pacing. One stalled client costs the session one such
-     * wait, not one per event. Not shorter: on a loaded machine an event loop serving several busy subscribers
-     * can leave one of them without a turn for a good part of a second, which is slow, not stalled.
+     * A live subscriber paces the producer only while it delivers at least this many events in each {@link
+     * #RATE_WINDOW_NANOS} the producer spends waiting on it; a slower one (or a stalled one) is let go until it
+     * has emptied its queue, and catches up from the store if it overflows, as before pacing. So one slow client
+     * (a slow link, a paused reader) can hold an agent back to this rate at most, and only for a window: far above
+     * what a real agent writes (tens of deltas a second), far below what a local client takes (tens of thousands).
      */
-    static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(2);
+    static final int MIN_PACING_EVENTS_PER_WINDOW = 1_000;
+    /** The window {@link #MIN_PACING_EVENTS_PER_WINDOW} is counted over. */
+    static final long RATE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** The longest wait between two looks at the backlog (the write queue's side changes without a wake-up). */
     private static final long LOOK_AGAIN_MILLIS = 10;
 
@@ -78,11 +81,9 @@ final class Channel {
      * plus what waits in the store's write queue). Without this, a producer faster than the subscribers fills their queues, they
      * overflow and read every later event back from the store, once each, which costs more than the delivery
      * itself and slows them further (docs/benchmarks.md "Ten clients on one stream"). A subscriber catching up
-     * is not waited for (it reads the store anyway), nor one that made no progress for {@link #STALL_NANOS}.
+     * is not waited for (it reads the store anyway), nor one slower than {@link #MIN_PACING_EVENTS_PER_WINDOW}.
      */
     synchronized void awaitLiveRoom(int events, IntSupplier queuedInStore) throws InterruptedException {
-        long lastBacklog = Long.MAX_VALUE;
-        long deadline = 0;
         while (true) {
             int slowest = slowestPacingBacklogLocked();
             if (slowest < 0) {
@@ -92,19 +93,17 @@ final class Channel {
             if (backlog == 0 || backlog + events <= PACE_LIMIT) {
                 return; // an append larger than the limit goes on its own, or it never would
             }
+            boolean letGo = false;
             long now = System.nanoTime();
-            if (backlog < lastBacklog) {
-                lastBacklog = backlog;
-                deadline = now + STALL_NANOS;
-            } else if (now - deadline >= 0) {
-                for (Subscription subscription : subscriptions) {
-                    subscription.stopPacingIfBehindLocked(slowest);
-                }
+            for (Subscription subscription : subscriptions) {
+                letGo |= subscription.letGoIfTooSlowLocked(now);
+            }
+            if (letGo) {
                 continue;
             }
             pacedProducers++;
             try {
-                wait(Math.max(1, Math.min(LOOK_AGAIN_MILLIS, TimeUnit.NANOSECONDS.toMillis(deadline - now))));
+                wait(LOOK_AGAIN_MILLIS);
             } finally {
                 pacedProducers--;
             }

@@ -44,9 +44,12 @@ final class Subscription implements AutoCloseable {
     private long tail;
     /**
      * Whether the session's producer waits for this subscriber when it is behind ({@link Channel#awaitLiveRoom}):
-     * cleared when it stalled, set again once it has emptied its queue.
+     * cleared when it was too slow ({@link #letGoIfTooSlowLocked}), set again once it has emptied its queue.
      */
     private boolean pacing = true;
+    /** When the producer began waiting on this subscriber in the current rate window, 0 when none is open. */
+    private long rateWindowStartNanos;
+    private long deliveredAtRateWindowStart;
 
     // Confined to the context.
     /**
@@ -110,11 +113,30 @@ final class Subscription implements AutoCloseable {
         return pacing && !catchingUp && !closed ? (int) Math.max(0, tail - delivered) : -1;
     }
 
-    /** The producer waited {@link Channel#STALL_NANOS} for nothing: stop pacing it if it is the one behind. */
-    void stopPacingIfBehindLocked(int slowest) {
-        if (pacingBacklogLocked() >= slowest) {
-            pacing = false;
+    /**
+     * The producer is waiting and this subscriber may be why: once per {@link Channel#RATE_WINDOW_NANOS}, checks
+     * that it delivered at least {@link Channel#MIN_PACING_EVENTS_PER_WINDOW} events, and stops it pacing if not.
+     * Returns whether it was let go.
+     */
+    boolean letGoIfTooSlowLocked(long now) {
+        if (pacingBacklogLocked() <= 0) {
+            return false;
         }
+        long delivered = this.delivered;
+        if (rateWindowStartNanos == 0) {
+            rateWindowStartNanos = now;
+            deliveredAtRateWindowStart = delivered;
+            return false;
+        }
+        if (now - rateWindowStartNanos < Channel.RATE_WINDOW_NANOS) {
+            return false;
+        }
+        rateWindowStartNanos = 0;
+        if (delivered - deliveredAtRateWindowStart < Channel.MIN_PACING_EVENTS_PER_WINDOW) {
+            pacing = false;
+            return true;
+        }
+        return false;
     }
 
     void schedulePump() {
@@ -166,7 +188,8 @@ final class Subscription implements AutoCloseable {
                 } else {
                     current = List.of();
                     currentIndex = 0;
-                    pacing = true; // nothing queued: whatever made it stall is over
+                    pacing = true; // nothing queued: whatever made it slow is over
+                    rateWindowStartNanos = 0;
                     if (catchingUp) {
                         if (channel.lastCommittedLocked() <= delivered) {
                             catchingUp = false; // nothing newer exists: from here on, the live queue is complete

@@ -71,14 +71,15 @@ class FanOutTest {
         final List<Long> received = new ArrayList<>(); // on the subscription's context only
         volatile long last;
         volatile boolean stalled;
-        /** A pause of 1 ms every this many deliveries (a client slower than the store's writer), 0 for none. */
+        /** A pause of {@link #pauseNanos} every this many deliveries (a client slower than the writer), 0 for none. */
         volatile int pauseEvery;
+        volatile long pauseNanos = 1_000_000;
         Runnable resume;
 
         @Override
         public boolean deliver(UniversalEvent event) {
             if (pauseEvery > 0 && received.size() % pauseEvery == 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
             }
             received.add(event.sequence());
             last = event.sequence();
@@ -216,6 +217,39 @@ class FanOutTest {
         }
         assertThat(storeReads.get()).as("reads of stored events: the producer waited for the live subscribers"
                 + " instead of throwing them back to the store").isEqualTo(readsWhileLive);
+    }
+
+    @Test
+    void aTricklingSubscriberIsLetGoAndTheProducerGoesOnWithoutIt() throws Exception {
+        EventHub hub = new EventHub(counted);
+        Context context = vertx.getOrCreateContext();
+        Sink trickles = new Sink();
+        subscribe(hub, context, trickles);
+        store.append("s", drafts(1)).get(10, TimeUnit.SECONDS);
+        awaitReceived(trickles, 1);
+        // Under 800 events/s and never stalled: a slow link or a slow reader, below Channel's minimum pacing rate.
+        // Held to its pace, the producer would need 20 s and would finish with it at most the pacing limit behind.
+        trickles.pauseNanos = 1_250_000;
+        trickles.pauseEvery = 1;
+
+        // Small appends, as an agent's reads of its output: small commits, so the live queue never overflows on
+        // its own and only letting the subscriber go frees the producer.
+        int events = 16_001;
+        CompletableFuture<List<UniversalEvent>> last = null;
+        int appended = 1;
+        for (int size = 1; appended < events; size = size % 40 + 1) {
+            int n = Math.min(size, events - appended);
+            last = store.append("s", drafts(n));
+            appended += n;
+        }
+        last.get(60, TimeUnit.SECONDS);
+        assertThat(trickles.last).as("the trickling subscriber was let go: the producer finished long before it had"
+                + " delivered half the stream").isLessThan(events / 2);
+
+        trickles.pauseEvery = 0;
+        awaitReceived(trickles, events);
+        assertThat(onContext(context, () -> List.copyOf(trickles.received))).as("it loses nothing: it caught up"
+                + " from the store").isEqualTo(LongStream.rangeClosed(1, events).boxed().toList());
     }
 
     private Subscription subscribe(EventHub hub, Context context, Sink sink) throws Exception {
