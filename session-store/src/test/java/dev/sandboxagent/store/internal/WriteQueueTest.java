@@ -30,6 +30,23 @@ class WriteQueueTest {
     }
 
     @Test
+    void eachSessionsWaitingDraftsAreCountedUntilTheWriterTakesThem() throws Exception {
+        // What the event hub's pacer reads (AppendPacer): a session's drafts not yet taken by the writer.
+        queue.putAppend(append("s", 3), true);
+        queue.putAppend(append("t", 2), true);
+        queue.putAppend(append("s", 4), true);
+        assertThat(List.of(queue.queuedDrafts("s"), queue.queuedDrafts("t"), queue.queuedDrafts("u")))
+                .containsExactly(7, 2, 0);
+
+        queue.takeBatch(5, NO_LINGER); // s's first 3 and t's 2; s's 4 would pass the cap
+        assertThat(List.of(queue.queuedDrafts("s"), queue.queuedDrafts("t"))).containsExactly(4, 0);
+
+        queue.putAppend(append("t", 1), true);
+        queue.closeAndDrain();
+        assertThat(List.of(queue.queuedDrafts("s"), queue.queuedDrafts("t"))).containsExactly(0, 0);
+    }
+
+    @Test
     void anAppendBiggerThanTheCapIsTakenAlone() throws Exception {
         WriteRequest.Append big = append("s", 8);
         WriteRequest.Append small = append("s", 1);
