@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
@@ -143,14 +144,7 @@ class FanOutTest {
 
         // Appends of 1 to 700 events from one producer, none awaited: the writer commits them in batches of every
         // size up to its largest, while the subscribers drain.
-        CompletableFuture<List<UniversalEvent>> last = null;
-        int appended = 0;
-        for (int size = 1; appended < events; size = size % 700 + 37) {
-            int n = Math.min(size, events - appended);
-            last = store.append("s", drafts(n));
-            appended += n;
-        }
-        last.get(60, TimeUnit.SECONDS);
+        appendUpTo(0, events, size -> size % 700 + 37);
 
         for (Sink sink : sinks.subList(0, 9)) {
             awaitReceived(sink, events);
@@ -198,14 +192,7 @@ class FanOutTest {
         // A producer far faster than the subscribers (appends of 1 to 700 events, none awaited), as an agent
         // streaming into the server: more than a subscriber's queue (Subscription.LIVE_QUEUE_LIMIT) ahead of them.
         int events = 16_001;
-        CompletableFuture<List<UniversalEvent>> last = null;
-        int appended = 1;
-        for (int size = 1; appended < events; size = size % 700 + 37) {
-            int n = Math.min(size, events - appended);
-            last = store.append("s", drafts(n));
-            appended += n;
-        }
-        last.get(60, TimeUnit.SECONDS);
+        appendUpTo(1, events, size -> size % 700 + 37);
         for (Sink sink : sinks) {
             awaitReceived(sink, events);
         }
@@ -235,14 +222,7 @@ class FanOutTest {
         // Small appends, as an agent's reads of its output: small commits, so the live queue never overflows on
         // its own and only letting the subscriber go frees the producer.
         int events = 16_001;
-        CompletableFuture<List<UniversalEvent>> last = null;
-        int appended = 1;
-        for (int size = 1; appended < events; size = size % 40 + 1) {
-            int n = Math.min(size, events - appended);
-            last = store.append("s", drafts(n));
-            appended += n;
-        }
-        last.get(60, TimeUnit.SECONDS);
+        appendUpTo(1, events, size -> size % 40 + 1);
         assertThat(trickles.last).as("the trickling subscriber was let go: the producer finished long before it had"
                 + " delivered half the stream").isLessThan(events / 2);
 
@@ -250,6 +230,21 @@ class FanOutTest {
         awaitReceived(trickles, events);
         assertThat(onContext(context, () -> List.copyOf(trickles.received))).as("it loses nothing: it caught up"
                 + " from the store").isEqualTo(LongStream.rangeClosed(1, events).boxed().toList());
+    }
+
+    /**
+     * Appends events {@code stored + 1} to {@code events} without waiting for each append, as an agent streaming
+     * into the server does, in appends of 1, then {@code nextSize} of the last size; waits for the last commit.
+     */
+    private void appendUpTo(int stored, int events, IntUnaryOperator nextSize) throws Exception {
+        CompletableFuture<List<UniversalEvent>> last = null;
+        int appended = stored;
+        for (int size = 1; appended < events; size = nextSize.applyAsInt(size)) {
+            int n = Math.min(size, events - appended);
+            last = store.append("s", drafts(n));
+            appended += n;
+        }
+        last.get(60, TimeUnit.SECONDS);
     }
 
     private Subscription subscribe(EventHub hub, Context context, Sink sink) throws Exception {

@@ -3,22 +3,17 @@ package dev.sandboxagent.server.sessions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandboxagent.agents.AgentEvent;
-import dev.sandboxagent.agents.AgentProcess;
 import dev.sandboxagent.schema.EventData.TurnEnded;
 import dev.sandboxagent.store.EventDraft;
-import dev.sandboxagent.store.SessionRecord;
 import dev.sandboxagent.store.SessionSpec;
-import dev.sandboxagent.store.SessionState;
 import dev.sandboxagent.store.SessionStore;
 import dev.sandboxagent.store.UniversalEvent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +33,8 @@ class TurnEndVisibilityTest {
             sqlite.create(new SessionSpec("s", "mock", "build", "default", null, null, "/", null));
             AtomicReference<LiveSession> session = new AtomicReference<>();
             AtomicReference<String> seenByClient = new AtomicReference<>("not asked");
-            Delegating quickWriter = new Delegating(sqlite) {
+            List<Thread> clients = new CopyOnWriteArrayList<>();
+            DelegatingStore quickWriter = new DelegatingStore(sqlite) {
                 @Override
                 public CompletableFuture<List<UniversalEvent>> append(String id, List<EventDraft> drafts) {
                     CompletableFuture<List<UniversalEvent>> stored = sqlite.append(id, drafts);
@@ -61,7 +57,7 @@ class TurnEndVisibilityTest {
             live.startTurn("turn_1", "echo hi");
 
             live.onEvent(new AgentEvent(TurnEnded.of("turn_1", "completed"), null, null, false));
-            for (Thread client : quickWriter.clients) {
+            for (Thread client : clients) {
                 client.join(Duration.ofMinutes(1).toMillis());
             }
 
@@ -69,60 +65,5 @@ class TurnEndVisibilityTest {
             live.startTurn("turn_2", "echo again"); // not busy
             assertThat(live.runningTurnId()).isEqualTo("turn_2");
         }
-    }
-
-    /** An agent that takes messages and does nothing with them: the test reports its events itself. */
-    private static final class IdleAgent implements AgentProcess {
-        @Override public String nativeSessionId() { return null; }
-        @Override public long pid() { return -1; }
-        @Override public boolean isAlive() { return true; }
-        @Override public void startTurn(String turnId, String message) { }
-        @Override public CompletableFuture<Void> replyPermission(String permissionId, String reply) {
-            return CompletableFuture.completedFuture(null);
-        }
-        @Override public CompletableFuture<Void> replyQuestion(String questionId, List<List<String>> answers) {
-            return CompletableFuture.completedFuture(null);
-        }
-        @Override public CompletableFuture<Void> rejectQuestion(String questionId) {
-            return CompletableFuture.completedFuture(null);
-        }
-        @Override public void interrupt() { }
-        @Override public void terminate(Duration grace) { }
-    }
-
-    private static class Delegating implements SessionStore {
-        final SessionStore store;
-        final List<Thread> clients = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        Delegating(SessionStore store) { this.store = store; }
-
-        @Override public SessionRecord create(SessionSpec spec) { return store.create(spec); }
-        @Override public Optional<SessionRecord> get(String id) { return store.get(id); }
-        @Override public List<SessionRecord> list() { return store.list(); }
-        @Override public void setState(String id, SessionState state) { store.setState(id, state); }
-        @Override public void setNativeSessionId(String id, String nativeId) { store.setNativeSessionId(id, nativeId); }
-        @Override public boolean delete(String id) { return store.delete(id); }
-        @Override public CompletableFuture<List<UniversalEvent>> append(String id, List<EventDraft> drafts) {
-            return store.append(id, drafts);
-        }
-        @Override public CompletableFuture<List<UniversalEvent>> appendEssential(String id, List<EventDraft> drafts) {
-            return store.appendEssential(id, drafts);
-        }
-        @Override public boolean diskFull() { return store.diskFull(); }
-        @Override public Optional<String> corruption() { return store.corruption(); }
-        @Override public List<UniversalEvent> read(String id, long after, int limit) {
-            return store.read(id, after, limit);
-        }
-        @Override public Optional<UniversalEvent> lastOfTypes(String id, Set<String> types) {
-            return store.lastOfTypes(id, types);
-        }
-        @Override public void onCommit(Consumer<List<UniversalEvent>> listener) { store.onCommit(listener); }
-        @Override public Optional<String> putIdempotencyKeyIfAbsent(String scope, String key, String value) {
-            return store.putIdempotencyKeyIfAbsent(scope, key, value);
-        }
-        @Override public Optional<String> idempotencyKey(String scope, String key) {
-            return store.idempotencyKey(scope, key);
-        }
-        @Override public void close() { }
     }
 }

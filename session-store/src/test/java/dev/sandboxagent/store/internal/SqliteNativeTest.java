@@ -34,14 +34,7 @@ class SqliteNativeTest {
     @Test
     void theNativeLibrarysCopyIsGoneOnceLoaded() throws Exception {
         Path scratch = Files.createDirectory(tmp.resolve("tmp"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(List.of(java, "-Djava.io.tmpdir=" + scratch,
-                "-cp", System.getProperty("java.class.path"), SqliteNativeTest.class.getName(),
-                tmp.resolve("data").toString()))
-                .redirectErrorStream(true).start();
-        String output = new String(child.getInputStream().readAllBytes());
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(child.exitValue()).as(output).isZero();
+        String output = openAStoreInAChildJvm("-Djava.io.tmpdir=" + scratch);
         try (Stream<Path> left = Files.list(scratch)) {
             // sqlite-jdbc's own loading would leave sqlite-<version>-<uuid>-libsqlitejdbc.so (and .lck) here
             assertThat(left.map(p -> p.getFileName().toString())).as(output).isEmpty();
@@ -50,18 +43,24 @@ class SqliteNativeTest {
     @Test
     void openingAStoreStartsNoProcess() throws Exception {
         Path classes = tmp.resolve("classes.log");
+        openAStoreInAChildJvm("-Xlog:class+load=info:file=" + classes);
+        List<String> loaded = Files.readAllLines(classes);
+        assertThat(loaded).anyMatch(line -> line.contains(" org.sqlite.core.NativeDB ")); // the library was used
+        assertThat(loaded.stream().filter(line -> line.contains(" java.lang.ProcessImpl ")).toList())
+                .as("a child process started while the store opened").isEmpty();
+    }
+
+    /** Runs {@link #main} (opens a store, writes, reads, halts) in a fresh JVM with {@code jvmFlag}; returns what it printed. */
+    private String openAStoreInAChildJvm(String jvmFlag) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(List.of(java, "-Xlog:class+load=info:file=" + classes,
+        Process child = new ProcessBuilder(List.of(java, jvmFlag,
                 "-cp", System.getProperty("java.class.path"), SqliteNativeTest.class.getName(),
                 tmp.resolve("data").toString()))
                 .redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes());
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(child.exitValue()).as(output).isZero();
-        List<String> loaded = Files.readAllLines(classes);
-        assertThat(loaded).anyMatch(line -> line.contains(" org.sqlite.core.NativeDB ")); // the library was used
-        assertThat(loaded.stream().filter(line -> line.contains(" java.lang.ProcessImpl ")).toList())
-                .as("a child process started while the store opened").isEmpty();
+        return output;
     }
 
     @Test
