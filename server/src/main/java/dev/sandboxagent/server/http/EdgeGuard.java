@@ -86,7 +86,11 @@ public final class EdgeGuard implements Handler<RoutingContext> {
                     + "it would reach another route than the one written");
         }
         try {
-            request.params(); // decodes the query once, here, rather than deep inside a route
+            // Decodes the query once, here, rather than deep inside a route; a URI without '?' has no query to decode
+            // (most requests: Netty's decoder would otherwise be built for nothing on each).
+            if (request.uri().indexOf('?') >= 0) {
+                request.params();
+            }
         } catch (IllegalArgumentException e) {
             throw ApiException.invalid("the query string could not be read (a malformed percent-escape such as "
                     + "%zz, or an incomplete one)");

@@ -277,8 +277,11 @@ public final class ServerRuntime implements SandboxAgentServer {
             }).onComplete(done -> ctx.next());
         });
         EventRoutes events = new EventRoutes(store, hub, api, config.heartbeat());
-        events.mount(router);
+        // The session routes first, the message route first among them: the router tries the routes in order, matching
+        // each path's pattern, and a message is the request of every turn (no two of these paths overlap, so the order
+        // decides nothing else).
         new SessionRoutes(sessions, events, api).mount(router);
+        events.mount(router);
         new AgentRoutes(catalog, api, installs, sessions.advertisements()).mount(router);
         warm.eventRoutes().mount(router);
         new DockerRoutes(warm.docker(), config.heartbeat()).mount(router);

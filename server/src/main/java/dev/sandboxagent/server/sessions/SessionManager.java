@@ -15,11 +15,9 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,7 +47,7 @@ public final class SessionManager implements AutoCloseable {
     private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
     /** Per session, the turn of a message being accepted right now (see {@link #sendMessage}). */
     private final ConcurrentHashMap<String, String> admitting = new ConcurrentHashMap<>();
-    private final SecureRandom random = new SecureRandom();
+    private final TurnIds turnIds = new TurnIds();
     private volatile MissingAgents missingAgents = MissingAgents.NONE;
     private final AgentAdvertisements advertisements = new AgentAdvertisements();
 
@@ -170,7 +168,7 @@ public final class SessionManager implements AutoCloseable {
                 return new TurnStart(earlier.get(), 0, true);
             }
         }
-        String turnId = "turn_" + randomId();
+        String turnId = turnIds.next();
         String accepting = admitting.putIfAbsent(id, turnId);
         if (accepting != null) {
             throw SessionErrors.busy(id, accepting);
@@ -363,12 +361,6 @@ public final class SessionManager implements AutoCloseable {
 
     private Object lockFor(String id) {
         return locks.computeIfAbsent(id, k -> new Object());
-    }
-
-    private String randomId() {
-        byte[] bytes = new byte[8];
-        random.nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     private static void deleteTree(Path root) {

@@ -40,12 +40,13 @@ public final class SessionRoutes {
     }
 
     public void mount(Router router) {
+        // A turn's request first: the router matches routes in order (see ServerRuntime).
+        router.post("/v1/sessions/:session_id/messages").handler(this::message);
+        router.post("/v1/sessions/:session_id/messages/stream").handler(this::messageStream);
         router.get("/v1/sessions").handler(this::list);
         router.post("/v1/sessions/:session_id").handler(this::create);
         router.get("/v1/sessions/:session_id").handler(this::get);
         router.delete("/v1/sessions/:session_id").handler(this::delete);
-        router.post("/v1/sessions/:session_id/messages").handler(this::message);
-        router.post("/v1/sessions/:session_id/messages/stream").handler(this::messageStream);
         router.post("/v1/sessions/:session_id/interrupt").handler(this::interrupt);
         router.post("/v1/sessions/:session_id/terminate").handler(this::terminate);
         router.post("/v1/sessions/:session_id/permissions/:permission_id/reply").handler(this::replyPermission);
