@@ -42,7 +42,12 @@ class HeapPolicyIT {
                 .contains("-XX:MaxMetaspaceSize=134217728")
                 .contains("-XX:TrimNativeHeapInterval=5000")
                 // less JIT work at start (docs/benchmarks.md "JIT policy for the server")
-                .contains("-XX:TieredStopAtLevel=1");
+                .contains("-XX:TieredStopAtLevel=1")
+                // the turn's code compiled sooner (docs/benchmarks.md "Turn cost, session 8")
+                .contains("-XX:CompileCommand=CompileThresholdScaling,io.netty.*::*,0.25")
+                .contains("-XX:CompileCommand=CompileThresholdScaling,io.vertx.*::*,0.25")
+                .contains("-XX:CompileCommand=CompileThresholdScaling,com.fasterxml.jackson.core.*::*,0.25")
+                .contains("-XX:CompileCommand=CompileThresholdScaling,dev.sandboxagent.*::*,0.25");
     }
 
     @Test
