@@ -14,8 +14,9 @@ import java.util.logging.Logger;
  * SQLite, and a 64-row INSERT is a long one; each commit of a streaming agent used to prepare five.
  *
  * <p>After any failure of the statement that was running, every kept statement is dropped and prepared afresh
- * on next use: the driver finalizes a statement on some errors (a full disk, an I/O error) and leaves others
- * half-stepped, and a commit that failed must not pass either state on to the next one. Writer thread only.
+ * on next use: the driver finalizes a statement on some errors (a full disk: TinyFilesystemTest fails without
+ * this) and leaves others half-stepped, and a commit that failed must not pass either state on to the next one.
+ * Writer thread only.
  */
 final class KeptStatements implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(KeptStatements.class.getName());
