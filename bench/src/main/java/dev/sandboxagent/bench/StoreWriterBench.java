@@ -2,8 +2,9 @@ package dev.sandboxagent.bench;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.sandboxagent.schema.EventCodec;
+import dev.sandboxagent.schema.EventData;
 import dev.sandboxagent.store.EventDraft;
 import dev.sandboxagent.store.SessionSpec;
 import dev.sandboxagent.store.SessionStore;
@@ -27,25 +28,25 @@ import java.util.stream.Stream;
  *
  * <p>Usage: {@code StoreWriterBench [events] [rounds]} (default 200,000 and 3). Run with the server's JVM flags to
  * compare like with like ({@code -XX:+UseSerialGC -XX:TieredStopAtLevel=1 ...}, see bin/sandbox-agent); to compare
- * two builds, put either tree's session-store jar on the class path.
+ * two builds, put either tree's session-store and event-schema jars on the class path.
  */
 public final class StoreWriterBench {
     private StoreWriterBench() {
     }
 
-    /** What the mock's parser makes of a DELTA line: an item.delta record, written by itself. */
-    private record Delta(String itemId, String delta) implements EventDraft.TypedData {
+    /**
+     * What the mock's parser makes of a DELTA line: an item.delta record, written as the server's typed data writes
+     * it (through {@link EventCodec#write}, so the bench measures that codec's path too).
+     */
+    private record Delta(EventData.ItemDelta record) implements EventDraft.TypedData {
         @Override
         public void writeTo(JsonGenerator out) throws IOException {
-            out.writeStartObject();
-            out.writeStringField("item_id", itemId);
-            out.writeStringField("delta", delta);
-            out.writeEndObject();
+            EventCodec.write(out, record);
         }
 
         @Override
         public JsonNode toTree() {
-            return JsonNodeFactory.instance.objectNode().put("item_id", itemId).put("delta", delta);
+            return EventCodec.toTree(record);
         }
     }
 
@@ -67,7 +68,7 @@ public final class StoreWriterBench {
                     String delta = i + " ";
                     last = store.append("stream", List.of(new EventDraft("item.delta", "agent", false, null,
                             TextNode.valueOf("DELTA msg_1_2 " + delta), "mock-1796135754952338-9857",
-                            new Delta("msg_1_2", delta))));
+                            new Delta(new EventData.ItemDelta("msg_1_2", delta)))));
                 }
                 last.join();
                 double seconds = (System.nanoTime() - start) / 1e9;

@@ -2,6 +2,7 @@ package dev.sandboxagent.schema;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +28,9 @@ public final class EventCodec {
     /** No flush after each value: the caller's generator writes to memory and is closed by the caller. */
     private static final ObjectWriter WRITER = MAPPER.writer().without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
 
+    private static final SerializedString ITEM_ID = new SerializedString("item_id");
+    private static final SerializedString DELTA = new SerializedString("delta");
+
     private EventCodec() {
     }
 
@@ -42,6 +46,18 @@ public final class EventCodec {
      */
     public static void write(JsonGenerator out, EventData data) throws IOException {
         Objects.requireNonNull(data, "data");
+        if (data instanceof EventData.ItemDelta delta) {
+            // A streaming agent's events are almost all deltas: written by hand, they skip the databind's
+            // serializer provider and bean serializer per event (a fifth of the store writer's time in a stream).
+            // The same calls the bean serializer makes, so the same bytes (EventCodecTest).
+            out.writeStartObject();
+            out.writeFieldName(ITEM_ID);
+            out.writeString(delta.itemId());
+            out.writeFieldName(DELTA);
+            out.writeString(delta.delta());
+            out.writeEndObject();
+            return;
+        }
         WRITER.writeValue(out, data);
     }
 

@@ -161,6 +161,45 @@ class EventCodecTest {
         assertThat(EventType.values()).extracting(EventType::wire).doesNotHaveDuplicates();
     }
 
+    /**
+     * item.delta is written by hand (the streaming hot path), every other type by the bean serializer: the bytes
+     * must be the serializer's, for any text, in the UTF-8 generator the store writes events with.
+     */
+    @Test
+    void aDeltaIsWrittenAsTheBeanSerializerWritesItWhateverItsText() throws IOException {
+        List<String> texts = List.of("", "12 ", "a \"quoted\" \\ back\\slash", "tab\tnew\nline\r\u0000\u001f\u007f",
+                "héllo wörld", "日本語", "emoji \uD83D\uDE00 pair", "lone \uD83D surrogate", "</script>&'");
+        for (String itemId : List.of("msg_1_2", "\"id\"\n\u00e9")) {
+            for (String text : texts) {
+                ItemDelta delta = new ItemDelta(itemId, text);
+                assertThat(utf8Written(delta)).as(text).isEqualTo(utf8Tree(EventCodec.toTree(delta)));
+                assertThat(written(delta)).as(text).isEqualTo(EventCodec.encode(delta));
+            }
+        }
+    }
+
+    /** {@code data} written by EventCodec into a UTF-8 generator, inside an array as an event's data is. */
+    private static byte[] utf8Written(EventData data) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator out = JSON.getFactory().createGenerator(bytes)) {
+            out.writeStartArray();
+            EventCodec.write(out, data);
+            out.writeEndArray();
+        }
+        return bytes.toByteArray();
+    }
+
+    /** {@code tree} (the bean serializer's work, by {@link EventCodec#toTree}) written the same way. */
+    private static byte[] utf8Tree(JsonNode tree) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (JsonGenerator out = JSON.getFactory().createGenerator(bytes)) {
+            out.writeStartArray();
+            JSON.writeTree(out, tree);
+            out.writeEndArray();
+        }
+        return bytes.toByteArray();
+    }
+
     static List<JsonNode> events(String resource) throws IOException {
         try (InputStream in = EventCodecTest.class.getResourceAsStream(resource)) {
             assertThat(in).as(resource).isNotNull();

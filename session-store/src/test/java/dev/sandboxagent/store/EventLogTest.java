@@ -2,6 +2,7 @@ package dev.sandboxagent.store;
 
 import static dev.sandboxagent.store.StoreTesting.numbered;
 import static dev.sandboxagent.store.StoreTesting.oneTo;
+import static dev.sandboxagent.store.StoreTesting.readAll;
 import static dev.sandboxagent.store.StoreTesting.sequences;
 import static dev.sandboxagent.store.StoreTesting.spec;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +11,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -112,6 +116,38 @@ class EventLogTest {
     @Test
     void anUnknownSessionHasNoEvents() {
         assertThat(store.read("nobody", 0, 10)).isEmpty();
+    }
+
+    /**
+     * The writer keeps its INSERT statements across commits. A commit whose insert fails (here a row put in the
+     * way by another connection: the primary key refuses the store's row for that sequence) fails its appends,
+     * and the commits after it, whether they take the multi-row path (runs of 64 and more) or the one-row path,
+     * store their events as if nothing had happened: a statement left half-stepped or finalized by the failure
+     * must not be reused as it is.
+     */
+    @Test
+    void aCommitWhoseInsertFailsLeavesTheNextCommitsStoringEveryEvent() throws Exception {
+        store.append("s", numbered("p", 0, 1)).join();
+        for (long inTheWay : new long[] {2, 2 + 64 + 3}) { // inside the first 64-row INSERT, then in the one-row rest
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("sessions.db"));
+                 Statement sql = other.createStatement()) {
+                sql.execute("PRAGMA busy_timeout = 5000");
+                sql.execute("INSERT INTO events (session_id, sequence, event_id, time, type, json) VALUES"
+                        + " ('s', " + inTheWay + ", 'evt_in_the_way', '2026-12-02T00:00:00.000Z', 'x', '{}')");
+                assertThat(store.append("s", numbered("p", 1, 100))).failsWithin(StoreTesting.DEADLINE);
+                sql.execute("DELETE FROM events WHERE event_id = 'evt_in_the_way'");
+            }
+            assertThat(sequences(readAll(store, "s"))).isEqualTo(oneTo(1));
+        }
+
+        store.append("s", numbered("p", 1, 100)).join(); // 64 rows in one INSERT, 36 one by one
+        store.append("s", numbered("p", 101, 1)).join();
+        store.append("s", numbered("p", 102, 200)).join(); // three 64-row INSERTs, 8 one by one
+
+        List<UniversalEvent> stored = readAll(store, "s");
+        assertThat(sequences(stored)).isEqualTo(oneTo(302));
+        assertThat(stored).extracting(e -> e.data().path("counter").asInt())
+                .isEqualTo(IntStream.range(0, 302).boxed().toList());
     }
 
     @Test

@@ -203,6 +203,17 @@ class MockProtocolTest {
         assertThat(events.get(0).raw().asText()).isEqualTo(line);
     }
 
+    /** Ids are checked by hand now; they must be what the pattern {@code [A-Za-z0-9][A-Za-z0-9_.:-]*} accepts. */
+    @Test
+    void idsAreWhatTheIdPatternAccepts() {
+        java.util.regex.Pattern pattern = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:-]*");
+        for (String word : List.of("msg_1_2", "a", "Z", "0", "9x", "mock-1796135754952338-9857", "a.b:c-d_e", "_a",
+                ".a", "-a", ":a", "", "a b", "a/b", "é", "aé", "a\u0000", "a\n", "\u0661", "a\u0661", "ａ", "a@b",
+                "a`", "a{", "a[", "@", "[", "`", "{", "a%", "A".repeat(500))) {
+            assertThat(MockProtocol.isId(word)).as(word).isEqualTo(pattern.matcher(word).matches());
+        }
+    }
+
     @Test
     void escapingRoundTrips() {
         for (String text : List.of("", "plain", "100%", "%25", "%0A", "a\nb\r\nc\0d", "%%%", "% 0A", "\\%\\")) {

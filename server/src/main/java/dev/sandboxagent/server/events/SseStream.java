@@ -42,6 +42,8 @@ final class SseStream implements EventSink {
      * (Subscription's pump batch or store page).
      */
     private Buffer pending;
+    /** Where {@link #appendFrame} writes a sequence's digits (19: the most a long has); event loop only. */
+    private final byte[] digits = new byte[19];
     /** What the last write carried (and some), to size the next task's buffer. */
     private int lastWriteBytes = MIN_INITIAL_BYTES;
 
@@ -106,22 +108,23 @@ final class SseStream implements EventSink {
     }
 
     /** {@code id: <sequence>\ndata: <json>\n\n}: the stored JSON is one line, so one data line carries it. */
-    private static void appendFrame(Buffer to, long sequence, byte[] json) {
-        to.appendBytes(ID).appendBytes(digits(sequence)).appendBytes(DATA).appendBytes(json).appendBytes(END);
+    private void appendFrame(Buffer to, long sequence, byte[] json) {
+        int start = writeDigits(sequence, digits);
+        to.appendBytes(ID).appendBytes(digits, start, digits.length - start).appendBytes(DATA).appendBytes(json)
+                .appendBytes(END);
     }
 
-    /** The decimal digits of a sequence (positive), as ASCII bytes. */
-    private static byte[] digits(long value) {
-        int length = 1;
-        for (long rest = value / 10; rest > 0; rest /= 10) {
-            length++;
-        }
-        byte[] digits = new byte[length];
-        for (int i = length - 1; i >= 0; i--) {
-            digits[i] = (byte) ('0' + value % 10);
+    /**
+     * Writes the decimal digits of a sequence (positive) at the end of {@code into}, as ASCII bytes; returns where
+     * they start. Into the stream's own array: an array per frame was a third of the SSE side's allocation.
+     */
+    static int writeDigits(long value, byte[] into) {
+        int at = into.length;
+        do {
+            into[--at] = (byte) ('0' + value % 10);
             value /= 10;
-        }
-        return digits;
+        } while (value > 0);
+        return at;
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.sandboxagent.store.EventDraft;
 import dev.sandboxagent.store.StoreException;
 import dev.sandboxagent.store.UniversalEvent;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,9 +78,9 @@ final class AppendBatch {
     }
 
     /** Inserts the events and moves each session's last_sequence, inside the caller's transaction. */
-    void write(Connection connection, long now) throws SQLException {
-        EventTable.insert(connection, rows);
-        SessionTable.updateLastSequences(connection, newestBySession, now);
+    void write(KeptStatements statements, long now) throws SQLException {
+        EventTable.insert(statements, rows);
+        SessionTable.updateLastSequences(statements, newestBySession, now);
     }
 
     /** After the commit: the sessions' numbering continues after this batch. */

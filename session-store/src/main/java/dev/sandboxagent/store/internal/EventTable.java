@@ -45,42 +45,36 @@ final class EventTable {
      * the session and the first sequence once per statement (the format is a literal): per row that is 5 values
      * bound instead of 8, and one statement step instead of one per row. Each bind and step is a JNI call into the
      * driver, and a string bound is first encoded to UTF-8 by the driver, so this was a good part of the writer's
-     * own time per event. The rest of a run, and events of sessions that interleave, go in one row per step.
+     * own time per event. The rest of a run, and events of sessions that interleave, go in one row per step. Both
+     * statements are the writer's kept ones ({@link KeptStatements}): prepared once, not per commit.
      */
-    static void insert(Connection connection, List<UniversalEvent> events) throws SQLException {
+    static void insert(KeptStatements statements, List<UniversalEvent> events) throws SQLException {
         PreparedStatement single = null;
-        PreparedStatement multi = null;
         boolean singlesPending = false;
-        try {
-            int size = events.size();
-            int start = 0;
-            while (start < size) {
-                int end = endOfRun(events, start);
-                for (; end - start >= ROWS_PER_INSERT; start += ROWS_PER_INSERT) {
-                    if (singlesPending) { // keep the insert order: what came before goes first
-                        single.executeBatch();
-                        singlesPending = false;
-                    }
-                    if (multi == null) {
-                        multi = connection.prepareStatement(MULTI_ROW_INSERT);
-                    }
-                    bindRun(multi, events, start);
-                    multi.executeUpdate();
+        int size = events.size();
+        int start = 0;
+        while (start < size) {
+            int end = endOfRun(events, start);
+            for (; end - start >= ROWS_PER_INSERT; start += ROWS_PER_INSERT) {
+                if (singlesPending) { // keep the insert order: what came before goes first
+                    single.executeBatch();
+                    singlesPending = false;
                 }
-                for (; start < end; start++) {
-                    if (single == null) {
-                        single = connection.prepareStatement(SINGLE_ROW_INSERT);
-                    }
-                    bindRow(single, events.get(start));
-                    single.addBatch();
-                    singlesPending = true;
+                PreparedStatement multi = statements.get(MULTI_ROW_INSERT);
+                bindRun(multi, events, start);
+                multi.executeUpdate();
+            }
+            for (; start < end; start++) {
+                if (single == null) {
+                    single = statements.get(SINGLE_ROW_INSERT);
                 }
+                bindRow(single, events.get(start));
+                single.addBatch();
+                singlesPending = true;
             }
-            if (singlesPending) {
-                single.executeBatch();
-            }
-        } finally {
-            closeAll(single, multi);
+        }
+        if (singlesPending) {
+            single.executeBatch();
         }
     }
 
@@ -137,27 +131,6 @@ final class EventTable {
                     .append(", ?").append(p + 3).append(", ?").append(p + 4).append(')');
         }
         return sql.toString();
-    }
-
-    private static void closeAll(PreparedStatement... statements) throws SQLException {
-        SQLException failure = null;
-        for (PreparedStatement statement : statements) {
-            if (statement == null) {
-                continue;
-            }
-            try {
-                statement.close();
-            } catch (SQLException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
-        }
-        if (failure != null) {
-            throw failure;
-        }
     }
 
     static void deleteSession(Connection connection, String sessionId) throws SQLException {

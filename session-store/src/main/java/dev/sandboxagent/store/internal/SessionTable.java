@@ -17,6 +17,8 @@ import java.util.Optional;
 final class SessionTable {
     private static final String COLUMNS = "session_id, agent, agent_mode, permission_mode, model, variant, directory,"
             + " title, state, native_session_id, last_sequence, created_at, updated_at";
+    private static final String UPDATE_LAST_SEQUENCE =
+            "UPDATE sessions SET last_sequence = ?, updated_at = ? WHERE session_id = ?";
 
     private SessionTable() {
     }
@@ -74,17 +76,17 @@ final class SessionTable {
     }
 
     /** Records each session's newest sequence after an append batch, in the batch's transaction. */
-    static void updateLastSequences(Connection connection, Map<String, Long> newest, long now) throws SQLException {
-        try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE sessions SET last_sequence = ?, updated_at = ? WHERE session_id = ?")) {
-            for (Map.Entry<String, Long> session : newest.entrySet()) {
-                update.setLong(1, session.getValue());
-                update.setLong(2, now);
-                update.setString(3, session.getKey());
-                update.addBatch();
-            }
-            update.executeBatch();
+    /** Each commit of appends runs this, so it is one of the writer's kept statements. */
+    static void updateLastSequences(KeptStatements statements, Map<String, Long> newest, long now)
+            throws SQLException {
+        PreparedStatement update = statements.get(UPDATE_LAST_SEQUENCE);
+        for (Map.Entry<String, Long> session : newest.entrySet()) {
+            update.setLong(1, session.getValue());
+            update.setLong(2, now);
+            update.setString(3, session.getKey());
+            update.addBatch();
         }
+        update.executeBatch();
     }
 
     /** False if there was no such session. Its events must be gone first (the foreign key). */

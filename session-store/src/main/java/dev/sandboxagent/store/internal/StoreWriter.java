@@ -47,6 +47,8 @@ final class StoreWriter {
     private final Checkpointer checkpointer;
     /** Encodes every appended event, on this thread only: one generator and buffer for all of them. */
     private final UniversalEvent.Encoder encoder = new UniversalEvent.Encoder();
+    /** The statements every commit runs, kept across commits; made afresh for a new connection or after a failure. */
+    private KeptStatements statements;
     /** The WAL size at which {@link #checkpointIfTheWalIsLarge} tries again after a try that did not restart it. */
     private long nextCatchUpBytes;
     /** What the integrity check found, once it found damage: from then on every write is refused untried. */
@@ -129,6 +131,9 @@ final class StoreWriter {
     /** Closes the write connection; only once the writer has stopped. */
     void closeConnection() {
         checkpointer.stop();
+        if (statements != null) {
+            statements.close();
+        }
         if (connection != null) {
             StoreDatabase.closeQuietly(connection);
         }
@@ -304,7 +309,7 @@ final class StoreWriter {
         if (batch.hasEvents()) {
             try {
                 transact(tx -> {
-                    batch.write(tx.connection(), System.currentTimeMillis());
+                    batch.write(statements(), System.currentTimeMillis());
                     return null;
                 });
             } catch (SQLException | RuntimeException e) {
@@ -331,20 +336,31 @@ final class StoreWriter {
     /** Runs {@code work} between BEGIN IMMEDIATE and COMMIT, rolling back if anything fails. */
     private <T> T transact(WriteTask<T> work) throws SQLException {
         Transaction transaction = new Transaction(connection);
+        KeptStatements kept = statements();
         T result;
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("BEGIN IMMEDIATE");
-            try {
-                result = work.run(transaction);
-                statement.execute("COMMIT");
-                checkpointer.committed();
-            } catch (SQLException | RuntimeException e) {
-                StoreDatabase.rollbackQuietly(connection);
-                throw e;
-            }
+        try {
+            kept.get("BEGIN IMMEDIATE").execute();
+            result = work.run(transaction);
+            kept.get("COMMIT").execute();
+            checkpointer.committed();
+        } catch (SQLException | RuntimeException e) {
+            kept.close(); // a failed statement may be finalized or half-stepped: prepare them all afresh
+            StoreDatabase.rollbackQuietly(connection);
+            throw e;
         }
         transaction.committed();
         return result;
+    }
+
+    /** The kept statements of the current write connection (it changes when a read-only start ends). */
+    private KeptStatements statements() {
+        if (statements == null || statements.connection() != connection) {
+            if (statements != null) {
+                statements.close();
+            }
+            statements = new KeptStatements(connection);
+        }
+        return statements;
     }
 
     private void notifyListeners(List<UniversalEvent> events) {
