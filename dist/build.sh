@@ -73,10 +73,10 @@ runtime_kb=$(du -sk "$root/lib/runtime" | cut -f1)
 
 # The start-up archives: a real server start, a session and a turn of the mock agent (what a server's first
 # requests load: Vert.x, SQLite, Jackson, the PTY), then the common api commands, `send-message --wait` among them
-# (client, JSON, event rendering: what every `docker sandbox exec ... sandbox-agent api ...` loads), each run through the launcher
-# given with SANDBOX_AGENT_CDS=record, so each archive is made with the very flags and java it will be used with
-# and lands where that launcher looks (it writes NAME.new; renamed here once both runs succeeded). The server's is
-# written when it exits (TERM). train LAUNCHER ARCHIVE_DIR LABEL [JAVA_HOME]
+# (client, JSON, event rendering: what every `docker sandbox exec ... sandbox-agent api ...` loads), each run
+# through the launcher given with SANDBOX_AGENT_CDS=record, so each archive is made with the very flags and java
+# it will be used with and lands where that launcher looks (it writes NAME.new; renamed here once both runs
+# succeeded). The server's is written when it exits (TERM). train LAUNCHER ARCHIVE_DIR LABEL [JAVA_HOME]
 train() {
   launcher=$1 archives=$2 label=$3
   work=$out/train-$label
