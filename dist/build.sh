@@ -72,15 +72,16 @@ rm -f "$root/lib/runtime/lib/server/classes_nocoops.jsa"
 runtime_kb=$(du -sk "$root/lib/runtime" | cut -f1)
 
 # The start-up archives: a real server start, a session and a turn of the mock agent (what a server's first
-# requests load: Vert.x, SQLite, Jackson, the PTY), then one real `api sessions send-message --wait` (client, JSON,
-# event rendering: what every `docker sandbox exec ... sandbox-agent api ...` loads), each run through the launcher
-# given with SANDBOX_AGENT_CDS=record, so each archive is made with the very flags and java it will be used with
-# and lands where that launcher looks (it writes NAME.new; renamed here once both runs succeeded). The server's is
-# written when it exits (TERM). train LAUNCHER ARCHIVE_DIR LABEL [JAVA_HOME]
+# requests load: Vert.x, SQLite, Jackson, the PTY), then the common api commands, `send-message --wait` among them
+# (client, JSON, event rendering: what every `docker sandbox exec ... sandbox-agent api ...` loads), each run
+# through the launcher given with SANDBOX_AGENT_CDS=record, so each archive is made with the very flags and java
+# it will be used with and lands where that launcher looks (it writes NAME.new; renamed here once both runs
+# succeeded). The server's is written when it exits (TERM). train LAUNCHER ARCHIVE_DIR LABEL [JAVA_HOME]
 train() {
   launcher=$1 archives=$2 label=$3
   work=$out/train-$label
-  rm -rf "$work" "$archives"/sandbox-agent-server*.new "$archives"/sandbox-agent-cli*.new
+  rm -rf "$work" "$archives"/sandbox-agent-server*.new "$archives"/sandbox-agent-cli*.new \
+    "$archives"/sandbox-agent-cli*.classlist
   mkdir -p "$work"
   (
     [ -z "${4:-}" ] || export JAVA_HOME="$4"
@@ -101,10 +102,15 @@ train() {
       export SANDBOX_AGENT_URL="$url"
       # Output only on failure: otherwise it is noise (the commands' output, the JVM's notes on classes it
       # cannot archive).
+      # The api archive is a static one made from the class list of every recorded command (the launcher adds
+      # each command's classes to the list and dumps the archive anew): the common commands, so that none of
+      # them loads a class from the jar or the JDK's modules instead of the archive.
       { SANDBOX_AGENT_CDS=off "$launcher" api sessions create warm --agent mock &&
         SANDBOX_AGENT_CDS=off "$launcher" api sessions send-message warm -m "echo warm" --wait &&
-        SANDBOX_AGENT_CDS=off "$launcher" api sessions list &&
-        SANDBOX_AGENT_CDS=off "$launcher" api sessions create train --agent mock &&
+        SANDBOX_AGENT_CDS=record "$launcher" api sessions list &&
+        SANDBOX_AGENT_CDS=record "$launcher" api sessions get warm &&
+        SANDBOX_AGENT_CDS=record "$launcher" api sessions events warm &&
+        SANDBOX_AGENT_CDS=record "$launcher" api sessions create train --agent mock &&
         SANDBOX_AGENT_CDS=record "$launcher" api sessions send-message train -m "echo trained" --wait
       } >"$work/train.log" 2>&1 || status=$?
     else
@@ -115,6 +121,7 @@ train() {
     exit "$status"
   ) || { echo "dist: the $label training run failed; its output and the server log:" >&2
     cat "$work/train.log" "$work/server.log" >&2 2>/dev/null || true; exit 1; }
+  rm -f "$archives"/sandbox-agent-cli*.classlist # the api archive's class list: only its dump needed it
   made=0
   for new in "$archives"/sandbox-agent-server*.new "$archives"/sandbox-agent-cli*.new; do
     [ -s "$new" ] || continue

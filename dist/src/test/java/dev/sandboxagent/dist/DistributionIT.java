@@ -121,5 +121,33 @@ class DistributionIT {
                 "-m", "echo from the tarball", "--wait"));
         assertThat(send.exitCode()).as(send.toString()).isZero();
         assertThat(send.stdout()).contains("assistant: from the tarball", "turn.ended");
+
+        // The api archive is trained on the common commands, list among them (bin/sandbox-agent, dist/build.sh):
+        // a list loads every class of the jar it needs from the archive, none from the jar itself.
+        Shell.Result list = Shell.run(noJava(Map.of("SANDBOX_AGENT_URL", url,
+                "SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:stdout")), 60,
+                List.of(launcher.toString(), "api", "sessions", "list"));
+        assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stdout()).contains("s1", "dev.sandboxagent.cli.sessions.ListSessionsCommand source: shared "
+                + "objects file");
+        assertThat(list.stdout().lines().filter(line -> line.contains(" source: file:")))
+                .as("classes loaded from the jar instead of the archive").isEmpty();
+    }
+
+    @Test
+    void checkoutLauncherFindsItsArchiveWithNoProgramOnThePath() throws Exception {
+        // The package build also trained the source checkout's api archive, for the JDK running the build (this
+        // test's). Every api command pays for what the launcher runs before java, so for a java that is not a link
+        // (JAVA_HOME) it runs no other program (docs/benchmarks.md "CLI round trip, session 8"): with nothing on
+        // the PATH it still starts the command, from that archive.
+        Path launcher = Path.of(System.getProperty("sandbox-agent.repo"), "bin", "sandbox-agent");
+        Path nothingOnPath = Files.createDirectories(dir.resolve("empty-path"));
+        Shell.Result version = Shell.run(Map.of("PATH", nothingOnPath.toString(), "HOME", dir.resolve("home").toString(),
+                "JAVA_HOME", System.getProperty("java.home"),
+                "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info:stdout"), 60,
+                List.of(launcher.toString(), "--version"));
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.stdout()).contains("dev.sandboxagent.cli.Main source: shared objects file")
+                .containsPattern("(?m)^sandbox-agent ");
     }
 }
