@@ -103,7 +103,9 @@ class DistributionIT {
         assertThat(bare.stdout()).isEqualTo(version.stdout());
 
         String url = "http://127.0.0.1:" + Shell.freePort();
-        Map<String, String> env = noJava(Map.of("SANDBOX_AGENT_URL", url));
+        // The autostarted server goes through the launcher too, so with -Xshare:on it refuses to start when its
+        // own archive (a static one, made in the build directory) cannot be mapped from the installed tree.
+        Map<String, String> env = noJava(Map.of("SANDBOX_AGENT_URL", url, "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on"));
         Shell.Result create = Shell.run(env, 120,
                 List.of(launcher.toString(), "api", "sessions", "create", "s1", "--agent", "mock"));
         Matcher started = Pattern.compile("started a sandbox-agent server on \\S+ \\(pid (\\d+)").matcher(create.stderr());
