@@ -118,6 +118,10 @@ class DistributionIT {
         // The server it started runs on the shipped runtime, not on some java of the machine.
         assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(serverPid), "exe")).toString())
                 .startsWith(prefix.toRealPath().resolve("lib/sandbox-agent/lib/runtime").toString());
+        // ... and maps the server's static archive alone: not the runtime's own (lib/server/classes.jsa), which it
+        // replaces (docs/operations.md "Start-up archives").
+        String maps = Files.readString(Path.of("/proc", Long.toString(serverPid), "maps"));
+        assertThat(maps).contains("lib/sandbox-agent/lib/sandbox-agent-server.jsa").doesNotContain("classes.jsa");
 
         Shell.Result send = Shell.run(env, 60, List.of(launcher.toString(), "api", "sessions", "send-message", "s1",
                 "-m", "echo from the tarball", "--wait"));
