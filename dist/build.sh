@@ -5,7 +5,7 @@
 #     bin/sandbox-agent            the launcher (the repository's bin/sandbox-agent)
 #     lib/sandbox-agent.jar        the fat jar
 #     lib/runtime/                 a jlink'd Java runtime with only the modules the jar needs (jdeps)
-#     lib/sandbox-agent-server.jsa the start-up archive (AppCDS) of a trained server
+#     lib/sandbox-agent-server.jsa the start-up archive (static AppCDS) of a server start
 #     lib/sandbox-agent-cli.jsa    and that of a trained `api` command
 #     install.sh                   the installer
 #

@@ -101,8 +101,8 @@ class LauncherIT {
             List<Path> lists = newFiles(jarDir, before, ".classlist");
             assertThat(lists).as("the record run's class list").singleElement();
             List<String> classes = Files.readAllLines(lists.get(0));
-            assertThat(classes).anyMatch(line -> line.startsWith("java/lang/Object "))
-                    .anyMatch(line -> line.startsWith("dev/sandboxagent/server/internal/ServerRuntime "));
+            assertThat(classes).anyMatch(line -> line.matches("java/lang/Object( .*)?"))
+                    .anyMatch(line -> line.matches("dev/sandboxagent/server/internal/ServerRuntime( .*)?"));
 
             Result dumped = Launcher.inTemp(work).env("SANDBOX_AGENT_CDS", "dump").run("server");
             assertThat(dumped.exitCode()).as(dumped.toString()).isZero();
