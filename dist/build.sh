@@ -5,7 +5,7 @@
 #     bin/sandbox-agent            the launcher (the repository's bin/sandbox-agent)
 #     lib/sandbox-agent.jar        the fat jar
 #     lib/runtime/                 a jlink'd Java runtime with only the modules the jar needs (jdeps)
-#     lib/sandbox-agent-server.jsa the start-up archive (AppCDS) of a trained server
+#     lib/sandbox-agent-server.jsa the start-up archive (static AppCDS) of a server start
 #     lib/sandbox-agent-cli.jsa    and that of a trained `api` command
 #     install.sh                   the installer
 #
@@ -71,34 +71,65 @@ rm -f "$root/lib/runtime/lib/server/classes_nocoops.jsa"
 
 runtime_kb=$(du -sk "$root/lib/runtime" | cut -f1)
 
-# The start-up archives: a real server start, a session and a turn of the mock agent (what a server's first
-# requests load: Vert.x, SQLite, Jackson, the PTY), then the common api commands, `send-message --wait` among them
-# (client, JSON, event rendering: what every `docker sandbox exec ... sandbox-agent api ...` loads), each run
-# through the launcher given with SANDBOX_AGENT_CDS=record, so each archive is made with the very flags and java
-# it will be used with and lands where that launcher looks (it writes NAME.new; renamed here once both runs
-# succeeded). The server's is written when it exits (TERM). train LAUNCHER ARCHIVE_DIR LABEL [JAVA_HOME]
+# The start-up archives, each made by runs through the launcher given, so each is made with the very flags and java
+# it will be used with and lands where that launcher looks (NAME.new; renamed here once every run succeeded). Both
+# are static: each replaces the JDK's own archive and holds exactly the classes its training loaded.
+# - the server's (docs/benchmarks.md "A static archive for the server"): a real server start and its first
+#   health answer with SANDBOX_AGENT_CDS=record (the JVM writes the classes it loads to a class list; stopped with
+#   TERM), then SANDBOX_AGENT_CDS=dump, which archives exactly those classes. A session's and a turn's classes are
+#   left out on purpose: an archive is resident in full from the start, so each class in it costs idle memory;
+# - the api commands' (docs/benchmarks.md "CLI round trip, session 8"): the common api commands, `send-message
+#   --wait` among them (client, JSON, event rendering: what every `docker sandbox exec ... sandbox-agent api ...`
+#   loads), against a second server; the launcher adds each recorded command's classes to one list and dumps the
+#   archive anew.
+# train LAUNCHER ARCHIVE_DIR LABEL [JAVA_HOME]
 train() {
   launcher=$1 archives=$2 label=$3
   work=$out/train-$label
-  rm -rf "$work" "$archives"/sandbox-agent-server*.new "$archives"/sandbox-agent-cli*.new \
-    "$archives"/sandbox-agent-cli*.classlist
+  rm -rf "$work" "$archives"/sandbox-agent-server*.new "$archives"/sandbox-agent-server*.classlist \
+    "$archives"/sandbox-agent-cli*.new "$archives"/sandbox-agent-cli*.classlist
   mkdir -p "$work"
   (
     [ -z "${4:-}" ] || export JAVA_HOME="$4"
     unset SANDBOX_AGENT_JAVA_OPTS SANDBOX_AGENT_URL SANDBOX_AGENT_TOKEN
-    export HOME="$work" SANDBOX_AGENT_DATA_DIR="$work/data"
-    SANDBOX_AGENT_CDS=record "$launcher" server --no-token --port 0 --docker off --data-dir "$work/data" \
-      >"$work/server.log" 2>&1 &
-    server=$!
-    url=
-    tries=0
-    while [ -z "$url" ] && [ "$tries" -lt 1200 ] && kill -0 "$server" 2>/dev/null; do
-      url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/server.log" | head -n 1)
-      [ -n "$url" ] || sleep 0.1
-      tries=$((tries + 1))
-    done
+    export HOME="$work"
+    # start_server CDS_MODE DATA_DIR: starts a server in the background (pid in $server) and waits for its URL ($url)
+    start_server() {
+      SANDBOX_AGENT_DATA_DIR="$2" SANDBOX_AGENT_CDS=$1 "$launcher" server --no-token --port 0 --docker off \
+        --data-dir "$2" >"$work/server.log" 2>&1 &
+      server=$!
+      url=
+      tries=0
+      while [ -z "$url" ] && [ "$tries" -lt 1200 ] && kill -0 "$server" 2>/dev/null; do
+        url=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$work/server.log" | head -n 1)
+        [ -n "$url" ] || sleep 0.1
+        tries=$((tries + 1))
+      done
+      [ -n "$url" ]
+    }
+    stop_server() {
+      kill "$server" 2>/dev/null || true
+      wait "$server" 2>/dev/null || true
+    }
     status=0
-    if [ -n "$url" ]; then
+    # The server's class list: its start and the first health answer (the classes of the request path), nothing
+    # else. With neither curl nor wget the list lacks the request's classes: a valid archive, a slower first answer.
+    if start_server record "$work/data-start"; then
+      if command -v curl >/dev/null 2>&1; then
+        curl -sf -o /dev/null "$url/v1/health" || status=$?
+      elif command -v wget >/dev/null 2>&1; then
+        wget -q -O /dev/null "$url/v1/health" || status=$?
+      fi
+      sleep 1 # what the answer queued behind it (the OpenAPI schemas are built after listen) is loaded too
+    else
+      status=1
+    fi
+    stop_server
+    if [ "$status" -eq 0 ]; then
+      SANDBOX_AGENT_CDS=dump "$launcher" server >"$work/dump.log" 2>&1 || { status=$?; cat "$work/dump.log" >&2; }
+    fi
+    [ "$status" -eq 0 ] || exit "$status"
+    if start_server off "$work/data"; then
       export SANDBOX_AGENT_URL="$url"
       # Output only on failure: otherwise it is noise (the commands' output, the JVM's notes on classes it
       # cannot archive).
@@ -116,12 +147,12 @@ train() {
     else
       status=1
     fi
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
+    stop_server
     exit "$status"
   ) || { echo "dist: the $label training run failed; its output and the server log:" >&2
     cat "$work/train.log" "$work/server.log" >&2 2>/dev/null || true; exit 1; }
-  rm -f "$archives"/sandbox-agent-cli*.classlist # the api archive's class list: only its dump needed it
+  # the class lists: only the dumps needed them
+  rm -f "$archives"/sandbox-agent-server*.classlist "$archives"/sandbox-agent-cli*.classlist
   made=0
   for new in "$archives"/sandbox-agent-server*.new "$archives"/sandbox-agent-cli*.new; do
     [ -s "$new" ] || continue

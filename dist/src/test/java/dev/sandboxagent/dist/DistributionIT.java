@@ -103,7 +103,9 @@ class DistributionIT {
         assertThat(bare.stdout()).isEqualTo(version.stdout());
 
         String url = "http://127.0.0.1:" + Shell.freePort();
-        Map<String, String> env = noJava(Map.of("SANDBOX_AGENT_URL", url));
+        // The autostarted server goes through the launcher too, so with -Xshare:on it refuses to start when its
+        // own archive (a static one, made in the build directory) cannot be mapped from the installed tree.
+        Map<String, String> env = noJava(Map.of("SANDBOX_AGENT_URL", url, "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on"));
         Shell.Result create = Shell.run(env, 120,
                 List.of(launcher.toString(), "api", "sessions", "create", "s1", "--agent", "mock"));
         Matcher started = Pattern.compile("started a sandbox-agent server on \\S+ \\(pid (\\d+)").matcher(create.stderr());
@@ -116,6 +118,10 @@ class DistributionIT {
         // The server it started runs on the shipped runtime, not on some java of the machine.
         assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(serverPid), "exe")).toString())
                 .startsWith(prefix.toRealPath().resolve("lib/sandbox-agent/lib/runtime").toString());
+        // ... and maps the server's static archive alone: not the runtime's own (lib/server/classes.jsa), which it
+        // replaces (docs/operations.md "Start-up archives").
+        String maps = Files.readString(Path.of("/proc", Long.toString(serverPid), "maps"));
+        assertThat(maps).contains("lib/sandbox-agent/lib/sandbox-agent-server.jsa").doesNotContain("classes.jsa");
 
         Shell.Result send = Shell.run(env, 60, List.of(launcher.toString(), "api", "sessions", "send-message", "s1",
                 "-m", "echo from the tarball", "--wait"));

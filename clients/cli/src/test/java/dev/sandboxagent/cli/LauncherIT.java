@@ -6,6 +6,10 @@ import dev.sandboxagent.cli.support.Launcher;
 import dev.sandboxagent.cli.support.Launcher.Result;
 import dev.sandboxagent.cli.support.Ports;
 import dev.sandboxagent.cli.support.Processes;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +74,68 @@ class LauncherIT {
         assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
         assertThat(stopped.out()).endsWith("sandbox-agent stopped\n");
         assertThat(dataDir.resolve("server.pid")).doesNotExist();
+    }
+
+    /**
+     * The server's start-up archive (bin/sandbox-agent, dist/build.sh): a record run writes the class list of a
+     * start and its first health answer, and the dump mode makes of it a static archive, one that replaces the
+     * JDK's own: a JVM given only it maps no other archive and loads both JDK and server classes from it.
+     */
+    @Test
+    void theServersArchiveIsAStaticOneOfTheClassesAStartLoads() throws Exception {
+        Path jarDir = Path.of(System.getProperty("sandbox-agent.jar")).toRealPath().getParent();
+        List<Path> before = serverArchiveFiles(jarDir);
+        try {
+            int port = Ports.free();
+            Launcher recording = Launcher.inTemp(work).env("SANDBOX_AGENT_CDS", "record");
+            Launcher.Started server = recording.start("record", "server", "--no-token", "--port",
+                    Integer.toString(port), "--data-dir", work.resolve("data").toString());
+            server.awaitLine("listening on", WAIT);
+            HttpURLConnection health = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v1/health")
+                    .toURL().openConnection();
+            assertThat(health.getResponseCode()).isEqualTo(200);
+            health.disconnect();
+            Processes.terminate(ProcessHandle.of(server.pid()).orElseThrow(), Duration.ofSeconds(30));
+            server.await(Duration.ofSeconds(5));
+
+            List<Path> lists = newFiles(jarDir, before, ".classlist");
+            assertThat(lists).as("the record run's class list").singleElement();
+            List<String> classes = Files.readAllLines(lists.get(0));
+            assertThat(classes).anyMatch(line -> line.matches("java/lang/Object( .*)?"))
+                    .anyMatch(line -> line.matches("dev/sandboxagent/server/internal/ServerRuntime( .*)?"));
+
+            Result dumped = Launcher.inTemp(work).env("SANDBOX_AGENT_CDS", "dump").run("server");
+            assertThat(dumped.exitCode()).as(dumped.toString()).isZero();
+            List<Path> archives = newFiles(jarDir, before, ".jsa.new");
+            assertThat(archives).as("the dump's archive").singleElement();
+
+            // -Xshare:on: an archive that cannot be mapped is an error. The class path is the one -jar gives.
+            Process java = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xshare:on", "-XX:SharedArchiveFile=" + archives.get(0), "-Xlog:cds=info", "-Xlog:class+load",
+                    "-cp", System.getProperty("sandbox-agent.jar"), "dev.sandboxagent.cli.Main", "--version")
+                    .redirectErrorStream(true).start();
+            String log = new String(java.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(java.waitFor()).as(log).isZero();
+            assertThat(log).containsPattern("Opened (shared )?archive (file )?" + archives.get(0))
+                    .doesNotContain("classes.jsa").doesNotContain("dynamic region")
+                    .containsPattern("java\\.lang\\.Object source: shared objects file\\s")
+                    .containsPattern("dev\\.sandboxagent\\.cli\\.Main source: shared objects file\\s");
+        } finally {
+            for (Path made : newFiles(jarDir, before, "")) {
+                Files.deleteIfExists(made);
+            }
+        }
+    }
+
+    private static List<Path> serverArchiveFiles(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith("sandbox-agent-server")).toList();
+        }
+    }
+
+    private static List<Path> newFiles(Path dir, List<Path> before, String suffix) throws IOException {
+        return serverArchiveFiles(dir).stream().filter(p -> !before.contains(p))
+                .filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
     }
 
     @Test

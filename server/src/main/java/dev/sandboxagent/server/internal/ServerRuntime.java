@@ -209,7 +209,12 @@ public final class ServerRuntime implements SandboxAgentServer {
             schemas.setDaemon(true);
             schemas.start();
             ServerRuntime runtime = new ServerRuntime(config, vertx, store, hub, sessions, http, router, warm);
-            LOG.log(Level.INFO, "listening on " + config.host() + ":" + http.actualPort() + " " + config);
+            // Debug level: the CLI prints the address on stdout ("sandbox-agent listening on ..."). At INFO this was
+            // the start's only log record, and the first record a JVM publishes pays for java.util.logging's
+            // formatter (the time zone database, the level's resource bundle, a stack walk for the caller) on the
+            // main thread while the first health request is answered (docs/benchmarks.md "A static archive for the
+            // server": ~0.1 s of CPU to healthy at load).
+            LOG.log(Level.DEBUG, () -> "listening on " + config.host() + ":" + http.actualPort() + " " + config);
             clock.log();
             return runtime;
         } catch (Exception e) {

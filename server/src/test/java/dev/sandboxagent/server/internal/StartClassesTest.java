@@ -37,4 +37,22 @@ class StartClassesTest {
                     .as("Jackson databind classes loaded by the first health answer").isEmpty();
         }
     }
+
+    @Test
+    void aQuietStartPublishesNoLogRecord() throws Exception {
+        // The first record a JVM publishes through java.util.logging loads its formatter's machinery (the time zone
+        // database, the level names' bundle, the caller's stack walk) beside the first request: a start that went
+        // well says so on the CLI's stdout, not in a log record. A child JVM with the JDK's logging defaults.
+        Path classes = dir.resolve("classes.log");
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), dir.resolve("server.log"),
+                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes))) {
+            assertThat(server.api().get("/v1/health").status()).isEqualTo(200);
+            Thread.sleep(500); // a record logged right after listen is published by now
+
+            List<String> loaded = Files.readAllLines(classes);
+            assertThat(loaded).anyMatch(line -> line.contains(" io.vertx.core.http.impl.Http1xServerRequest "));
+            assertThat(loaded.stream().filter(line -> line.contains(" java.util.logging.LogRecord ")).toList())
+                    .as("a log record made during the start").isEmpty();
+        }
+    }
 }
