@@ -3,24 +3,12 @@ package dev.sandboxagent.server.events;
 import dev.sandboxagent.store.UniversalEvent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
 /**
  * The subscribers of one session and the newest sequence the store has committed for it, and the pacing of the
  * session's producer by its live subscribers ({@link #awaitLiveRoom}).
- *
- * <p><b>The store's writer never waits for this lock.</b> It is taken by the session's producer (on every append,
- * to pace it) and by each subscriber's pump, threads that the machine's scheduler can preempt while they hold it;
- * the writer, which serves every session, used to wait for it in {@link #committed} (5-90 ms at a time at load 10,
- * docs/benchmarks.md "Latency: where a slow delta waits"), and every session's events waited with it. Now a commit
- * is put in an inbox and offered by whichever thread holds the lock next: the writer itself when the lock is free
- * (the usual case), otherwise the holder, as it releases the lock ({@link #unlock}). Every holder releases through
- * {@link #unlock}, which is what makes the hand-over complete: a commit put in the inbox while the lock is held is
- * seen by the holder's check after its release, or finds the lock free itself.
  */
 final class Channel {
     /**
@@ -43,12 +31,6 @@ final class Channel {
     private static final long LOOK_AGAIN_MILLIS = 10;
 
     private final String sessionId;
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when a paced producer may have room (see {@link #wakeProducersLocked}). */
-    private final Condition room = lock.newCondition();
-    /** Commits of the session not yet offered to the subscribers, oldest first (see the class comment). */
-    private final ConcurrentLinkedQueue<List<UniversalEvent>> inbox = new ConcurrentLinkedQueue<>();
-    // Guarded by lock.
     private final List<Subscription> subscriptions = new ArrayList<>();
     private long lastCommitted;
     /** Producers in {@link #awaitLiveRoom}: only then do commits and pumps wake anyone. */
@@ -67,78 +49,30 @@ final class Channel {
         return lastCommitted;
     }
 
-    /** Takes the lock that guards the subscribers and what they were handed. Release it with {@link #unlock}. */
-    void lock() {
-        lock.lock();
+    synchronized void add(Subscription subscription) {
+        subscriptions.add(subscription);
     }
 
-    /** Releases the lock, then offers the commits that came while it was held (see the class comment). */
-    void unlock() {
-        lock.unlock();
-        offerInbox();
-    }
-
-    void add(Subscription subscription) {
-        lock();
-        try {
-            subscriptions.add(subscription);
-        } finally {
-            unlock();
-        }
-    }
-
-    void remove(Subscription subscription) {
-        lock();
-        try {
-            subscriptions.remove(subscription);
-            wakeProducersLocked();
-        } finally {
-            unlock();
-        }
+    synchronized void remove(Subscription subscription) {
+        subscriptions.remove(subscription);
+        wakeProducersLocked();
     }
 
     /**
      * On the store's writer thread: records the commit and hands its events (this session's, consecutive, oldest
-     * first) to every live subscriber, as one list they all share; never waits (see the class comment). When the
-     * lock is held, the holder does it as it releases the lock.
+     * first) to every live subscriber, as one list they all share.
      */
     void committed(List<UniversalEvent> events) {
-        inbox.add(events);
-        offerInbox();
-    }
-
-    /**
-     * Offers the commits in the inbox, in order, if the lock is free; a holder of the lock (this thread, if it holds
-     * it already, further up the stack) does it when it releases the lock.
-     */
-    private void offerInbox() {
-        while (!inbox.isEmpty() && !lock.isHeldByCurrentThread() && lock.tryLock()) {
-            List<Subscription> toWake;
-            try {
-                toWake = offerInboxLocked();
-            } finally {
-                lock.unlock();
-            }
-            toWake.forEach(Subscription::schedulePump);
-        }
-    }
-
-    /** Offers the inbox's commits under the lock; returns the subscribers whose pumps must then be scheduled. */
-    private List<Subscription> offerInboxLocked() {
-        List<UniversalEvent> events;
-        boolean any = false;
-        while ((events = inbox.poll()) != null) {
-            any = true;
+        List<Subscription> toWake;
+        synchronized (this) {
             lastCommitted = Math.max(lastCommitted, events.get(events.size() - 1).sequence());
             for (Subscription subscription : subscriptions) {
                 subscription.offerLocked(events);
             }
+            wakeProducersLocked();
+            toWake = List.copyOf(subscriptions);
         }
-        if (!any) {
-            return List.of();
-        }
-        wakeProducersLocked();
-        return List.copyOf(subscriptions);
+        toWake.forEach(Subscription::schedulePump);
     }
 
     /**
@@ -149,19 +83,8 @@ final class Channel {
      * itself and slows them further (docs/benchmarks.md "Ten clients on one stream"). A subscriber catching up
      * is not waited for (it reads the store anyway), nor one slower than {@link #MIN_PACING_EVENTS_PER_WINDOW}.
      */
-    void awaitLiveRoom(int events, IntSupplier queuedInStore) throws InterruptedException {
-        lock();
-        try {
-            awaitLiveRoomLocked(events, queuedInStore);
-        } finally {
-            unlock();
-        }
-    }
-
-    private void awaitLiveRoomLocked(int events, IntSupplier queuedInStore) throws InterruptedException {
+    synchronized void awaitLiveRoom(int events, IntSupplier queuedInStore) throws InterruptedException {
         while (true) {
-            // Commits that came while this thread held the lock: they count in the subscribers' backlog now.
-            offerInboxLocked().forEach(Subscription::schedulePump);
             int slowest = slowestPacingBacklogLocked();
             if (slowest < 0) {
                 return; // no live subscriber to wait for
@@ -180,7 +103,7 @@ final class Channel {
             }
             pacedProducers++;
             try {
-                room.await(LOOK_AGAIN_MILLIS, TimeUnit.MILLISECONDS);
+                wait(LOOK_AGAIN_MILLIS);
             } finally {
                 pacedProducers--;
             }
@@ -199,35 +122,28 @@ final class Channel {
     /** A subscriber took events off its queue, or a commit moved events out of the write queue. */
     void wakeProducersLocked() {
         if (pacedProducers > 0) {
-            room.signalAll();
+            notifyAll();
         }
     }
 
-    void raiseLastCommitted(long sequence) {
-        lock();
-        try {
-            lastCommitted = Math.max(lastCommitted, sequence);
-        } finally {
-            unlock();
-        }
+    synchronized void raiseLastCommitted(long sequence) {
+        lastCommitted = Math.max(lastCommitted, sequence);
     }
 
     void noticeAll(String text) {
-        all().forEach(subscription -> subscription.notice(text));
+        List<Subscription> all;
+        synchronized (this) {
+            all = List.copyOf(subscriptions);
+        }
+        all.forEach(subscription -> subscription.notice(text));
     }
 
     List<Subscription> closeAll() {
-        List<Subscription> all = all();
+        List<Subscription> all;
+        synchronized (this) {
+            all = List.copyOf(subscriptions);
+        }
         all.forEach(Subscription::closeFromServer);
         return all;
-    }
-
-    private List<Subscription> all() {
-        lock();
-        try {
-            return List.copyOf(subscriptions);
-        } finally {
-            unlock();
-        }
     }
 }

@@ -36,7 +36,7 @@ final class Subscription implements AutoCloseable {
     private final EventSink sink;
     private final AtomicBoolean pumpScheduled = new AtomicBoolean();
 
-    // Guarded by channel's lock: written by the thread that offers a commit (see Channel) and by the pump.
+    // Guarded by channel's lock: written by the store's writer thread and by the pump.
     // Each entry is consecutive events of one commit, a list the writer made and nobody modifies.
     private final ArrayDeque<List<UniversalEvent>> queue = new ArrayDeque<>();
     private int queuedEvents;
@@ -74,8 +74,7 @@ final class Subscription implements AutoCloseable {
     }
 
     /**
-     * Called by the channel under its lock (on the store's writer thread, or on the thread that held the lock when
-     * the commit came: see Channel), with one commit's events of the session:
+     * Called by the channel under its lock, on the store's writer thread, with one commit's events of the session:
      * consecutive sequences, oldest first.
      */
     void offerLocked(List<UniversalEvent> events) {
@@ -179,8 +178,7 @@ final class Subscription implements AutoCloseable {
                 continue;
             }
             boolean readFromStore = false;
-            channel.lock();
-            try {
+            synchronized (channel) {
                 List<UniversalEvent> next = queue.poll();
                 if (next != null) {
                     queuedEvents -= next.size();
@@ -201,8 +199,6 @@ final class Subscription implements AutoCloseable {
                         }
                     }
                 }
-            } finally {
-                channel.unlock();
             }
             if (current.isEmpty()) {
                 if (readFromStore) {
@@ -251,11 +247,8 @@ final class Subscription implements AutoCloseable {
 
     /** Events waiting in the live queue; never more than {@link #LIVE_QUEUE_LIMIT}. */
     int queued() {
-        channel.lock();
-        try {
+        synchronized (channel) {
             return queuedEvents;
-        } finally {
-            channel.unlock();
         }
     }
 
