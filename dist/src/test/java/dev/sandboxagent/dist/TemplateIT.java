@@ -193,6 +193,10 @@ class TemplateIT {
         String other = run("sa-tpl-sleep", "sa-tpl-data-sleep", List.of("sleep", "infinity"));
         Shell.Result none = exec(other, 30, "curl", "-sf", "http://127.0.0.1:2468/v1/health");
         assertThat(none.exitCode()).as("no server before the first exec").isNotZero();
+        // The fresh volume takes the image's data directory as it is: private before any server ran (a 0755 one
+        // would be repaired by the first start, after it had been readable by every user of the sandbox).
+        Shell.Result mode = exec(other, 30, "stat", "-c", "%a %U", "/var/lib/sandbox-agent");
+        assertThat(mode.stdout().trim()).as(mode.toString()).isEqualTo("700 agent");
 
         ExecutorService pool = Executors.newFixedThreadPool(5);
         try {

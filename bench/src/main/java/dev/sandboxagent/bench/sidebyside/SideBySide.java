@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -192,12 +193,21 @@ public final class SideBySide {
         }
     }
 
+    /**
+     * A server's data directory, made 0700 as a server makes its own: one made with the default umask (0755) is
+     * repaired by the server at its start, work a real installation's start does not do and the start figure
+     * must not include.
+     */
+    private Path freshDataDir(String name) throws IOException {
+        return Files.createDirectory(scratch.resolve(name),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
     // ---- one server, fresh, through the main scenarios ----
 
     private void mainRound(Contender contender, int round) throws Exception {
         String key = contender.key();
-        Path dataDir = scratch.resolve("r" + round + "-" + key);
-        Files.createDirectories(dataDir);
+        Path dataDir = freshDataDir("r" + round + "-" + key);
         try (ServerProcess server = contender.spawn(dataDir, ServerProcess.freePort(), scratch)) {
             double startMillis = server.awaitHealthy(120_000);
             out.printf("  healthy after %.0f ms%n", startMillis);
@@ -428,8 +438,7 @@ public final class SideBySide {
 
     private void liveSessions(OurServer ours, int round) throws Exception {
         Options.Sizes sizes = options.sizes();
-        Path dataDir = scratch.resolve("live-" + round);
-        Files.createDirectories(dataDir);
+        Path dataDir = freshDataDir("live-" + round);
         List<OurStream> streams = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try (ServerProcess server = ours.spawn(dataDir, ServerProcess.freePort(), scratch)) {
@@ -528,8 +537,7 @@ public final class SideBySide {
 
     private void restart(OurServer ours, int round) throws Exception {
         Options.Sizes sizes = options.sizes();
-        Path dataDir = scratch.resolve("restart-" + round);
-        Files.createDirectories(dataDir);
+        Path dataDir = freshDataDir("restart-" + round);
         int sessions = Math.max(1, Math.min(5, sizes.restartEvents() / 200_000));
         int deltas = sizes.restartEvents() / sessions;
         long stored = 0;
