@@ -267,7 +267,6 @@ final class MockProtocol implements AgentProtocol {
         return ProtocolOutput.emit(data, TextNode.valueOf(line), nativeSessionId);
     }
 
-    /** Reads the space-separated fields of one line; the last field of most verbs is free text. */
     /**
      * Whether {@code word} is an id: {@code [A-Za-z0-9][A-Za-z0-9_.:-]*}, checked by hand. A regex matcher per
      * id (a streamed delta has one) was the PTY reader's largest allocation in the streaming benchmark.
@@ -289,6 +288,7 @@ final class MockProtocol implements AgentProtocol {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
     }
 
+    /** Reads the space-separated fields of one line; the last field of most verbs is free text. */
     private static final class Fields {
         private final String line;
         private int at;
