@@ -180,21 +180,23 @@ class EventCodecTest {
 
     /** {@code data} written by EventCodec into a UTF-8 generator, inside an array as an event's data is. */
     private static byte[] utf8Written(EventData data) throws IOException {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (JsonGenerator out = JSON.getFactory().createGenerator(bytes)) {
-            out.writeStartArray();
-            EventCodec.write(out, data);
-            out.writeEndArray();
-        }
-        return bytes.toByteArray();
+        return utf8InAnArray(out -> EventCodec.write(out, data));
     }
 
     /** {@code tree} (the bean serializer's work, by {@link EventCodec#toTree}) written the same way. */
     private static byte[] utf8Tree(JsonNode tree) throws IOException {
+        return utf8InAnArray(out -> JSON.writeTree(out, tree));
+    }
+
+    private interface GeneratorWork {
+        void writeTo(JsonGenerator out) throws IOException;
+    }
+
+    private static byte[] utf8InAnArray(GeneratorWork work) throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         try (JsonGenerator out = JSON.getFactory().createGenerator(bytes)) {
             out.writeStartArray();
-            JSON.writeTree(out, tree);
+            work.writeTo(out);
             out.writeEndArray();
         }
         return bytes.toByteArray();

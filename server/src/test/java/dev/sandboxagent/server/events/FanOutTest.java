@@ -129,13 +129,7 @@ class FanOutTest {
         int events = 40_000;
         List<Sink> sinks = new ArrayList<>();
         List<Context> contexts = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            Context context = vertx.getOrCreateContext();
-            Sink sink = new Sink();
-            subscribe(hub, context, sink);
-            sinks.add(sink);
-            contexts.add(context);
-        }
+        subscribeOnContextsOfTheirOwn(hub, 10, sinks, contexts);
         Sink stalled = sinks.get(9);
         onContext(contexts.get(9), () -> {
             stalled.stalled = true;
@@ -175,13 +169,7 @@ class FanOutTest {
         EventHub hub = new EventHub(counted);
         List<Sink> sinks = new ArrayList<>();
         List<Context> contexts = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            Context context = vertx.getOrCreateContext();
-            Sink sink = new Sink();
-            subscribe(hub, context, sink);
-            sinks.add(sink);
-            contexts.add(context);
-        }
+        subscribeOnContextsOfTheirOwn(hub, 10, sinks, contexts);
         store.append("s", drafts(1)).get(10, TimeUnit.SECONDS);
         for (Sink sink : sinks) {
             awaitReceived(sink, 1);
@@ -245,6 +233,18 @@ class FanOutTest {
             appended += n;
         }
         last.get(60, TimeUnit.SECONDS);
+    }
+
+    /** Subscribes {@code count} sinks, each on a context of its own; adds them and their contexts to the lists. */
+    private void subscribeOnContextsOfTheirOwn(EventHub hub, int count, List<Sink> sinks, List<Context> contexts)
+            throws Exception {
+        for (int i = 0; i < count; i++) {
+            Context context = vertx.getOrCreateContext();
+            Sink sink = new Sink();
+            subscribe(hub, context, sink);
+            sinks.add(sink);
+            contexts.add(context);
+        }
     }
 
     private Subscription subscribe(EventHub hub, Context context, Sink sink) throws Exception {
