@@ -5,7 +5,8 @@
 #     bin/sandbox-agent            the launcher (the repository's bin/sandbox-agent)
 #     lib/sandbox-agent.jar        the fat jar
 #     lib/runtime/                 a jlink'd Java runtime with only the modules the jar needs (jdeps)
-#     lib/sandbox-agent-server.jsa the start-up archive (static AppCDS) of a server start
+#     lib/sandbox-agent-server.aot the start-up archive of a server start: an AOT cache for the runtime's JDK 25+
+#                                  (a static AppCDS archive, .jsa, for an older runtime)
 #     lib/sandbox-agent-cli.jsa    and that of a trained `api` command
 #     install.sh                   the installer
 #
@@ -76,8 +77,10 @@ runtime_kb=$(du -sk "$root/lib/runtime" | cut -f1)
 # are static: each replaces the JDK's own archive and holds exactly the classes its training loaded.
 # - the server's (docs/benchmarks.md "A static archive for the server"): a real server start and its first
 #   health answer with SANDBOX_AGENT_CDS=record (the JVM writes the classes it loads to a class list; stopped with
-#   TERM), then SANDBOX_AGENT_CDS=dump, which archives exactly those classes. A session's and a turn's classes are
-#   left out on purpose: an archive is resident in full from the start, so each class in it costs idle memory;
+#   TERM), then SANDBOX_AGENT_CDS=dump, which archives exactly those classes (on JDK 25+ the record run writes an
+#   AOT cache of those classes at exit instead, and dump only checks it: docs/benchmarks.md "Server start, session
+#   9"). A session's and a turn's classes are left out on purpose: an archive is resident in full from the start,
+#   so each class in it costs idle memory;
 # - the api commands' (docs/benchmarks.md "CLI round trip, session 8"): the common api commands, `send-message
 #   --wait` among them (client, JSON, event rendering: what every `docker sandbox exec ... sandbox-agent api ...`
 #   loads), against a second server; the launcher adds each recorded command's classes to one list and dumps the

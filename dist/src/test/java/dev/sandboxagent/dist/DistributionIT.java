@@ -118,10 +118,13 @@ class DistributionIT {
         // The server it started runs on the shipped runtime, not on some java of the machine.
         assertThat(Files.readSymbolicLink(Path.of("/proc", Long.toString(serverPid), "exe")).toString())
                 .startsWith(prefix.toRealPath().resolve("lib/sandbox-agent/lib/runtime").toString());
-        // ... and maps the server's static archive alone: not the runtime's own (lib/server/classes.jsa), which it
-        // replaces (docs/operations.md "Start-up archives").
+        // ... and maps the server's own archive alone, an AOT cache on the runtime's JDK 25 (classes linked ahead of
+        // time: less CPU to the first health answer than a static AppCDS archive, docs/benchmarks.md "Server start,
+        // session 9"): not the runtime's own (lib/server/classes.jsa), which it replaces (docs/operations.md
+        // "Start-up archives").
         String maps = Files.readString(Path.of("/proc", Long.toString(serverPid), "maps"));
-        assertThat(maps).contains("lib/sandbox-agent/lib/sandbox-agent-server.jsa").doesNotContain("classes.jsa");
+        assertThat(maps).contains("lib/sandbox-agent/lib/sandbox-agent-server.aot").doesNotContain("classes.jsa")
+                .doesNotContain("sandbox-agent-server.jsa");
 
         Shell.Result send = Shell.run(env, 60, List.of(launcher.toString(), "api", "sessions", "send-message", "s1",
                 "-m", "echo from the tarball", "--wait"));
