@@ -58,6 +58,31 @@ final class SqliteNative {
         return "/org/sqlite/native/Linux/" + arch;
     }
 
+    /**
+     * A new directory of this process's own (0700) in the temp directory. Not {@code Files.createTempDirectory}: its
+     * names come from a {@code SecureRandom}, whose first use seeds it and loads the JDK's security providers (~50
+     * classes, the JVM's only use of them in a server start: docs/benchmarks.md "Server start, session 9"). A name
+     * here needs no secrecy: the directory is made with {@code mkdir}, which fails on anything already there (a file,
+     * a directory, a link of someone else's), so the library is only ever written into a directory this process
+     * made, private from its first moment; a taken name is just retried under another.
+     */
+    static Path privateDirectory() throws IOException {
+        Path temp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.nio.file.attribute.FileAttribute<?> ownerOnly =
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        for (int attempt = 1; ; attempt++) {
+            Path candidate = temp.resolve("sandbox-agent-sqlite-"
+                    + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36));
+            try {
+                return Files.createDirectory(candidate, ownerOnly);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                if (attempt == 10) {
+                    throw taken;
+                }
+            }
+        }
+    }
+
     static synchronized void load() {
         if (attempted) {
             return;
@@ -73,8 +98,7 @@ final class SqliteNative {
             if (in == null) {
                 return;
             }
-            directory = Files.createTempDirectory("sandbox-agent-sqlite-",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            directory = privateDirectory();
             Files.copy(in, directory.resolve(name));
             System.setProperty(PATH_PROPERTY, directory.toString());
             System.setProperty(NAME_PROPERTY, name);

@@ -50,6 +50,19 @@ class SqliteNativeTest {
                 .as("a child process started while the store opened").isEmpty();
     }
 
+    @Test
+    void openingAStoreSeedsNoSecureRandom() throws Exception {
+        // Files.createTempDirectory names its directories from a SecureRandom, whose first use loads and seeds the
+        // JDK's security providers: in a server start, only for the library's private directory (docs/benchmarks.md
+        // "Server start, session 9").
+        Path classes = tmp.resolve("classes.log");
+        openAStoreInAChildJvm("-Xlog:class+load=info:file=" + classes);
+        List<String> loaded = Files.readAllLines(classes);
+        assertThat(loaded).anyMatch(line -> line.contains(" org.sqlite.core.NativeDB ")); // the library was used
+        assertThat(loaded.stream().filter(line -> line.contains(" java.security.SecureRandom ")).toList())
+                .as("a SecureRandom made while the store opened").isEmpty();
+    }
+
     /** Runs {@link #main} (opens a store, writes, reads, halts) in a fresh JVM with {@code jvmFlag}; returns what it printed. */
     private String openAStoreInAChildJvm(String jvmFlag) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
