@@ -122,22 +122,12 @@ public final class ServerRuntime implements SandboxAgentServer {
         // A task that holds an event loop longer than this is logged by Vert.x (the tests fail on that log).
         // Checked twice per limit (at most each second, Vert.x's default), so a task just past it is seen.
         long limitNanos = config.limits().eventLoopWarning().toNanos();
-        VertxOptions vertxOptions = new VertxOptions()
-                .setMaxEventLoopExecuteTime(limitNanos)
-                .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS)
-                .setBlockedThreadCheckInterval(Math.min(TimeUnit.SECONDS.toNanos(1), limitNanos / 2))
-                .setBlockedThreadCheckIntervalUnit(TimeUnit.NANOSECONDS)
-                // with the blocked thread's stack, which says what held it
-                .setWarningExceptionTime(limitNanos)
-                .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS)
-                // The server serves no files from the class path (the OpenAPI document is read as a resource, not
-                // through Vert.x). With class-path resolving on, Vert.x makes a cache directory in the temp dir at
-                // every start (vertx-cache-<uuid>) and registers a hook to remove it: a killed server leaves it
-                // behind (hundreds of them in /tmp on the test machine).
-                .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false)
-                        .setFileCachingEnabled(false));
-        CompletableFuture<Vertx> vertxStarting = CompletableFuture.supplyAsync(() -> Vertx.vertx(vertxOptions),
-                task -> startThread("start-vertx", task));
+        // The options are made on the Vert.x thread too: VertxOptions' static initialiser asks Netty for the number of
+        // cores, which initialises Netty's PlatformDependent (its platform probing, ~300 classes: most of the "data
+        // dir" step's CPU on this thread before, docs/benchmarks.md "Server start, session 9"), work that nothing this
+        // thread does before it joins Vert.x needs.
+        CompletableFuture<Vertx> vertxStarting = CompletableFuture.supplyAsync(() -> Vertx.vertx(vertxOptions(
+                limitNanos)), task -> startThread("start-vertx", task));
         CompletableFuture<ApiDocument> apiLoading = CompletableFuture.supplyAsync(ApiDocument::load,
                 task -> startThread("start-openapi", task));
         SessionStore store;
@@ -229,6 +219,24 @@ public final class ServerRuntime implements SandboxAgentServer {
             throw new IllegalStateException("server did not start on " + config.host() + ":" + config.port()
                     + ": " + cause.getMessage(), cause);
         }
+    }
+
+    /** Vert.x's options: the event-loop checks at the configured limit, no class-path file resolving or caching. */
+    private static VertxOptions vertxOptions(long limitNanos) {
+        return new VertxOptions()
+                .setMaxEventLoopExecuteTime(limitNanos)
+                .setMaxEventLoopExecuteTimeUnit(TimeUnit.NANOSECONDS)
+                .setBlockedThreadCheckInterval(Math.min(TimeUnit.SECONDS.toNanos(1), limitNanos / 2))
+                .setBlockedThreadCheckIntervalUnit(TimeUnit.NANOSECONDS)
+                // with the blocked thread's stack, which says what held it
+                .setWarningExceptionTime(limitNanos)
+                .setWarningExceptionTimeUnit(TimeUnit.NANOSECONDS)
+                // The server serves no files from the class path (the OpenAPI document is read as a resource, not
+                // through Vert.x). With class-path resolving on, Vert.x makes a cache directory in the temp dir at
+                // every start (vertx-cache-<uuid>) and registers a hook to remove it: a killed server leaves it
+                // behind (hundreds of them in /tmp on the test machine).
+                .setFileSystemOptions(new FileSystemOptions().setClassPathResolvingEnabled(false)
+                        .setFileCachingEnabled(false));
     }
 
     private static void startThread(String name, Runnable task) {
