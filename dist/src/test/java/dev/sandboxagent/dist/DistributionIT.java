@@ -129,11 +129,14 @@ class DistributionIT {
         assertThat(send.stdout()).contains("assistant: from the tarball", "turn.ended");
 
         // The api archive is trained on the common commands, list among them (bin/sandbox-agent, dist/build.sh):
-        // a list loads every class of the jar it needs from the archive, none from the jar itself.
+        // a list loads every class of the jar it needs from the archive, none from the jar itself. That jar is the
+        // api jar, the client's classes alone (docs/operations.md).
         Shell.Result list = Shell.run(noJava(Map.of("SANDBOX_AGENT_URL", url,
-                "SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:stdout")), 60,
+                "SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:stdout -XshowSettings:properties")), 60,
                 List.of(launcher.toString(), "api", "sessions", "list"));
         assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stderr()).contains("java.class.path = "
+                + prefix.toRealPath().resolve("lib/sandbox-agent/lib/sandbox-agent-cli.jar") + "\n");
         assertThat(list.stdout()).contains("s1", "dev.sandboxagent.cli.sessions.ListSessionsCommand source: shared "
                 + "objects file");
         assertThat(list.stdout().lines().filter(line -> line.contains(" source: file:")))
