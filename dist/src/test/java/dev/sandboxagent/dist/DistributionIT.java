@@ -141,6 +141,16 @@ class DistributionIT {
                 + "objects file");
         assertThat(list.stdout().lines().filter(line -> line.contains(" source: file:")))
                 .as("classes loaded from the jar instead of the archive").isEmpty();
+
+        // A client command ends without System.exit's work: from JDK 21 on, Runtime.exit looks up a System.Logger
+        // to log the exit, which on the shipped JDK 25 loads and initialises ~300 classes (the logger bootstrap, the
+        // method-handle and ClassFile machinery), more than `--version` itself (docs/benchmarks.md "CLI round trip,
+        // session 9").
+        Shell.Result versionClasses = Shell.run(noJava(Map.of("SANDBOX_AGENT_JAVA_OPTS",
+                "-Xlog:class+load=info:stdout")), 60, List.of(launcher.toString(), "--version"));
+        assertThat(versionClasses.exitCode()).as(versionClasses.toString()).isZero();
+        assertThat(versionClasses.stdout()).containsPattern("(?m)^sandbox-agent ")
+                .contains("dev.sandboxagent.cli.Version source: ").doesNotContain(" jdk.internal.logger.");
     }
 
     @Test
