@@ -4,13 +4,15 @@
 #   sandbox-agent-<version>-linux-x64/
 #     bin/sandbox-agent            the launcher (the repository's bin/sandbox-agent)
 #     lib/sandbox-agent.jar        the fat jar
+#     lib/sandbox-agent-cli.jar    the api jar: what `api ...` and `--version` run (the client's classes alone)
 #     lib/runtime/                 a jlink'd Java runtime with only the modules the jar needs (jdeps)
 #     lib/sandbox-agent-server.aot the start-up archive of a server start: an AOT cache for the runtime's JDK 25+
 #                                  (a static AppCDS archive, .jsa, for an older runtime)
 #     lib/sandbox-agent-cli.jsa    and that of a trained `api` command
 #     install.sh                   the installer
 #
-# and next to the tarball its .sha256. Usage: build.sh JAR VERSION OUT_DIR BUILD_JAVA_HOME
+# and next to the tarball its .sha256. Usage: build.sh JAR VERSION OUT_DIR BUILD_JAVA_HOME (the api jar is
+# JAR's sibling sandbox-agent-cli.jar, made by the same clients/cli build)
 #
 # It also trains the same two archives for the source checkout (next to JAR, for BUILD_JAVA_HOME, named after it),
 # so that the README's `mvn -B -q package -DskipTests && bin/sandbox-agent server` starts from an archive.
@@ -49,6 +51,9 @@ rm -rf "$stage" "$out/$name.tar.gz" "$out/$name.tar.gz.sha256"
 root=$stage/$name
 mkdir -p "$root/bin" "$root/lib"
 cp "$jar" "$root/lib/sandbox-agent.jar"
+api_jar=$(dirname "$jar")/sandbox-agent-cli.jar
+[ -f "$api_jar" ] || { echo "dist: no api jar $api_jar (clients/cli's package build makes it)" >&2; exit 1; }
+cp "$api_jar" "$root/lib/sandbox-agent-cli.jar"
 cp "$repo/bin/sandbox-agent" "$root/bin/sandbox-agent"
 cp "$here/install.sh" "$root/install.sh"
 chmod 755 "$root/bin/sandbox-agent" "$root/install.sh"

@@ -132,15 +132,28 @@ class DistributionIT {
         assertThat(send.stdout()).contains("assistant: from the tarball", "turn.ended");
 
         // The api archive is trained on the common commands, list among them (bin/sandbox-agent, dist/build.sh):
-        // a list loads every class of the jar it needs from the archive, none from the jar itself.
+        // a list loads every class of the jar it needs from the archive, none from the jar itself. That jar is the
+        // api jar, the client's classes alone (docs/operations.md).
         Shell.Result list = Shell.run(noJava(Map.of("SANDBOX_AGENT_URL", url,
-                "SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:stdout")), 60,
+                "SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:stdout -XshowSettings:properties")), 60,
                 List.of(launcher.toString(), "api", "sessions", "list"));
         assertThat(list.exitCode()).as(list.toString()).isZero();
+        assertThat(list.stderr()).contains("java.class.path = "
+                + prefix.toRealPath().resolve("lib/sandbox-agent/lib/sandbox-agent-cli.jar") + "\n");
         assertThat(list.stdout()).contains("s1", "dev.sandboxagent.cli.sessions.ListSessionsCommand source: shared "
                 + "objects file");
         assertThat(list.stdout().lines().filter(line -> line.contains(" source: file:")))
                 .as("classes loaded from the jar instead of the archive").isEmpty();
+
+        // A client command ends without System.exit's work: from JDK 21 on, Runtime.exit looks up a System.Logger
+        // to log the exit, which on the shipped JDK 25 loads and initialises ~300 classes (the logger bootstrap, the
+        // method-handle and ClassFile machinery), more than `--version` itself (docs/benchmarks.md "CLI round trip,
+        // session 9").
+        Shell.Result versionClasses = Shell.run(noJava(Map.of("SANDBOX_AGENT_JAVA_OPTS",
+                "-Xlog:class+load=info:stdout")), 60, List.of(launcher.toString(), "--version"));
+        assertThat(versionClasses.exitCode()).as(versionClasses.toString()).isZero();
+        assertThat(versionClasses.stdout()).containsPattern("(?m)^sandbox-agent ")
+                .contains("dev.sandboxagent.cli.Version source: ").doesNotContain(" jdk.internal.logger.");
     }
 
     @Test

@@ -138,8 +138,12 @@ class LauncherIT {
                 .filter(p -> p.getFileName().toString().endsWith(suffix)).toList();
     }
 
+    /**
+     * The launcher runs api commands and the version from the api jar (the client's classes alone, ApiJarIT), the
+     * server and the other commands from the fat jar; either way an api command loads no Vert.x class.
+     */
     @Test
-    void apiCommandsFromTheFatJarLoadNoVertxClass() throws Exception {
+    void apiCommandsRunFromTheApiJarAndLoadNoVertxClass() throws Exception {
         int port = Ports.free();
         Launcher launcher = Launcher.inTemp(work);
         Launcher.Started server = launcher.start("server", "server", "--no-token", "--port", Integer.toString(port),
@@ -148,10 +152,22 @@ class LauncherIT {
 
         Path classLog = work.resolve("classes.log");
         Result listed = launcher.env("SANDBOX_AGENT_URL", "http://127.0.0.1:" + port)
-                .env("SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog)
+                .env("SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:file=" + classLog + " -XshowSettings:properties")
                 .run("api", "sessions", "list");
         assertThat(listed.exitCode()).as(listed.toString()).isZero();
         assertThat(listed.out()).isEqualTo("no sessions\n");
+        String apiJar = Path.of(System.getProperty("sandbox-agent.api-jar")).toRealPath().toString();
+        String fatJar = Path.of(System.getProperty("sandbox-agent.jar")).toRealPath().toString();
+        assertThat(listed.err()).contains("java.class.path = " + apiJar + "\n");
+        Launcher showingClassPath = launcher.env("SANDBOX_AGENT_JAVA_OPTS", "-XshowSettings:properties");
+        Result version = showingClassPath.run("--version");
+        assertThat(version.out()).startsWith("sandbox-agent ");
+        assertThat(version.err()).contains("java.class.path = " + apiJar + "\n");
+        // the root's help names the server's commands: the fat jar
+        Result help = showingClassPath.run("--help");
+        assertThat(help.exitCode()).as(help.toString()).isZero();
+        assertThat(help.out()).contains("server", "install-agent");
+        assertThat(help.err()).contains("java.class.path = " + fatJar + "\n");
         List<String> loaded = Files.readAllLines(classLog);
         assertThat(loaded).anyMatch(l -> l.contains(" dev.sandboxagent.cli.Main "));
         assertThat(loaded).noneMatch(l -> l.contains(" io.vertx.") || l.contains(" io.netty.")

@@ -28,14 +28,34 @@ public record ServerLaunch(List<String> prefix, String java, List<String> jvmArg
     /** Set by bin/sandbox-agent for the commands it runs: its own path. */
     public static final String LAUNCHER = "SANDBOX_AGENT_LAUNCHER";
 
+    /** The fat jar: the api jar ({@value #API_JAR}) has no server in it, and sits next to it. */
+    static final String FAT_JAR = "sandbox-agent.jar";
+    static final String API_JAR = "sandbox-agent-cli.jar";
+
     /** @param launcher the value of {@value #LAUNCHER}, or null */
     public static ServerLaunch ofThisJvm(String launcher) {
+        boolean serverOnClassPath = ServerLaunch.class.getClassLoader()
+                .getResource("dev/sandboxagent/cli/server/ServerCommand.class") != null;
+        return of(launcher, Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                System.getProperty("java.class.path"), serverOnClassPath);
+    }
+
+    /**
+     * Without the launcher, this JVM's java and class path; but a CLI run from the api jar alone (a bare {@code
+     * java -jar lib/sandbox-agent-cli.jar api ...}) has no server to start, so the server then runs from the fat jar
+     * next to it.
+     */
+    static ServerLaunch of(String launcher, String java, String classPath, boolean serverOnClassPath) {
         if (launcher != null && !launcher.isBlank() && Files.isExecutable(Path.of(launcher))) {
             return new ServerLaunch(setsid(), launcher, List.of(), null, null);
         }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ServerLaunch(setsid(), java, List.of(), System.getProperty("java.class.path"),
-                "dev.sandboxagent.cli.Main");
+        if (!serverOnClassPath && classPath.endsWith(API_JAR)) {
+            Path fatJar = Path.of(classPath).toAbsolutePath().resolveSibling(FAT_JAR);
+            if (Files.isRegularFile(fatJar)) {
+                classPath = fatJar.toString();
+            }
+        }
+        return new ServerLaunch(setsid(), java, List.of(), classPath, "dev.sandboxagent.cli.Main");
     }
 
     /** The full command line for a server on {@code host:port} with its data in {@code dataDir}. */
