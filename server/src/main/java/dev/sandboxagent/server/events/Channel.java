@@ -32,10 +32,7 @@ final class Channel {
 
     private final String sessionId;
     private final List<Subscription> subscriptions = new ArrayList<>();
-    /** {@link #subscriptions} as an array, replaced under the lock: what {@link #roomWithoutLock} reads without it. */
-    private volatile Subscription[] subscribed = new Subscription[0];
-    /** Written under the lock; volatile for {@link #roomWithoutLock}. */
-    private volatile long lastCommitted;
+    private long lastCommitted;
     /** Producers in {@link #awaitLiveRoom}: only then do commits and pumps wake anyone. */
     private int pacedProducers;
 
@@ -54,12 +51,10 @@ final class Channel {
 
     synchronized void add(Subscription subscription) {
         subscriptions.add(subscription);
-        subscribed = subscriptions.toArray(new Subscription[0]);
     }
 
     synchronized void remove(Subscription subscription) {
         subscriptions.remove(subscription);
-        subscribed = subscriptions.toArray(new Subscription[0]);
         wakeProducersLocked();
     }
 
@@ -88,36 +83,7 @@ final class Channel {
      * itself and slows them further (docs/benchmarks.md "Ten clients on one stream"). A subscriber catching up
      * is not waited for (it reads the store anyway), nor one slower than {@link #MIN_PACING_EVENTS_PER_WINDOW}.
      */
-    void awaitLiveRoom(int events, IntSupplier queuedInStore) throws InterruptedException {
-        if (roomWithoutLock(events, queuedInStore)) {
-            return;
-        }
-        awaitLiveRoomLocked(events, queuedInStore);
-    }
-
-    /**
-     * Whether an upper bound of the backlog, read without the channel's lock, already leaves room: the common case
-     * of subscribers that keep up. The producer then never holds this lock, for which the store's writer (one
-     * thread for every session) waits in {@link #committed}: a producer preempted while holding it held every
-     * session's delivery, 5-92 ms at a time at load (docs/benchmarks.md, "Latency: where a slow delta waits").
-     * The bound: no subscriber has been handed more than {@link #lastCommitted}, so {@code lastCommitted -
-     * delivered} bounds each one's backlog, whether it paces or not. Read oldest first: a delivered count read
-     * earlier is smaller, and the last committed sequence read after the write queue's count includes whatever
-     * left the queue in between (counted twice, never missed; what the writer holds in neither is the margin
-     * {@link #PACE_LIMIT} keeps, as under the lock). Anything else takes the exact look under the lock.
-     */
-    private boolean roomWithoutLock(int events, IntSupplier queuedInStore) {
-        Subscription[] all = subscribed;
-        long oldestDelivered = Long.MAX_VALUE;
-        for (Subscription subscription : all) {
-            oldestDelivered = Math.min(oldestDelivered, subscription.deliveredSequence());
-        }
-        long queued = queuedInStore.getAsInt();
-        long handed = all.length == 0 ? 0 : Math.max(0, lastCommitted - oldestDelivered);
-        return handed + queued + events <= PACE_LIMIT;
-    }
-
-    private synchronized void awaitLiveRoomLocked(int events, IntSupplier queuedInStore) throws InterruptedException {
+    synchronized void awaitLiveRoom(int events, IntSupplier queuedInStore) throws InterruptedException {
         while (true) {
             int slowest = slowestPacingBacklogLocked();
             if (slowest < 0) {

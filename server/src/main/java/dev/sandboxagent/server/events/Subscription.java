@@ -109,11 +109,6 @@ final class Subscription implements AutoCloseable {
      * and the rest of the commit it is delivering, so that each delivery counts as progress), or -1 if it does
      * not pace the producer.
      */
-    /** The newest sequence this subscriber has delivered (for the channel's look at the backlog without its lock). */
-    long deliveredSequence() {
-        return delivered;
-    }
-
     int pacingBacklogLocked() {
         return pacing && !catchingUp && !closed ? (int) Math.max(0, tail - delivered) : -1;
     }
