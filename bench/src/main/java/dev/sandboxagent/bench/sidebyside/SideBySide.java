@@ -66,6 +66,12 @@ public final class SideBySide {
     static final Metric LATENCY_P999 = new Metric("latency", "latency_p999_ms", "ms", false, "the same, p99.9");
     static final Metric LATENCY_RATE = new Metric("latency", "latency_events_per_s", "events/s", true,
             "the delta rate the latency was measured at (all sessions together)");
+    static final Metric LATENCY_CLIENT_GC = new Metric("latency", "latency_client_gc_ms", "ms", false,
+            "the harness's own GC pauses during the latency scenario (its readers stop: those deltas are timed late)");
+    static final Metric LATENCY_CLIENT_GCS = new Metric("latency", "latency_client_gcs", "collections", false,
+            "the harness's own collections during the latency scenario");
+    static final Metric LATENCY_CLIENT_JIT = new Metric("latency", "latency_client_jit_ms", "ms", false,
+            "the harness's own JIT compilation time during the latency scenario (on the same cores as the server)");
     static final Metric RESTART_EVENTS = new Metric("restart", "restart_stored_events", "events", true,
             "events in the store when the server is stopped and started again");
     static final Metric RESTART_HEALTHY = new Metric("restart", "restart_to_healthy_ms", "ms", false,
@@ -411,6 +417,8 @@ public final class SideBySide {
                     }
                 }));
             }
+            ClientPauses.collectBeforeMeasuring();
+            ClientPauses before = ClientPauses.now();
             long start = System.nanoTime();
             for (int i = 0; i < sessions; i++) {
                 OurServer.send(port, "lat-" + i,
@@ -420,11 +428,15 @@ public final class SideBySide {
                 stream.awaitTurnEnded(600);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            ClientPauses client = ClientPauses.now().since(before);
             long[] all = perSession.stream().flatMapToLong(Arrays::stream).sorted().toArray();
             results.add(Results.OURS, LATENCY_P50, percentile(all, 0.50) / 1000.0);
             results.add(Results.OURS, LATENCY_P99, percentile(all, 0.99) / 1000.0);
             results.add(Results.OURS, LATENCY_P999, percentile(all, 0.999) / 1000.0);
             results.add(Results.OURS, LATENCY_RATE, sessions * (double) sizes.latencyDeltas() / seconds);
+            results.add(Results.OURS, LATENCY_CLIENT_GC, client.collectionMillis());
+            results.add(Results.OURS, LATENCY_CLIENT_GCS, client.collections());
+            results.add(Results.OURS, LATENCY_CLIENT_JIT, client.compileMillis());
             requireNoGaps(streams.stream().mapToLong(OurStream::gaps).sum(), "latency sessions");
         } finally {
             streams.forEach(OurStream::close);
