@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HeapPolicyIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
+
+    // Serial's heap summary: " def new generation   total 4928K, used 1234K [...]" (JDK 25: "DefNew   total ...").
+    private static final Pattern YOUNG = Pattern.compile("(?:def new generation|DefNew)\\s+total (\\d+)K");
+    private static final Pattern OLD = Pattern.compile("(?:tenured generation|Tenured)\\s+total (\\d+)K");
 
     @TempDir
     Path work;
@@ -38,7 +44,12 @@ class HeapPolicyIT {
                 .contains("-XX:MaxRAMPercentage=25.000000")
                 .contains("-XX:InitialHeapSize=16777216")
                 .contains("-XX:MaxNewSize=33554432")
-                .contains("-XX:MaxHeapFreeRatio=30")
+                // a young generation that starts at -Xms16m's default and follows the old one at full collections
+                .contains("-XX:NewSize=5570560")
+                .contains("-XX:NewRatio=1")
+                // room in the old generation after a full collection (docs/benchmarks.md "Stream throughput, session 9")
+                .contains("-XX:MinHeapFreeRatio=40")
+                .contains("-XX:MaxHeapFreeRatio=70")
                 .contains("-XX:MaxMetaspaceSize=134217728")
                 .contains("-XX:TrimNativeHeapInterval=5000")
                 // less JIT work at start (docs/benchmarks.md "JIT policy for the server")
@@ -72,17 +83,58 @@ class HeapPolicyIT {
                 .doesNotContain("-XX:MaxNewSize=33554432");
     }
 
+    @Test
+    void theYoungGenerationStartsSmallAndGrowsWithTheOldAtAFullCollection() throws Exception {
+        // Idle, the young generation is -Xms16m's default (5.3 MB: what the start touches of it stays small); a
+        // full collection, as a burst of events brings, resizes it to the old generation's size (NewRatio=1), so
+        // a stream's events in flight die young instead of being promoted.
+        long[] sizes = youngBeforeAndYoungAndOldAfterAFullCollection(Launcher.inTemp(work));
+
+        assertThat(sizes[0]).as("young generation capacity at start, KiB").isLessThanOrEqualTo(5440);
+        // "total" is eden and one survivor space, 90% of the generation: at least 80% of the old one's means the
+        // generation follows the old one (with NewRatio=2 it stayed at its start size, 4,992 against 10,944 KiB)
+        assertThat(sizes[1]).as("young generation capacity after a full collection, KiB (old: %d KiB)", sizes[2])
+                .isGreaterThan(sizes[0]).isGreaterThanOrEqualTo(sizes[2] * 8 / 10);
+    }
+
     /** Starts {@code sandbox-agent server}, reads the running JVM's flags, then stops it by its PID. */
     private String flagsOfAServer(Launcher launcher) throws Exception {
-        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port",
-                Integer.toString(Ports.free()), "--data-dir", work.resolve("data").toString());
-        server.awaitLine("listening on", WAIT);
+        Launcher.Started server = startServer(launcher);
         try {
             // the launcher execs java, so the process it started is the server's JVM
             return jcmd(server.pid(), "VM.flags");
         } finally {
             Processes.terminate(ProcessHandle.of(server.pid()).orElseThrow(), Duration.ofSeconds(30));
         }
+    }
+
+    /**
+     * Of a started server, in KiB: the young generation's capacity (eden and one survivor space), then after GC.run
+     * the young and the old generation's.
+     */
+    private long[] youngBeforeAndYoungAndOldAfterAFullCollection(Launcher launcher) throws Exception {
+        Launcher.Started server = startServer(launcher);
+        try {
+            long before = capacityKib(jcmd(server.pid(), "GC.heap_info"), YOUNG);
+            jcmd(server.pid(), "GC.run"); // System.gc(): with Serial, a full collection
+            String after = jcmd(server.pid(), "GC.heap_info");
+            return new long[] {before, capacityKib(after, YOUNG), capacityKib(after, OLD)};
+        } finally {
+            Processes.terminate(ProcessHandle.of(server.pid()).orElseThrow(), Duration.ofSeconds(30));
+        }
+    }
+
+    private static long capacityKib(String heapInfo, Pattern generation) {
+        Matcher total = generation.matcher(heapInfo);
+        assertThat(total.find()).as(heapInfo).isTrue();
+        return Long.parseLong(total.group(1));
+    }
+
+    private Launcher.Started startServer(Launcher launcher) throws Exception {
+        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port",
+                Integer.toString(Ports.free()), "--data-dir", work.resolve("data").toString());
+        server.awaitLine("listening on", WAIT);
+        return server;
     }
 
     private String jcmd(long pid, String command) throws IOException, InterruptedException {
