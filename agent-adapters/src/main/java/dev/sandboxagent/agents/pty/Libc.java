@@ -37,6 +37,14 @@ final class Libc {
 
     static native int write(int fd, byte[] buffer, int count);
 
+    /** {@code fcntl(fd, cmd, int arg)}: the commands used here take an int or nothing. */
+    static native int fcntl(int fd, int cmd, int arg);
+
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 0x800;
+    static final short POLLOUT = 0x004;
+
     static native int epoll_create1(int flags);
 
     static native int epoll_ctl(int epfd, int op, int fd, Pointer event);

@@ -239,8 +239,13 @@ final class PtyPoller {
         if (watch.removed.isDone()) {
             return;
         }
-        Libc.epoll_ctl(epoll, Libc.EPOLL_CTL_DEL, watch.fd, Libc.ONE_EPOLL_EVENT.get()); // gone already: fine
-        watches.remove(watch.fd, watch);
+        // Only while the number is still this watch's: a descriptor closed under its watch (pty4j closes a
+        // terminal's master itself) left the epoll set with its close, and its number may since be another
+        // watch's, whose registration a DEL would take away.
+        if (watches.get(watch.fd) == watch) {
+            Libc.epoll_ctl(epoll, Libc.EPOLL_CTL_DEL, watch.fd, Libc.ONE_EPOLL_EVENT.get()); // gone already: fine
+            watches.remove(watch.fd);
+        }
         try {
             watch.onRemoved.accept(watch.fd);
         } finally {
