@@ -6,8 +6,9 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
- * The C library calls the terminal hot path makes (a mock turn: about four polls, two reads and a write), bound by
- * JNA's direct mapping: a native method per call, no proxy, no {@code Structure}. pty4j's own bindings (its
+ * The C library calls the terminal hot path makes (a mock turn: an epoll wait and re-arm, two readiness polls, a
+ * read and a write), bound by JNA's direct mapping: a native method per call, no proxy, no {@code Structure}.
+ * pty4j's own bindings (its
  * {@code CLibrary}) go through a JNA proxy interface and build a {@code Structure} per pollfd on every
  * {@code poll}, by reflection: about 15 KB of garbage and tens of microseconds per turn on the poll thread alone
  * (JFR, docs/benchmarks.md "Turn cost, session 7"). The same library functions, the same errno
