@@ -6,8 +6,9 @@ import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
- * The C library calls the terminal hot path makes (a mock turn: about four polls, two reads and a write), bound by
- * JNA's direct mapping: a native method per call, no proxy, no {@code Structure}. pty4j's own bindings (its
+ * The C library calls the terminal hot path makes (a mock turn: an epoll wait and re-arm, two readiness polls, a
+ * read and a write), bound by JNA's direct mapping: a native method per call, no proxy, no {@code Structure}.
+ * pty4j's own bindings (its
  * {@code CLibrary}) go through a JNA proxy interface and build a {@code Structure} per pollfd on every
  * {@code poll}, by reflection: about 15 KB of garbage and tens of microseconds per turn on the poll thread alone
  * (JFR, docs/benchmarks.md "Turn cost, session 7"). The same library functions, the same errno
@@ -36,6 +37,49 @@ final class Libc {
     static native int read(int fd, Pointer buffer, int count);
 
     static native int write(int fd, byte[] buffer, int count);
+
+    /** {@code fcntl(fd, cmd, int arg)}: the commands used here take an int or nothing. */
+    static native int fcntl(int fd, int cmd, int arg);
+
+    static final int F_GETFL = 3;
+    static final int F_SETFL = 4;
+    static final int O_NONBLOCK = 0x800;
+    static final short POLLOUT = 0x004;
+
+    static native int epoll_create1(int flags);
+
+    static native int epoll_ctl(int epfd, int op, int fd, Pointer event);
+
+    static native int epoll_wait(int epfd, Pointer events, int maxEvents, int timeoutMillis);
+
+    static final int EPOLL_CLOEXEC = 0x80000;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_DEL = 2;
+    static final int EPOLL_CTL_MOD = 3;
+    static final int EPOLLIN = 0x001;
+    /** Reported once, then the descriptor is disabled until {@code EPOLL_CTL_MOD} arms it again. */
+    static final int EPOLLONESHOT = 1 << 30;
+    /**
+     * {@code struct epoll_event}: uint32_t events; uint64_t data. Packed on x86 (12 bytes, data at 4), naturally
+     * aligned elsewhere (16 bytes, data at 8).
+     */
+    static final int EPOLL_EVENT_SIZE = Platform.isIntel() ? 12 : 16;
+    private static final int EPOLL_DATA_OFFSET = Platform.isIntel() ? 4 : 8;
+
+    /** Sets slot {@code i} of an epoll_event array: {@code events}, and {@code fd} as its data. */
+    static void setEpollEvent(Memory events, int i, int mask, int fd) {
+        long at = (long) i * EPOLL_EVENT_SIZE;
+        events.setInt(at, mask);
+        events.setLong(at + EPOLL_DATA_OFFSET, fd);
+    }
+
+    /** The data (the descriptor, as {@link #setEpollEvent} put it) of slot {@code i} of an epoll_event array. */
+    static int epollEventFd(Memory events, int i) {
+        return (int) events.getLong((long) i * EPOLL_EVENT_SIZE + EPOLL_DATA_OFFSET);
+    }
+
+    /** One epoll_event, per thread: a terminal's handler arms its descriptor again from its own pool thread. */
+    static final ThreadLocal<Memory> ONE_EPOLL_EVENT = ThreadLocal.withInitial(() -> new Memory(16));
 
     static int errno() {
         return Native.getLastError();

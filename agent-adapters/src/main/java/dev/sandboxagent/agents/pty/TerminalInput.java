@@ -4,6 +4,7 @@ import com.pty4j.PtyProcess;
 import com.pty4j.unix.CLibrary;
 import com.pty4j.unix.Pollfd;
 import com.pty4j.unix.UnixPtyProcess;
+import com.sun.jna.Memory;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -11,13 +12,20 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The writing side of a terminal: whole writes under one lock, an optional writer thread for callers that must not
  * block, and closing the terminal without getting stuck behind a write that the kernel never wakes.
+ *
+ * <p>The terminal's master side is non-blocking ({@code O_NONBLOCK}: its reads happen only when the poller says it
+ * is readable, so they never relied on blocking), which lets {@link #writeAsync} write in place, on the caller's
+ * thread, whatever the terminal takes now, and hand only a rest (a full terminal) to the writer thread. A mock turn's
+ * message is then one {@code write(2)} by the caller instead of a hand-off to a thread that wakes, writes and sleeps
+ * again (docs/benchmarks.md, "Turn cost, session 9"). A blocking {@link #write} waits for room in {@code poll(2)}.
  */
 final class TerminalInput {
     private static final System.Logger LOG = System.getLogger(TerminalInput.class.getName());
@@ -26,17 +34,33 @@ final class TerminalInput {
 
     private final PtyProcess process;
     private final String description;
-    /** One write at a time, so lines from concurrent callers never interleave. */
-    private final ReentrantLock writeLock = new ReentrantLock();
+    /**
+     * One write at a time, so lines from concurrent callers never interleave. A permit, not a lock: a write begun
+     * in place by {@link #writeAsync} and finished by the writer thread keeps it across the two threads.
+     */
+    private final Semaphore writing = new Semaphore(1);
     /** Guards the writer thread's creation and closing; never held during a write. */
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private ExecutorService writer; // guarded by lifecycle
+    /** Writes handed to the writer thread and not yet done: while any is, a new write queues behind it. */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** The master descriptor when it could be made non-blocking, else -1 (then every async write is queued). */
+    private final int nonBlockingFd;
 
     TerminalInput(PtyProcess process, String description) {
         this.process = process;
         this.description = description;
         process.getOutputStream(); // pty4j closes the terminal on destroy() if a stream was never requested
+        this.nonBlockingFd = process instanceof UnixPtyProcess unix ? nonBlocking(unix.getPty().getMasterFD()) : -1;
+    }
+
+    private static int nonBlocking(int fd) {
+        int flags = Libc.fcntl(fd, Libc.F_GETFL, 0);
+        if (flags < 0 || Libc.fcntl(fd, Libc.F_SETFL, flags | Libc.O_NONBLOCK) < 0) {
+            return -1;
+        }
+        return fd;
     }
 
     boolean isClosed() {
@@ -44,42 +68,100 @@ final class TerminalInput {
     }
 
     void write(byte[] bytes) throws IOException {
-        writeLock.lock();
+        writing.acquireUninterruptibly();
         try {
-            if (!(process instanceof UnixPtyProcess unix)) {
-                requireOpen();
-                process.getOutputStream().write(bytes, 0, bytes.length);
-                return;
-            }
-            // pty4j's own stream ignores the count write(2) returns, and a signal can cut a large write short.
-            int fd = unix.getPty().getMasterFD();
-            int offset = 0;
-            while (offset < bytes.length) {
-                requireOpen(); // per chunk: once closed, the descriptor's number may belong to another file
-                int length = Math.min(CHUNK, bytes.length - offset);
-                byte[] chunk = offset == 0 && length == bytes.length ? bytes
-                        : Arrays.copyOfRange(bytes, offset, offset + length);
-                int n = Libc.write(fd, chunk, length);
-                if (n > 0) {
-                    offset += n;
-                    continue;
-                }
-                int errno = Libc.errno();
-                if (n < 0 && (errno == CLibrary.EINTR || errno == CLibrary.EAGAIN)) {
-                    Thread.onSpinWait();
-                    continue;
-                }
-                throw new IOException("writing to the terminal of " + description + " failed, errno " + errno);
-            }
+            writeHolding(bytes);
         } finally {
-            writeLock.unlock();
+            writing.release();
         }
+    }
+
+    /** Writes all of {@code bytes}, waiting for room; the caller holds {@link #writing}. */
+    private void writeHolding(byte[] bytes) throws IOException {
+        if (!(process instanceof UnixPtyProcess unix)) {
+            requireOpen();
+            process.getOutputStream().write(bytes, 0, bytes.length);
+            return;
+        }
+        // pty4j's own stream ignores the count write(2) returns, and a signal can cut a large write short.
+        int fd = unix.getPty().getMasterFD();
+        int offset = 0;
+        while (offset < bytes.length) {
+            requireOpen(); // per chunk: once closed, the descriptor's number may belong to another file
+            int length = Math.min(CHUNK, bytes.length - offset);
+            byte[] chunk = offset == 0 && length == bytes.length ? bytes
+                    : Arrays.copyOfRange(bytes, offset, offset + length);
+            int n = Libc.write(fd, chunk, length);
+            if (n > 0) {
+                offset += n;
+                continue;
+            }
+            int errno = Libc.errno();
+            if (n < 0 && errno == CLibrary.EAGAIN) {
+                awaitRoom(fd); // the terminal is full: wait until the program reads
+                continue;
+            }
+            if (n < 0 && errno == CLibrary.EINTR) {
+                continue;
+            }
+            throw new IOException("writing to the terminal of " + description + " failed, errno " + errno);
+        }
+    }
+
+    /** Waits (at most a tenth of a second, then the caller checks that the terminal is still open) for room. */
+    private static void awaitRoom(int fd) {
+        Memory one = Libc.ONE_POLLFD.get();
+        Libc.setPollfd(one, 0, fd, Libc.POLLOUT);
+        Libc.poll(one, 1, 100);
+    }
+
+    /** Writes what the terminal takes now without waiting; returns how many bytes that was. */
+    private int writeWhatFits(int fd, byte[] bytes) throws IOException {
+        int offset = 0;
+        while (offset < bytes.length) {
+            int length = Math.min(CHUNK, bytes.length - offset);
+            byte[] chunk = offset == 0 && length == bytes.length ? bytes
+                    : Arrays.copyOfRange(bytes, offset, offset + length);
+            int n = Libc.write(fd, chunk, length);
+            if (n > 0) {
+                offset += n;
+                continue;
+            }
+            int errno = Libc.errno();
+            if (n < 0 && errno == CLibrary.EINTR) {
+                continue;
+            }
+            if (n < 0 && errno == CLibrary.EAGAIN) {
+                break;
+            }
+            throw new IOException("writing to the terminal of " + description + " failed, errno " + errno);
+        }
+        return offset;
     }
 
     CompletableFuture<Void> writeAsync(byte[] bytes, String threadName) {
         synchronized (lifecycle) {
             if (closed) {
                 return CompletableFuture.failedFuture(closedException());
+            }
+            // In place when nothing is queued before it and no one else writes: the usual case, a terminal with
+            // room. The descriptor cannot be closed meanwhile (close takes the lifecycle lock first).
+            // The rest of a write begun here, if the terminal did not take all of it: the writer thread finishes it
+            // holding the permit this thread took, so no other write gets in between.
+            byte[] rest = null;
+            if (nonBlockingFd >= 0 && queued.get() == 0 && writing.tryAcquire()) {
+                int written;
+                try {
+                    written = writeWhatFits(nonBlockingFd, bytes);
+                } catch (IOException | RuntimeException e) {
+                    writing.release();
+                    return CompletableFuture.failedFuture(e);
+                }
+                if (written == bytes.length) {
+                    writing.release();
+                    return CompletableFuture.completedFuture(null);
+                }
+                rest = Arrays.copyOfRange(bytes, written, bytes.length);
             }
             if (writer == null) {
                 // One writer thread, in call order, that exists only while writes are queued: an idle terminal
@@ -94,14 +176,35 @@ final class TerminalInput {
                 writer = pool;
             }
             CompletableFuture<Void> done = new CompletableFuture<>();
-            writer.execute(() -> {
-                try {
-                    write(bytes);
-                    done.complete(null);
-                } catch (IOException | RuntimeException e) {
-                    done.completeExceptionally(e);
+            byte[] whole = bytes;
+            byte[] held = rest;
+            queued.incrementAndGet();
+            try {
+                writer.execute(() -> {
+                    try {
+                        if (held != null) {
+                            try {
+                                writeHolding(held);
+                            } finally {
+                                writing.release();
+                            }
+                        } else {
+                            write(whole);
+                        }
+                        done.complete(null);
+                    } catch (IOException | RuntimeException e) {
+                        done.completeExceptionally(e);
+                    } finally {
+                        queued.decrementAndGet();
+                    }
+                });
+            } catch (RuntimeException e) {
+                queued.decrementAndGet();
+                if (held != null) {
+                    writing.release();
                 }
-            });
+                throw e;
+            }
             return done;
         }
     }
@@ -132,7 +235,7 @@ final class TerminalInput {
             }
             boolean locked = false;
             try {
-                locked = writeLock.tryLock(200, TimeUnit.MILLISECONDS) || drainUntilWriterLetsGo(Duration.ofSeconds(5));
+                locked = writing.tryAcquire(200, TimeUnit.MILLISECONDS) || drainUntilWriterLetsGo(Duration.ofSeconds(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -142,7 +245,7 @@ final class TerminalInput {
                 LOG.log(Level.DEBUG, "closing the terminal of " + description + " failed", e);
             } finally {
                 if (locked) {
-                    writeLock.unlock();
+                    writing.release();
                 }
             }
         }
@@ -161,7 +264,7 @@ final class TerminalInput {
             byte[] sink = new byte[CHUNK];
             long deadline = System.nanoTime() + limit.toNanos();
             while (System.nanoTime() < deadline) {
-                if (writeLock.tryLock(10, TimeUnit.MILLISECONDS)) {
+                if (writing.tryAcquire(10, TimeUnit.MILLISECONDS)) {
                     return true;
                 }
                 Pollfd[] fds = {new Pollfd(slave, CLibrary.POLLIN)};

@@ -196,6 +196,30 @@ class TerminalProcessTest {
     }
 
     @Test
+    void anAsyncWriteThatFitsIsWrittenOnTheCallersThreadAndALargeOneStillArrivesWholeAndInOrder() throws Exception {
+        Bytes out = new Bytes();
+        TerminalProcess cat = start(TerminalProcess.builder("cat").output(out));
+        String writerThread = "pty-cat-" + cat.pid() + "-in";
+
+        CompletableFuture<Void> small = cat.writeAsync("one\n".getBytes(StandardCharsets.UTF_8));
+        // Done when the call returns: the terminal had room, so no writer thread was needed (before, every async
+        // write was a hand-off to a writer thread started for it).
+        assertThat(small).isDone();
+        assertThat(small).isNotCompletedExceptionally();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(writerThread));
+        out.await(s -> s.equals("one\n"));
+
+        // More than the terminal holds: what fits is written in place, the rest by the writer thread once cat
+        // reads, and a write queued meanwhile comes after it.
+        String big = "y".repeat(300_000);
+        CompletableFuture<Void> large = cat.writeAsync((big + "\n").getBytes(StandardCharsets.UTF_8));
+        CompletableFuture<Void> after = cat.writeAsync("two\n".getBytes(StandardCharsets.UTF_8));
+        large.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        after.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(out.await(s -> s.endsWith("two\n"))).isEqualTo("one\n" + big + "\ntwo\n");
+    }
+
+    @Test
     void aWriteBlockedOnAFullTerminalIsReleasedWhenTheProgramExits() throws Exception {
         Bytes out = new Bytes();
         // Nobody reads the terminal: the shell does not, and its background child, which keeps the terminal open
