@@ -25,8 +25,9 @@ import org.sqlite.util.LibraryLoaderUtil;
  * <p>sqlite-jdbc's {@code initialize} also first lists its temp directory ({@code org.sqlite.tmpdir}, else
  * {@code java.io.tmpdir}) to delete stale copies of its own library (names {@code sqlite-<version>*} without a
  * {@code .lck} beside them): every entry of a shared {@code /tmp}, thousands on a busy machine, at every start
- * (docs/benchmarks.md "Server start, session 9"). Since its copies are not made here, that call gets the private
- * directory as its temp directory, an empty listing; an operator's own {@code org.sqlite.tmpdir} is left alone.
+ * (docs/benchmarks.md "Server start, session 9"). The library is not copied by sqlite-jdbc here, so that call gets
+ * the private directory as its temp directory, an empty listing; an operator's own {@code org.sqlite.tmpdir} is
+ * left alone.
  *
  * <p>Anything unexpected (no such resource for this platform, a temp directory we cannot write, settings of the
  * operator's own) leaves sqlite-jdbc to load the library its usual way, which is what happened before.
