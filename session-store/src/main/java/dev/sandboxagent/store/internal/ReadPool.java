@@ -17,6 +17,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * A few read-only connections for the synchronous reads. WAL lets them read the last commit while the writer
  * writes the next, so a read never waits behind a group commit. Several, because a JDBC connection runs one
  * statement at a time and the server reads for many clients at once (listings, SSE catch-up).
+ *
+ * <p>An ordinary pool connects on its first read, not when the store opens: a server start reads nothing through
+ * it (the writer reads the sessions' last sequences), and four connections with their pragma were part of the
+ * store's open (docs/benchmarks.md "Server start, session 9"). All of them are made at once then, so from that
+ * read on the pool is what it was before; a connection that cannot be made fails that read with the store's usual
+ * {@link StoreException}, and the next read tries again.
  */
 final class ReadPool {
     /** A read on a borrowed connection. */
@@ -26,7 +32,9 @@ final class ReadPool {
     }
 
     private final Path file;
-    // Replaced (under the write side of lifecycle) when a read-only start ends: see reopen().
+    private final int size;
+    // Null until the first read connects (connectOnFirstRead, under the read side of lifecycle and this pool's
+    // monitor); replaced (under the write side) when a read-only start ends: see reopen().
     private volatile List<Connection> all;
     private volatile BlockingQueue<Connection> idle;
     private volatile boolean immutable;
@@ -34,14 +42,20 @@ final class ReadPool {
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    private ReadPool(Path file, List<Connection> connections) {
+    private ReadPool(Path file, int size) {
         this.file = file;
+        this.size = size;
+    }
+
+    private ReadPool(Path file, List<Connection> connections) {
+        this(file, connections.size());
         this.all = List.copyOf(connections);
         this.idle = new ArrayBlockingQueue<>(connections.size(), false, connections);
     }
 
+    /** A pool of {@code size} ordinary readers, connected on its first read. */
     static ReadPool open(Path file, int size) {
-        return new ReadPool(file, connect(file, size, false));
+        return new ReadPool(file, size);
     }
 
     /**
@@ -89,8 +103,8 @@ final class ReadPool {
             if (closed) {
                 return;
             }
-            List<Connection> fresh = connect(file, all.size(), false);
-            all.forEach(StoreDatabase::closeQuietly);
+            List<Connection> fresh = connect(file, size, false);
+            all.forEach(StoreDatabase::closeQuietly); // an immutable pool is connected from its start
             all = List.copyOf(fresh);
             idle = new ArrayBlockingQueue<>(fresh.size(), false, fresh);
             immutable = false;
@@ -120,6 +134,9 @@ final class ReadPool {
                 throw StoreFailures.closed();
             }
             BlockingQueue<Connection> pool = idle;
+            if (pool == null) {
+                pool = connectOnFirstRead();
+            }
             Connection connection = borrow(pool);
             try {
                 return query.run(connection);
@@ -133,11 +150,24 @@ final class ReadPool {
         }
     }
 
+    /** Called with the read side of lifecycle held, so neither close() nor reopen() runs meanwhile. */
+    private synchronized BlockingQueue<Connection> connectOnFirstRead() {
+        if (idle == null) {
+            List<Connection> connections = connect(file, size, false);
+            all = List.copyOf(connections);
+            idle = new ArrayBlockingQueue<>(size, false, connections);
+        }
+        return idle;
+    }
+
     void close() {
         closed = true;
         lifecycle.writeLock().lock();
         try {
-            all.forEach(StoreDatabase::closeQuietly);
+            List<Connection> connections = all;
+            if (connections != null) {
+                connections.forEach(StoreDatabase::closeQuietly);
+            }
         } finally {
             lifecycle.writeLock().unlock();
         }

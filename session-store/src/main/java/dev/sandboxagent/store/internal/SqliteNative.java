@@ -22,6 +22,13 @@ import org.sqlite.util.LibraryLoaderUtil;
  * removed at once: Linux keeps a loaded library mapped after its file is gone, and sqlite-jdbc loads it once per
  * JVM.
  *
+ * <p>sqlite-jdbc's {@code initialize} also first lists its temp directory ({@code org.sqlite.tmpdir}, else
+ * {@code java.io.tmpdir}) to delete stale copies of its own library (names {@code sqlite-<version>*} without a
+ * {@code .lck} beside them): every entry of a shared {@code /tmp}, thousands on a busy machine, at every start
+ * (docs/benchmarks.md "Server start, session 9"). The library is not copied by sqlite-jdbc here, so that call gets
+ * the private directory as its temp directory, an empty listing; an operator's own {@code org.sqlite.tmpdir} is
+ * left alone.
+ *
  * <p>Anything unexpected (no such resource for this platform, a temp directory we cannot write, settings of the
  * operator's own) leaves sqlite-jdbc to load the library its usual way, which is what happened before.
  */
@@ -29,6 +36,7 @@ final class SqliteNative {
     private static final Logger LOG = Logger.getLogger(SqliteNative.class.getName());
     private static final String PATH_PROPERTY = "org.sqlite.lib.path";
     private static final String NAME_PROPERTY = "org.sqlite.lib.name";
+    private static final String TMPDIR_PROPERTY = "org.sqlite.tmpdir";
     private static boolean attempted; // guarded by SqliteNative.class
 
     private SqliteNative() {
@@ -94,6 +102,7 @@ final class SqliteNative {
         String name = LibraryLoaderUtil.getNativeLibName();
         String resource = resourceFolder() + "/" + name;
         Path directory = null;
+        boolean ourTmpdir = false;
         try (InputStream in = SQLiteJDBCLoader.class.getResourceAsStream(resource)) {
             if (in == null) {
                 return;
@@ -102,6 +111,10 @@ final class SqliteNative {
             Files.copy(in, directory.resolve(name));
             System.setProperty(PATH_PROPERTY, directory.toString());
             System.setProperty(NAME_PROPERTY, name);
+            ourTmpdir = System.getProperty(TMPDIR_PROPERTY) == null;
+            if (ourTmpdir) {
+                System.setProperty(TMPDIR_PROPERTY, directory.toString());
+            }
             SQLiteJDBCLoader.initialize();
         } catch (Exception | UnsatisfiedLinkError e) {
             LOG.log(Level.FINE, "could not load SQLite's native library from a private copy; sqlite-jdbc loads it", e);
@@ -109,6 +122,9 @@ final class SqliteNative {
             // Loaded (or not): either way sqlite-jdbc must not look at this directory again.
             System.clearProperty(PATH_PROPERTY);
             System.clearProperty(NAME_PROPERTY);
+            if (ourTmpdir) {
+                System.clearProperty(TMPDIR_PROPERTY);
+            }
             if (directory != null) {
                 try {
                     Files.deleteIfExists(directory.resolve(name));

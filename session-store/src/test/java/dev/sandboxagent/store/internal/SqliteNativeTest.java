@@ -41,6 +41,28 @@ class SqliteNativeTest {
         }
     }
     @Test
+    void openingAStoreDoesNotListTheSharedTempDirectory() throws Exception {
+        // sqlite-jdbc's initialize lists its temp directory and deletes every sqlite-<version>* entry without a .lck
+        // beside it (stale copies of its own library): a full listing of a shared /tmp at every start. A marker of
+        // that shape shows whether the listing ran (docs/benchmarks.md "Server start, session 9").
+        Path scratch = Files.createDirectory(tmp.resolve("tmp"));
+        Path marker = Files.createFile(scratch.resolve(
+                "sqlite-" + org.sqlite.SQLiteJDBCLoader.getVersion() + "-marker-libsqlitejdbc.so"));
+        String output = openAStoreInAChildJvm("-Djava.io.tmpdir=" + scratch);
+        assertThat(marker).as("sqlite-jdbc listed java.io.tmpdir and removed the marker; " + output).exists();
+    }
+
+    @Test
+    void anOperatorsSqliteTmpdirIsStillCleanedBySqliteJdbc() throws Exception {
+        // The operator's own org.sqlite.tmpdir is theirs: sqlite-jdbc's clean-up runs there as it always did.
+        Path operators = Files.createDirectory(tmp.resolve("operators"));
+        Path marker = Files.createFile(operators.resolve(
+                "sqlite-" + org.sqlite.SQLiteJDBCLoader.getVersion() + "-marker-libsqlitejdbc.so"));
+        openAStoreInAChildJvm("-Dorg.sqlite.tmpdir=" + operators);
+        assertThat(marker).doesNotExist();
+    }
+
+    @Test
     void openingAStoreStartsNoProcess() throws Exception {
         Path classes = tmp.resolve("classes.log");
         openAStoreInAChildJvm("-Xlog:class+load=info:file=" + classes);
