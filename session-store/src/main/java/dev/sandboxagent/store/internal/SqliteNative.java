@@ -2,9 +2,12 @@ package dev.sandboxagent.store.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sqlite.SQLiteJDBCLoader;
@@ -76,14 +79,13 @@ final class SqliteNative {
      */
     static Path privateDirectory() throws IOException {
         Path temp = Path.of(System.getProperty("java.io.tmpdir"));
-        java.nio.file.attribute.FileAttribute<?> ownerOnly =
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        FileAttribute<?> ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
         for (int attempt = 1; ; attempt++) {
             Path candidate = temp.resolve("sandbox-agent-sqlite-"
-                    + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36));
+                    + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36));
             try {
                 return Files.createDirectory(candidate, ownerOnly);
-            } catch (java.nio.file.FileAlreadyExistsException taken) {
+            } catch (FileAlreadyExistsException taken) {
                 if (attempt == 10) {
                     throw taken;
                 }
