@@ -84,7 +84,14 @@ final class TerminalInput {
             return;
         }
         // pty4j's own stream ignores the count write(2) returns, and a signal can cut a large write short.
-        int fd = unix.getPty().getMasterFD();
+        writeChunks(unix.getPty().getMasterFD(), bytes, true);
+    }
+
+    /**
+     * Writes {@code bytes} to {@code fd} a chunk at a time. A full terminal (EAGAIN on the non-blocking master) is
+     * waited out when {@code waitForRoom}, else ends the write there. Returns how many bytes were written.
+     */
+    private int writeChunks(int fd, byte[] bytes, boolean waitForRoom) throws IOException {
         int offset = 0;
         while (offset < bytes.length) {
             requireOpen(); // per chunk: once closed, the descriptor's number may belong to another file
@@ -97,15 +104,19 @@ final class TerminalInput {
                 continue;
             }
             int errno = Libc.errno();
-            if (n < 0 && errno == CLibrary.EAGAIN) {
-                awaitRoom(fd); // the terminal is full: wait until the program reads
+            if (n < 0 && errno == CLibrary.EINTR) {
                 continue;
             }
-            if (n < 0 && errno == CLibrary.EINTR) {
+            if (n < 0 && errno == CLibrary.EAGAIN) {
+                if (!waitForRoom) {
+                    break;
+                }
+                awaitRoom(fd); // the terminal is full: wait until the program reads
                 continue;
             }
             throw new IOException("writing to the terminal of " + description + " failed, errno " + errno);
         }
+        return offset;
     }
 
     /** Waits (at most a tenth of a second, then the caller checks that the terminal is still open) for room. */
@@ -113,30 +124,6 @@ final class TerminalInput {
         Memory one = Libc.ONE_POLLFD.get();
         Libc.setPollfd(one, 0, fd, Libc.POLLOUT);
         Libc.poll(one, 1, 100);
-    }
-
-    /** Writes what the terminal takes now without waiting; returns how many bytes that was. */
-    private int writeWhatFits(int fd, byte[] bytes) throws IOException {
-        int offset = 0;
-        while (offset < bytes.length) {
-            int length = Math.min(CHUNK, bytes.length - offset);
-            byte[] chunk = offset == 0 && length == bytes.length ? bytes
-                    : Arrays.copyOfRange(bytes, offset, offset + length);
-            int n = Libc.write(fd, chunk, length);
-            if (n > 0) {
-                offset += n;
-                continue;
-            }
-            int errno = Libc.errno();
-            if (n < 0 && errno == CLibrary.EINTR) {
-                continue;
-            }
-            if (n < 0 && errno == CLibrary.EAGAIN) {
-                break;
-            }
-            throw new IOException("writing to the terminal of " + description + " failed, errno " + errno);
-        }
-        return offset;
     }
 
     CompletableFuture<Void> writeAsync(byte[] bytes, String threadName) {
@@ -152,7 +139,7 @@ final class TerminalInput {
             if (nonBlockingFd >= 0 && queued.get() == 0 && writing.tryAcquire()) {
                 int written;
                 try {
-                    written = writeWhatFits(nonBlockingFd, bytes);
+                    written = writeChunks(nonBlockingFd, bytes, false); // what the terminal takes now
                 } catch (IOException | RuntimeException e) {
                     writing.release();
                     return CompletableFuture.failedFuture(e);
