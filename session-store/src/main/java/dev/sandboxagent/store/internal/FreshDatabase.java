@@ -18,8 +18,8 @@ import org.sqlite.SQLiteConfig;
  * off, synced once, renamed over the empty file the open made, and the directory synced: 2 fsyncs where opening the
  * empty file in place made 6 (switching an empty file to WAL is a rollback-journal transaction that syncs its journal,
  * the directory, the journal again and the file; the schema's commit, the WAL's first write, syncs the WAL and the
- * directory again), ~40 ms of a fresh server's start on its critical path (docs/benchmarks.md "Server start, session
- * 10").
+ * directory again): the open of a fresh data directory 20-30 ms faster, most of it on a server's first start
+ * (docs/benchmarks.md "Server start, session 10").
  *
  * <p>Why nothing can be lost: only a store with no data is built this way (an empty {@code sessions.db} and no WAL
  * or rollback journal beside it), under the data directory's lock, before the open returns, so no session exists
