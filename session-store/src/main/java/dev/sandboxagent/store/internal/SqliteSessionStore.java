@@ -103,6 +103,9 @@ public final class SqliteSessionStore implements SessionStore {
         }
         SqliteNative.load();
         DataDirLock lock = DataDirLock.acquire(dataDir.resolve("sessions.lock"), file);
+        // A new store's file is built whole under another name and renamed into place: 2 syncs instead of 6 on a
+        // server's first start (docs/benchmarks.md "Server start, session 10").
+        FreshDatabase.buildIfEmpty(file);
         Headroom headroom = new Headroom(dataDir.resolve("sessions.reserve"));
         Connection connection = null;
         ReadPool readers = null;
