@@ -20,7 +20,7 @@ class ClientJsonTest {
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private static final String SESSION = "{\"sessionId\":\"s1\",\"agent\":\"mock\",\"agentMode\":\"build\","
-            + "\"permissionMode\":\"default\",\"model\":null,\"directory\":\"/w\",\"title\":\"caf\\u00e9 \\\"q\\\"\","
+            + "\"permissionMode\":\"default\",\"model\":null,\"variant\":\"high\",\"directory\":\"/w\",\"title\":\"caf\\u00e9 \\\"q\\\"\","
             + "\"nativeSessionId\":\"n1\",\"ended\":false,\"eventCount\":3,\"createdAt\":1764630000000,"
             + "\"updatedAt\":1764630000001,\"state\":\"active\",\"runningTurnId\":null,\"someFutureField\":[1,{}]}";
     private static final String EVENT = "{\"event_id\":\"e1\",\"sequence\":7,\"time\":\"2026-12-01T00:00:00Z\","
@@ -93,6 +93,34 @@ class ClientJsonTest {
         }
     }
 
+    /**
+     * The records a list reads are read by hand (LightJson: no reflection on `api sessions list`'s path); they must
+     * give what reading them by their components gives, with every component set to a value of its own, so that a
+     * renamed component the hand-written reader still looks up by its old name fails here.
+     */
+    @Test
+    void handWrittenReadersMatchTheComponents() throws Exception {
+        StringBuilder json = new StringBuilder("{");
+        java.lang.reflect.RecordComponent[] components = SessionInfo.class.getRecordComponents();
+        for (int i = 0; i < components.length; i++) {
+            Class<?> type = components[i].getType();
+            json.append(i == 0 ? "" : ",").append('"').append(components[i].getName()).append("\":")
+                    .append(type == String.class ? "\"v" + i + "\"" : type == boolean.class ? "true" : "" + (100 + i));
+        }
+        String session = json.append('}').toString();
+        SessionInfo read = LightJson.decode(LightJson.parse(session), SessionInfo.class);
+        assertThat(read).isEqualTo(LightJson.decodeReflectively(LightJson.parse(session), SessionInfo.class))
+                .isEqualTo(MAPPER.readValue(session, SessionInfo.class));
+        assertThat(read.variant()).isEqualTo("v5");
+        String list = "{\"sessions\":[" + session + ",null," + SESSION + "]}";
+        assertThat(LightJson.decode(LightJson.parse(list), Wire.SessionList.class))
+                .isEqualTo(LightJson.decodeReflectively(LightJson.parse(list), Wire.SessionList.class))
+                .isEqualTo(MAPPER.readValue(list, Wire.SessionList.class));
+        check("{\"sessions\":null}", Wire.SessionList.class);
+        check("{}", Wire.SessionList.class);
+        check("{\"sessionId\":\"s\",\"ended\":null,\"eventCount\":null,\"createdAt\":\"12\"}", SessionInfo.class);
+    }
+
     @Test
     void anAnswerOfTheWrongShapeSaysWhere() {
         assertThatThrownBy(() -> HttpTransport.convert(LightJson.parse(
@@ -100,6 +128,16 @@ class ClientJsonTest {
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessage("unexpected answer shape for SessionList: $.sessions[0].eventCount: expected a number,"
                         + " got a string");
+        assertThatThrownBy(() -> HttpTransport.convert(LightJson.parse(
+                "{\"sessions\":[{\"sessionId\":{},\"ended\":\"no\"}]}"), Wire.SessionList.class))
+                .hasMessage("unexpected answer shape for SessionList: $.sessions[0].sessionId: expected a string,"
+                        + " got an object");
+        assertThatThrownBy(() -> HttpTransport.convert(LightJson.parse(
+                "{\"sessions\":[{\"sessionId\":\"s\",\"ended\":\"no\"}]}"), Wire.SessionList.class))
+                .hasMessage("unexpected answer shape for SessionList: $.sessions[0].ended: expected true or false,"
+                        + " got a string");
+        assertThatThrownBy(() -> HttpTransport.convert(LightJson.parse("{\"sessions\":[1]}"),
+                Wire.SessionList.class)).hasMessageContaining("$.sessions[0]: expected an object, got a number");
         assertThatThrownBy(() -> HttpTransport.convert(LightJson.parse("{\"sessions\":{}}"), Wire.SessionList.class))
                 .isInstanceOf(UncheckedIOException.class)
                 .hasMessageContaining("$.sessions: expected an array, got an object");
