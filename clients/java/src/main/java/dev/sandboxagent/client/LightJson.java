@@ -99,6 +99,10 @@ final class LightJson {
                 return NODES.textNode(parser.getText());
             }
             case VALUE_NUMBER_INT -> {
+                JsonNode small = smallInteger(parser);
+                if (small != null) {
+                    return small;
+                }
                 return switch (parser.getNumberType()) {
                     case INT -> NODES.numberNode(parser.getIntValue());
                     case LONG -> NODES.numberNode(parser.getLongValue());
@@ -124,6 +128,39 @@ final class LightJson {
             default -> throw new com.fasterxml.jackson.core.JsonParseException(parser,
                     "unexpected " + (token == null ? "end of input" : token.asString()));
         }
+    }
+
+    /**
+     * An integer of at most 18 digits, read from the token's text as jackson-core would read it (an int node when
+     * it fits an int, else a long node); null for a longer one, which the parser reads. Why: jackson-core reads
+     * any number's value through NumberInput, whose class initialiser compiles two regular expressions (java.util.regex
+     * and ~25 classes), on every one-shot command whose answer holds a number (docs/benchmarks.md "CLI round trip,
+     * session 10").
+     */
+    private static JsonNode smallInteger(JsonParser parser) throws IOException {
+        char[] text = parser.getTextCharacters();
+        int i = parser.getTextOffset();
+        int end = i + parser.getTextLength();
+        boolean negative = i < end && text[i] == '-';
+        if (negative) {
+            i++;
+        }
+        if (end - i < 1 || end - i > 18) {
+            return null;
+        }
+        long value = 0;
+        for (; i < end; i++) {
+            char digit = text[i];
+            if (digit < '0' || digit > '9') {
+                return null;
+            }
+            value = value * 10 + (digit - '0');
+        }
+        if (negative) {
+            value = -value;
+        }
+        return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE ? NODES.numberNode((int) value)
+                : NODES.numberNode(value);
     }
 
     private static void expect(JsonToken actual, JsonToken expected, JsonParser parser) throws IOException {

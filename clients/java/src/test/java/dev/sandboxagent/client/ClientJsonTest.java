@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
@@ -27,6 +28,10 @@ class ClientJsonTest {
             + "\"session_id\":\"s1\",\"source\":\"agent\",\"synthetic\":true,\"type\":\"item.delta\","
             + "\"data\":{\"n\":1,\"big\":12345678901,\"huge\":123456789012345678901234567890,\"f\":1.5,"
             + "\"e\":-2E-3,\"list\":[true,false,null,\"x\"],\"o\":{}},\"raw\":null,\"extra\":1}";
+
+    private static final String INTEGERS = "[0,-0,7,-7,2147483647,2147483648,-2147483648,-2147483649,999999999,"
+            + "1000000000,-1000000000,999999999999999999,-999999999999999999,1000000000000000000,"
+            + "9223372036854775807,9223372036854775808,-9223372036854775808,-9223372036854775809,1764630000000]";
 
     @Test
     void readsEveryAnswerTypeAsTheMapperDid() throws Exception {
@@ -62,9 +67,17 @@ class ClientJsonTest {
     @Test
     void parsesTreesAsTheMapperDoes() throws Exception {
         for (String text : List.of(EVENT, SESSION, "[1,2.0,-0,1e400,\"\\ud83d\\ude00\"]", "\"text\"", "42", "null",
-                "{\"a\":1,\"a\":2}")) {
+                "{\"a\":1,\"a\":2}", INTEGERS)) {
             assertThat(LightJson.parse(text)).as(text).isEqualTo(MAPPER.readTree(text));
         }
+        // integers are read from their text up to 18 digits: the same node types (int, long, big) as the parser's
+        JsonNode integers = LightJson.parse(INTEGERS);
+        JsonNode expected = MAPPER.readTree(INTEGERS);
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(integers.get(i).getClass()).as(expected.get(i).toString()).isEqualTo(expected.get(i).getClass());
+        }
+        assertThatThrownBy(() -> LightJson.parse("[01]"))
+                .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
         assertThat(LightJson.parse("")).isNull();
         assertThatThrownBy(() -> LightJson.parse("{\"a\":"))
                 .isInstanceOf(com.fasterxml.jackson.core.JsonProcessingException.class);
