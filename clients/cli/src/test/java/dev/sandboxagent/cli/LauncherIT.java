@@ -159,6 +159,9 @@ class LauncherIT {
         String apiJar = Path.of(System.getProperty("sandbox-agent.api-jar")).toRealPath().toString();
         String fatJar = Path.of(System.getProperty("sandbox-agent.jar")).toRealPath().toString();
         assertThat(listed.err()).contains("java.class.path = " + apiJar + "\n");
+        // as the class path with the main class, not -jar: a JVM whose classes all come from the archive then never
+        // opens the jar (docs/benchmarks.md "CLI round trip, session 10")
+        assertThat(listed.err()).contains("sun.java.command = dev.sandboxagent.cli.Main api sessions list\n");
         Launcher showingClassPath = launcher.env("SANDBOX_AGENT_JAVA_OPTS", "-XshowSettings:properties");
         Result version = showingClassPath.run("--version");
         assertThat(version.out()).startsWith("sandbox-agent ");

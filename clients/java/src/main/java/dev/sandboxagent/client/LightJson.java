@@ -44,12 +44,16 @@ import java.util.Map;
 final class LightJson {
     private static final JsonFactory FACTORY = new JsonFactory();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final ClassValue<RecordShape> SHAPES = new ClassValue<>() {
-        @Override
-        protected RecordShape computeValue(Class<?> type) {
-            return RecordShape.of(type);
-        }
-    };
+
+    /** The record shapes, built on first use: a list never reads a record by reflection, so never needs them. */
+    private static final class Shapes {
+        static final ClassValue<RecordShape> ALL = new ClassValue<>() {
+            @Override
+            protected RecordShape computeValue(Class<?> type) {
+                return RecordShape.of(type);
+            }
+        };
+    }
 
     private LightJson() {
     }
@@ -95,6 +99,10 @@ final class LightJson {
                 return NODES.textNode(parser.getText());
             }
             case VALUE_NUMBER_INT -> {
+                JsonNode small = smallInteger(parser);
+                if (small != null) {
+                    return small;
+                }
                 return switch (parser.getNumberType()) {
                     case INT -> NODES.numberNode(parser.getIntValue());
                     case LONG -> NODES.numberNode(parser.getLongValue());
@@ -120,6 +128,39 @@ final class LightJson {
             default -> throw new com.fasterxml.jackson.core.JsonParseException(parser,
                     "unexpected " + (token == null ? "end of input" : token.asString()));
         }
+    }
+
+    /**
+     * An integer of at most 18 digits, read from the token's text as jackson-core would read it (an int node when
+     * it fits an int, else a long node); null for a longer one, which the parser reads. Why: jackson-core reads
+     * any number's value through NumberInput, whose class initialiser compiles two regular expressions (java.util.regex
+     * and ~25 classes), on every one-shot command whose answer holds a number (docs/benchmarks.md "CLI round trip,
+     * session 10").
+     */
+    private static JsonNode smallInteger(JsonParser parser) throws IOException {
+        char[] text = parser.getTextCharacters();
+        int i = parser.getTextOffset();
+        int end = i + parser.getTextLength();
+        boolean negative = i < end && text[i] == '-';
+        if (negative) {
+            i++;
+        }
+        if (end - i < 1 || end - i > 18) {
+            return null;
+        }
+        long value = 0;
+        for (; i < end; i++) {
+            char digit = text[i];
+            if (digit < '0' || digit > '9') {
+                return null;
+            }
+            value = value * 10 + (digit - '0');
+        }
+        if (negative) {
+            value = -value;
+        }
+        return value >= Integer.MIN_VALUE && value <= Integer.MAX_VALUE ? NODES.numberNode((int) value)
+                : NODES.numberNode(value);
     }
 
     private static void expect(JsonToken actual, JsonToken expected, JsonParser parser) throws IOException {
@@ -201,9 +242,58 @@ final class LightJson {
             if (!node.isObject()) {
                 throw misfit(where, "an object", node);
             }
-            return SHAPES.get(target).read(node, where);
+            // The list's records by hand: `api sessions list` is the one-shot command people and scripts run most,
+            // and reading them by reflection parsed their generic signatures and annotations at run time (~45 JDK
+            // classes: sun.reflect.generics, AnnotationParser, ClassValue; docs/benchmarks.md "CLI round trip,
+            // session 10"). Same result as the reflective path (ClientJsonTest holds both to the mapper).
+            if (target == SessionInfo.class) {
+                return sessionInfo(node, where);
+            }
+            if (target == Wire.SessionList.class) {
+                return sessionList(node, where);
+            }
+            return Shapes.ALL.get(target).read(node, where);
         }
         throw new IllegalArgumentException("cannot read " + target.getName());
+    }
+
+    /** Reads {@code tree} as {@code type} by its components, never by a hand-written reader (for tests). */
+    static <T> T decodeReflectively(JsonNode tree, Class<T> type) {
+        return type.cast(Shapes.ALL.get(type).read(tree, "$"));
+    }
+
+    private static Wire.SessionList sessionList(JsonNode object, String where) {
+        String at = where + ".sessions";
+        JsonNode array = object.get("sessions");
+        if (array == null || array.isNull()) {
+            return new Wire.SessionList(null);
+        }
+        if (!array.isArray()) {
+            throw misfit(at, "an array", array);
+        }
+        List<SessionInfo> sessions = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            sessions.add((SessionInfo) value(array.get(i), SessionInfo.class, at + "[" + i + "]"));
+        }
+        return new Wire.SessionList(sessions);
+    }
+
+    /** In component order, as the reflective path reads them: the first misfit is the one reported. */
+    private static SessionInfo sessionInfo(JsonNode o, String where) {
+        return new SessionInfo(text(o, "sessionId", where), text(o, "agent", where), text(o, "agentMode", where),
+                text(o, "permissionMode", where), text(o, "model", where), text(o, "variant", where),
+                text(o, "directory", where), text(o, "title", where), text(o, "nativeSessionId", where),
+                (Boolean) value(o.get("ended"), boolean.class, where + ".ended"),
+                whole(o, "eventCount", where), whole(o, "createdAt", where), whole(o, "updatedAt", where),
+                text(o, "state", where), text(o, "runningTurnId", where));
+    }
+
+    private static String text(JsonNode object, String name, String where) {
+        return (String) value(object.get(name), String.class, where + "." + name);
+    }
+
+    private static long whole(JsonNode object, String name, String where) {
+        return (Long) value(object.get(name), long.class, where + "." + name);
     }
 
     private static Number number(JsonNode node, String where) {
@@ -289,7 +379,7 @@ final class LightJson {
             }
             out.writeEndArray();
         } else if (value instanceof Record record) {
-            SHAPES.get(record.getClass()).write(out, record);
+            Shapes.ALL.get(record.getClass()).write(out, record);
         } else {
             throw new IllegalArgumentException("cannot encode a " + value.getClass().getName());
         }

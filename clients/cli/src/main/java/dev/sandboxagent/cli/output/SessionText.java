@@ -11,6 +11,11 @@ public final class SessionText {
     }
 
     public static void table(List<SessionInfo> sessions, Instant now, PrintWriter out) {
+        table(sessions, now.toEpochMilli(), out);
+    }
+
+    /** The table with the clock in epoch milliseconds (see {@link Text#age(long, long)}). */
+    public static void table(List<SessionInfo> sessions, long nowMillis, PrintWriter out) {
         if (sessions.isEmpty()) {
             out.println("no sessions");
             out.flush();
@@ -19,7 +24,7 @@ public final class SessionText {
         Table table = new Table("ID", "AGENT", "STATE", "TURN", "EVENTS", "UPDATED", "TITLE");
         for (SessionInfo s : sessions) {
             table.row(s.sessionId(), s.agent(), s.state(), s.runningTurnId() == null ? "idle" : s.runningTurnId(),
-                    Long.toString(s.eventCount()), Text.age(s.updatedAt(), now), s.title());
+                    Long.toString(s.eventCount()), Text.age(s.updatedAt(), nowMillis), s.title());
         }
         table.print(out);
     }

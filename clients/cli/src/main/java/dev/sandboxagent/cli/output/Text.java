@@ -1,6 +1,5 @@
 package dev.sandboxagent.cli.output;
 
-import java.time.Duration;
 import java.time.Instant;
 
 /** Small text helpers for human output. */
@@ -46,19 +45,29 @@ public final class Text {
 
     /** "12s ago", "5m ago", "3h ago", "2d ago": enough to tell sessions apart in a list. */
     public static String age(long epochMillis, Instant now) {
-        Duration age = Duration.between(Instant.ofEpochMilli(epochMillis), now);
-        if (age.isNegative() || age.toSeconds() < 1) {
+        return age(epochMillis, now.toEpochMilli());
+    }
+
+    /**
+     * The same, with the clock in epoch milliseconds: a list needs no java.time (Instant and its temporal fields are
+     * a dozen classes loaded at run time, docs/benchmarks.md "CLI round trip, session 10"). Whole units, truncated,
+     * as {@code Duration}'s toSeconds/toMinutes/toHours/toDays count them.
+     */
+    public static String age(long epochMillis, long nowMillis) {
+        long millis = nowMillis - epochMillis;
+        if (millis < 1000) {
             return "just now";
         }
-        if (age.toMinutes() < 1) {
-            return age.toSeconds() + "s ago";
+        long seconds = millis / 1000;
+        if (seconds < 60) {
+            return seconds + "s ago";
         }
-        if (age.toHours() < 1) {
-            return age.toMinutes() + "m ago";
+        if (seconds < 3600) {
+            return seconds / 60 + "m ago";
         }
-        if (age.toDays() < 1) {
-            return age.toHours() + "h ago";
+        if (seconds < 86400) {
+            return seconds / 3600 + "h ago";
         }
-        return age.toDays() + "d ago";
+        return seconds / 86400 + "d ago";
     }
 }

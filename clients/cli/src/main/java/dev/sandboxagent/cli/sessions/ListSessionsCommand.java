@@ -8,7 +8,6 @@ import dev.sandboxagent.cli.common.CliCommand;
 import dev.sandboxagent.cli.common.CliContext;
 import dev.sandboxagent.cli.output.SessionText;
 import dev.sandboxagent.client.SessionInfo;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -29,7 +28,7 @@ final class ListSessionsCommand implements CliCommand {
         if (connection.json()) {
             connection.printJson(Map.of("sessions", sessions));
         } else {
-            SessionText.table(sessions, Instant.now(), connection.out());
+            SessionText.table(sessions, System.currentTimeMillis(), connection.out());
         }
         return 0;
     }
