@@ -63,11 +63,6 @@ final class TerminalInput {
         return fd;
     }
 
-    /** Whether the master side is non-blocking: a read of an empty terminal then fails with EAGAIN at once. */
-    boolean masterIsNonBlocking() {
-        return nonBlockingFd >= 0;
-    }
-
     boolean isClosed() {
         return closed;
     }

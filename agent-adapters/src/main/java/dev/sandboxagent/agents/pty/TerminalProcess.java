@@ -74,8 +74,6 @@ public final class TerminalProcess {
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicBoolean terminationRequested = new AtomicBoolean();
     private final AtomicLong readAfterExit = new AtomicLong();
-    /** Readiness polls made before or between reads of the terminal (see {@link #onStdoutReady}): for tests. */
-    private final AtomicLong readinessPolls = new AtomicLong();
     private final ByteArrayOutputStream preamble = new ByteArrayOutputStream();
     /** Completes once the terminal's output has all been delivered and {@link TerminalOutput#end} returned. */
     private final CompletableFuture<Void> stdoutDone = new CompletableFuture<>();
@@ -255,11 +253,6 @@ public final class TerminalProcess {
         return done.join();
     }
 
-    /** How many readiness polls the reads of this terminal have made so far. */
-    long readinessPolls() {
-        return readinessPolls.get();
-    }
-
     @Override
     public String toString() {
         return "TerminalProcess[" + name + ", pid " + pid() + (isAlive() ? "" : ", exited") + "]";
@@ -267,29 +260,25 @@ public final class TerminalProcess {
 
     /**
      * The terminal is readable, hung up, or the program exited (a kick): reads what is there, a bounded amount so
-     * the pool thread is shared fairly, and returns false once the output has ended. Never blocks on the read: on
-     * the usual non-blocking master (see {@link TerminalInput}) a read of an empty terminal says so (EAGAIN), so no
-     * poll(2) asks first; only a master left blocking is polled before each read.
+     * the pool thread is shared fairly, and returns false once the output has ended. Never blocks on the read.
      */
     private boolean onStdoutReady() {
         IN_HANDLER_OF.set(this);
         try {
             byte[] buffer = BUFFERS.get();
             com.sun.jna.Memory landing = NATIVE_BUFFERS.get();
-            boolean nonBlocking = input.masterIsNonBlocking();
             for (int round = 0; round < 16; round++) {
-                if (!nonBlocking) {
-                    readinessPolls.incrementAndGet();
-                    if (!PtyPoller.readyNow(masterFd)) {
-                        return whileEmpty();
+                if (!PtyPoller.readyNow(masterFd)) {
+                    if (processExit.isDone()) {
+                        // pty4j's rule, kept: once the program is gone, an empty terminal is the end of its output
+                        endStdout();
+                        return false;
                     }
+                    return true;
                 }
                 int n = Libc.read(masterFd, landing, buffer.length);
                 if (n <= 0) {
                     int errno = n < 0 ? Libc.errno() : 0;
-                    if (errno == CLibrary.EAGAIN && nonBlocking) {
-                        return whileEmpty();
-                    }
                     if (errno == CLibrary.EINTR || errno == CLibrary.EAGAIN) {
                         continue;
                     }
@@ -310,16 +299,6 @@ public final class TerminalProcess {
         } finally {
             IN_HANDLER_OF.remove();
         }
-    }
-
-    /** The terminal is empty now: keep watching it, unless the program is gone (then its output has ended). */
-    private boolean whileEmpty() {
-        if (processExit.isDone()) {
-            // pty4j's rule, kept: once the program is gone, an empty terminal is the end of its output
-            endStdout();
-            return false;
-        }
-        return true;
     }
 
     private void onBytes(byte[] buffer, int n) {

@@ -54,24 +54,6 @@ class TerminalProcessTest {
         assertThat(got).isEqualTo(big + "\nend\n");
     }
 
-    /**
-     * The master side is non-blocking, so a read that finds the terminal empty says so itself (EAGAIN): no poll(2)
-     * before each read to ask first, nor one after the last to see the terminal empty. That was two of a mock
-     * turn's ~80 syscalls (docs/benchmarks.md "Turn cost, session 10").
-     */
-    @Test
-    void readsOfANonBlockingTerminalMakeNoReadinessPolls() throws Exception {
-        List<String> lines = new CopyOnWriteArrayList<>();
-        TerminalProcess cat = start(TerminalProcess.builder("cat").output(new LineReader(lines::add)));
-        long before = cat.readinessPolls();
-        for (int i = 1; i <= 20; i++) {
-            cat.writeLine("line " + i);
-            awaitSize(lines, i);
-        }
-        assertThat(lines).startsWith("line 1", "line 2").endsWith("line 20").hasSize(20);
-        assertThat(cat.readinessPolls() - before).as("readiness polls over 20 reads").isZero();
-    }
-
     @Test
     void outputIsDrainedWithNobodyListeningSoTheProgramNeverBlocks() throws Exception {
         TerminalProcess p = start(TerminalProcess.builder("/bin/sh", "-c",
