@@ -34,22 +34,19 @@ final class EventTable {
     private static final String SINGLE_ROW_INSERT = INSERT_INTO + "(?, ?, ?, ?, ?, ?, ?, ?)";
     /** Rows per multi-row INSERT: 322 parameters, far below SQLite's limit of 32,766. */
     static final int ROWS_PER_INSERT = 64;
-    /** The INSERT of k rows of one run is {@code RUN_INSERTS[k]} (2 to {@link #ROWS_PER_INSERT}), made on first use. */
-    private static final String[] RUN_INSERTS = new String[ROWS_PER_INSERT + 1];
+    private static final String MULTI_ROW_INSERT = multiRowInsert(ROWS_PER_INSERT);
 
     private EventTable() {
     }
 
     /**
-     * Inserts the events, in their order. A run of two or more events of one session with consecutive sequences (a
-     * fast agent's commit is mostly one such run; a mock turn's two commits are one run each) goes in as multi-row
-     * INSERTs of up to {@link #ROWS_PER_INSERT} rows that bind the session and the first sequence once per statement
-     * (the format is a literal): per row that is 5 values bound instead of 8, and one statement step instead of one
-     * per row. Each bind and step is a JNI call into the driver, and a string bound is first encoded to UTF-8 by the
-     * driver, so this was a good part of the writer's own time per event; for a short run too (5 rows through
-     * sqlite-jdbc: ~55 instead of ~80 us of CPU a commit, docs/benchmarks.md "Turn cost, session 10"). A run of one
-     * event, and events of sessions that interleave, go in one row per step. The statements are the writer's kept
-     * ones ({@link KeptStatements}): each prepared once, on first use, not per commit.
+     * Inserts the events, in their order. A run of {@link #ROWS_PER_INSERT} or more events of one session with
+     * consecutive sequences (a fast agent's commit is mostly one such run) goes in as multi-row INSERTs that bind
+     * the session and the first sequence once per statement (the format is a literal): per row that is 5 values
+     * bound instead of 8, and one statement step instead of one per row. Each bind and step is a JNI call into the
+     * driver, and a string bound is first encoded to UTF-8 by the driver, so this was a good part of the writer's
+     * own time per event. The rest of a run, and events of sessions that interleave, go in one row per step. Both
+     * statements are the writer's kept ones ({@link KeptStatements}): prepared once, not per commit.
      */
     static void insert(KeptStatements statements, List<UniversalEvent> events) throws SQLException {
         PreparedStatement single = null;
@@ -58,16 +55,14 @@ final class EventTable {
         int start = 0;
         while (start < size) {
             int end = endOfRun(events, start);
-            while (end - start >= 2) {
+            for (; end - start >= ROWS_PER_INSERT; start += ROWS_PER_INSERT) {
                 if (singlesPending) { // keep the insert order: what came before goes first
                     single.executeBatch();
                     singlesPending = false;
                 }
-                int rows = Math.min(end - start, ROWS_PER_INSERT);
-                PreparedStatement multi = statements.get(runInsert(rows));
-                bindRun(multi, events, start, rows);
+                PreparedStatement multi = statements.get(MULTI_ROW_INSERT);
+                bindRun(multi, events, start);
                 multi.executeUpdate();
-                start += rows;
             }
             for (; start < end; start++) {
                 if (single == null) {
@@ -105,28 +100,14 @@ final class EventTable {
         insert.setBytes(8, event.encodedRaw());
     }
 
-    /**
-     * The INSERT of {@code rows} rows of a run. Made on first use (all 63 at once would be ~100 KB held for good).
-     * Unlocked: two writers (two stores in one JVM) may both make one, and a String is safe to share that way;
-     * {@link KeptStatements} finds its statement by the SQL's value, whichever copy it gets.
-     */
-    private static String runInsert(int rows) {
-        String sql = RUN_INSERTS[rows];
-        if (sql == null) {
-            sql = multiRowInsert(rows);
-            RUN_INSERTS[rows] = sql;
-        }
-        return sql;
-    }
-
-    /** Binds a {@link #runInsert} of {@code rows} rows: the session and first sequence, then five values per row. */
-    private static void bindRun(PreparedStatement insert, List<UniversalEvent> events, int start, int rows)
+    /** Binds {@link #MULTI_ROW_INSERT}: the session and first sequence, then five values per row. */
+    private static void bindRun(PreparedStatement insert, List<UniversalEvent> events, int start)
             throws SQLException {
         UniversalEvent first = events.get(start);
         insert.setString(1, first.sessionId());
         insert.setLong(2, first.sequence());
         int parameter = 3;
-        for (int row = 0; row < rows; row++) {
+        for (int row = 0; row < ROWS_PER_INSERT; row++) {
             UniversalEvent event = events.get(start + row);
             insert.setString(parameter++, event.eventId());
             insert.setString(parameter++, event.time());
