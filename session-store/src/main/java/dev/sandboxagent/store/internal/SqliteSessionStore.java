@@ -83,11 +83,6 @@ public final class SqliteSessionStore implements SessionStore {
         this.integrity = integrity;
     }
 
-    /** How many times the writer has looked at the WAL file's size (a stat each): for tests. */
-    long walSizeChecks() {
-        return writer.walSizeChecks();
-    }
-
     /**
      * Opens (creating if needed) {@code <dataDir>/sessions.db}, marks the sessions left ACTIVE as INTERRUPTED,
      * starts the writer thread, and starts checking the whole file in the background ({@link IntegrityCheck}).

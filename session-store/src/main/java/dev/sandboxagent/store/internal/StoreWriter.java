@@ -34,15 +34,6 @@ final class StoreWriter {
     static final int BATCH_MAX_DRAFTS = 2_000;
     // None: the commit in progress is the batching window (see the class comment).
     static final long BATCH_LINGER_NANOS = 0;
-    /**
-     * How much the WAL may have grown, by the writer's own estimate, before the writer looks at its size (a stat):
-     * a sixteenth of {@link Checkpointer#WAL_LIMIT_BYTES}, so the bound is passed by at most that much before the
-     * writer sees it. A stat after every commit was two of the ~80 syscalls of a mock turn (docs/benchmarks.md
-     * "Turn cost, session 10"); now a mock turn's commits look about once in 15 turns.
-     */
-    static final long WAL_CHECK_AFTER_BYTES = Checkpointer.WAL_LIMIT_BYTES / 16;
-    /** WAL frames a commit writes besides its rows' own pages: b-tree parents, the key index, the sessions row. */
-    private static final int FRAMES_PER_COMMIT = 6;
 
     /** Null while the store is read-only (it opened on a full disk): made by {@link #reopen} once space returns. */
     private Connection connection;
@@ -60,15 +51,6 @@ final class StoreWriter {
     private KeptStatements statements;
     /** The WAL size at which {@link #checkpointIfTheWalIsLarge} tries again after a try that did not restart it. */
     private long nextCatchUpBytes;
-    /**
-     * At most how many bytes the commits since the WAL's size was last looked at can have added to it (an upper
-     * estimate, see {@link #walBytesAtMost}); starts at the threshold, so the first commit looks.
-     */
-    private long walGrowthUnseen = WAL_CHECK_AFTER_BYTES;
-    /** The last look found the WAL past its limit: look again after every commit until it is back under. */
-    private boolean walOverLimit;
-    /** The database's page size (a WAL frame is one page and a 24-byte header), read once; 0 until then. */
-    private long pageBytes;
     /** What the integrity check found, once it found damage: from then on every write is refused untried. */
     private volatile String corruption;
 
@@ -94,11 +76,6 @@ final class StoreWriter {
         thread.start();
     }
 
-    /** How many times the writer has looked at the WAL's size so far (see {@link #checkpointIfTheWalIsLarge}). */
-    long walSizeChecks() {
-        return checkpointer.walSizeChecks();
-    }
-
     boolean isWriterThread() {
         return Thread.currentThread() == thread;
     }
@@ -122,7 +99,6 @@ final class StoreWriter {
             if (!mayWrite(essential)) {
                 throw refused(description);
             }
-            walMayHaveGrown(WAL_CHECK_AFTER_BYTES); // not counted: the batch this runs in looks at the WAL after it
             return runInTransaction(description, work);
         }
         WriteRequest.Task<T> task = new WriteRequest.Task<>(description, work, new CompletableFuture<>(), essential);
@@ -190,9 +166,8 @@ final class StoreWriter {
             while (!(batch = queue.takeBatch(BATCH_MAX_DRAFTS, BATCH_LINGER_NANOS)).isEmpty()) {
                 if (batch.get(0) instanceof WriteRequest.Task<?> task) {
                     runQueued(task);
-                    walMayHaveGrown(WAL_CHECK_AFTER_BYTES); // a task's writes are not counted: look at the WAL
                 } else {
-                    walMayHaveGrown(commitAppends(batch.stream().map(WriteRequest.Append.class::cast).toList()));
+                    commitAppends(batch.stream().map(WriteRequest.Append.class::cast).toList());
                 }
                 checkpointIfTheWalIsLarge();
             }
@@ -278,8 +253,7 @@ final class StoreWriter {
     }
 
     /**
-     * The writer's own checkpoint, once the WAL file has passed {@link Checkpointer#WAL_LIMIT_BYTES} (its size is
-     * looked at only once the commits since the last look may have added {@link #WAL_CHECK_AFTER_BYTES}): between two
+     * The writer's own checkpoint, once the WAL file has passed {@link Checkpointer#WAL_LIMIT_BYTES}: between two
      * commits, so it copies every frame and the next transaction starts the WAL over (and truncates it). Most frames
      * are usually copied already. While the checkpointer is copying, this one finds the checkpoint lock taken and
      * returns at once (PASSIVE never waits): it is tried again after the next commit; past one and a half times the
@@ -287,13 +261,8 @@ final class StoreWriter {
      * could not start over (a reader holding an old snapshot), the next try waits for another quarter of the limit.
      */
     private void checkpointIfTheWalIsLarge() {
-        if (!walOverLimit && walGrowthUnseen < WAL_CHECK_AFTER_BYTES) {
-            return; // it cannot have passed the limit by more than WAL_CHECK_AFTER_BYTES since it was under it
-        }
-        walGrowthUnseen = 0;
         long walBytes = checkpointer.walBytes();
-        walOverLimit = walBytes > Checkpointer.WAL_LIMIT_BYTES;
-        if (!walOverLimit) {
+        if (walBytes <= Checkpointer.WAL_LIMIT_BYTES) {
             nextCatchUpBytes = 0;
             return;
         }
@@ -320,44 +289,7 @@ final class StoreWriter {
         }
     }
 
-    private void walMayHaveGrown(long bytes) {
-        walGrowthUnseen = Math.min(WAL_CHECK_AFTER_BYTES, walGrowthUnseen + bytes);
-    }
-
-    /**
-     * At most how many bytes a commit of {@code events} adds to the WAL: one frame per page it changes, counted as
-     * twice the pages its rows fill (a page split writes two pages and their parent; the key index's entries are
-     * small) plus {@link #FRAMES_PER_COMMIT}. A mock turn's commit (5 events, ~1.5 KB) counts 8 frames, ~33 KB;
-     * SQLite wrote 3 and 6 (docs/benchmarks.md "Turn opening").
-     */
-    private long walBytesAtMost(List<UniversalEvent> events) {
-        if (pageBytes == 0) {
-            pageBytes = pageSize();
-        }
-        long rowBytes = 0;
-        for (UniversalEvent event : events) {
-            byte[] raw = event.encodedRaw();
-            // the JSON, the raw payload and the row's other columns (ids, time, type: under 200 bytes)
-            rowBytes += event.encoded().length + (raw == null ? 0 : raw.length) + 200;
-        }
-        long rowPages = (rowBytes + pageBytes - 1) / pageBytes;
-        return (FRAMES_PER_COMMIT + 2 * rowPages) * (pageBytes + 24);
-    }
-
-    private long pageSize() {
-        try (Statement statement = connection.createStatement();
-             ResultSet result = statement.executeQuery("PRAGMA page_size")) {
-            if (result.next() && result.getLong(1) > 0) {
-                return result.getLong(1);
-            }
-        } catch (SQLException e) {
-            LOG.fine("could not read the page size: " + e.getMessage());
-        }
-        return 65_536; // SQLite's largest: an estimate that cannot fall short
-    }
-
-    /** Stores a batch of appends in one transaction; returns at most how many bytes that added to the WAL. */
-    private long commitAppends(List<WriteRequest.Append> all) {
+    private void commitAppends(List<WriteRequest.Append> all) {
         List<WriteRequest.Append> appends = all;
         if (diskFull() || corruption != null) {
             List<WriteRequest.Append> tried = new java.util.ArrayList<>();
@@ -391,16 +323,14 @@ final class StoreWriter {
                             + StoreFailures.kind(e) + " (" + e.getMessage() + ")");
                 }
                 batch.fail(e, file);
-                return WAL_CHECK_AFTER_BYTES; // a rolled-back transaction may have spilled pages: look
+                return;
             }
             batch.committed(sequences);
         }
         batch.complete();
-        if (!batch.hasEvents()) {
-            return 0;
+        if (batch.hasEvents()) {
+            notifyListeners(batch.events());
         }
-        notifyListeners(batch.events());
-        return walBytesAtMost(batch.events());
     }
 
     /** Runs {@code work} between BEGIN IMMEDIATE and COMMIT, rolling back if anything fails. */

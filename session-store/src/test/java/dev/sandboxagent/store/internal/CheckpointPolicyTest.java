@@ -78,23 +78,6 @@ class CheckpointPolicyTest {
                 .isGreaterThan(0).isLessThan(written / 2);
     }
 
-    /**
-     * The writer's bound on the WAL needs its size only when enough may have been written to pass the limit: a
-     * stat after every commit was two syscalls of a mock turn's ~80 (docs/benchmarks.md "Turn cost, session 10").
-     * 200 small commits (5 events each, ~25 KB of WAL at most) look at the size a few times, not 200.
-     */
-    @Test
-    void smallCommitsDoNotEachLookAtTheWalsSize() {
-        try (SqliteSessionStore store = SqliteSessionStore.open(dataDir)) {
-            store.create(spec("s"));
-            long before = store.walSizeChecks();
-            for (int i = 0; i < 200; i++) {
-                store.append("s", numbered("p", i * 5, 5)).join();
-            }
-            assertThat(store.walSizeChecks() - before).as("WAL size checks over 200 commits").isBetween(0L, 10L);
-        }
-    }
-
     private static long sizeOf(Path file) {
         try {
             return Files.size(file);
