@@ -30,8 +30,8 @@ import java.util.function.Consumer;
  * only to keep the WAL bounded under a stream that never pauses, see {@link Checkpointer}).
  *
  * <p><b>Threads and connections.</b> Every write goes through one daemon thread, "session-store-writer", which
- * owns the only write connection ({@link StoreWriter}); "session-store-checkpointer" syncs the WAL and copies it
- * into the database file beside it. Appends are queued and group-committed; the synchronous
+ * owns the only write connection ({@link StoreWriter}); "session-store-checkpointer" copies the WAL into the
+ * database file beside it. Appends are queued and group-committed; the synchronous
  * writes (create, setState, setNativeSessionId, delete, putIdempotencyKeyIfAbsent) are queued behind them as
  * one-transaction tasks whose caller waits. One writer keeps the in-memory next sequence of each session exact
  * without locks, and means a delete cannot slip between an append being numbered and being inserted. The price: a
