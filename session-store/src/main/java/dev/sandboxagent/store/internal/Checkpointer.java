@@ -1,10 +1,6 @@
 package dev.sandboxagent.store.internal;
 
-import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,23 +9,15 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Logger;
 
 /**
- * Syncs the WAL and copies its pages into the database file on a thread and connection of its own, so that the
- * writer's commits never do it: the writer's connection has {@code wal_autocheckpoint=0}. SQLite's automatic
- * checkpoint ran inside the COMMIT that took the WAL past 1,000 pages, on the writer thread, copying 4 MB and syncing
- * two files while every append queued behind it waited (the commits that did it were the store's latency tail).
+ * Copies the WAL's pages into the database file on a thread and connection of its own, so that the writer's commits
+ * never do it: the writer's connection has {@code wal_autocheckpoint=0}. SQLite's automatic checkpoint ran inside the
+ * COMMIT that took the WAL past 1,000 pages, on the writer thread, copying 4 MB and syncing two files while every
+ * append queued behind it waited (the commits that did it were the store's latency tail).
  *
- * <p>At most {@link #INTERVAL_MILLIS} after a commit (the writer calls {@link #committed()}, which costs two volatile
- * accesses) a round runs here. With {@code synchronous=NORMAL} on the writer, the round is what syncs the WAL to the
- * disk, so it bounds what a power cut can take to the commits of about the last interval; a kill -9 of the process
- * takes nothing that was committed. A round syncs the WAL in every case; it also copies it into the database (a
- * PASSIVE checkpoint, which never blocks the writer or a reader, and syncs the WAL before copying and the database
- * after) only when the commits have paused for an interval or the WAL file has passed {@link #COPY_BYTES}. Not at
- * every round: once a checkpoint has copied every frame, the writer's next commit starts the WAL over and, in doing
- * so, syncs the WAL's new header on the writer's thread (SQLite's wal.c, so that no frame of the new round can reach
- * the disk before it), 1-20 ms while every session's appends wait. Copying at every round under a steady trickle of
- * commits put that sync on the writer's path up to ten times a second: the latency scenario's tail
- * (docs/benchmarks.md "Latency, session 10"). While commits keep coming, a round that only synced comes back an
- * interval later, so the copy follows the first pause.
+ * <p>At most {@link #INTERVAL_MILLIS} after a commit (the writer calls {@link #committed()}, which costs a volatile
+ * read), a PASSIVE checkpoint runs here: it never blocks the writer or a reader. With {@code synchronous=NORMAL} on
+ * the writer, this checkpoint is also what syncs the WAL to the disk, so it bounds what a power cut can take to the
+ * commits of about the last interval; a kill -9 of the process takes nothing that was committed.
  *
  * <p><b>The bound on the WAL.</b> SQLite starts the WAL over from its beginning only when a write transaction begins
  * with every frame already copied, and under a steady stream this thread's checkpoint rarely finishes between two
@@ -46,20 +34,12 @@ final class Checkpointer {
     static final long INTERVAL_MILLIS = 100;
     /** 16 MiB: four times SQLite's automatic checkpoint threshold (1,000 pages), as the writer's catch-up is rare. */
     static final long WAL_LIMIT_BYTES = 16L * 1024 * 1024;
-    /**
-     * 4 MiB, SQLite's automatic checkpoint threshold (1,000 pages of 4 KiB): the WAL size from which a round copies
-     * the WAL although commits keep coming. The WAL restarts (and the writer syncs its header) at most about once
-     * per 3 MiB written, as {@code journal_size_limit} truncates it to 1 MiB when it starts over.
-     */
-    static final long COPY_BYTES = 4L * 1024 * 1024;
 
     private final Path file;
     private final Path wal;
     private final long intervalNanos;
     private final Thread thread = new Thread(this::run, "session-store-checkpointer");
     private volatile boolean pending;
-    /** Commits so far; the writer is the only thread that writes it (see {@link #committed()}). */
-    private volatile long commits;
     private volatile boolean stopped;
     /** Held while this thread checkpoints, so the writer can wait for the end of a round (see {@link #afterRound}). */
     private final java.util.concurrent.locks.ReentrantLock round = new java.util.concurrent.locks.ReentrantLock();
@@ -77,9 +57,8 @@ final class Checkpointer {
         thread.start();
     }
 
-    /** Called by the writer after each commit: schedules a round unless one is scheduled already. */
+    /** Called by the writer after each commit: schedules a checkpoint unless one is scheduled already. */
     void committed() {
-        commits++; // one writing thread: a plain read and write of the volatile lose nothing
         if (!pending) {
             pending = true;
             LockSupport.unpark(thread);
@@ -129,49 +108,18 @@ final class Checkpointer {
                     LockSupport.park(this);
                     continue;
                 }
-                // Let the commits of one interval share a round (and its syncs).
-                long commitsBefore = commits;
+                // Let the commits of one interval share a checkpoint (and its two syncs).
                 long until = System.nanoTime() + intervalNanos;
                 for (long left = intervalNanos; left > 0 && !stopped; left = until - System.nanoTime()) {
                     LockSupport.parkNanos(this, left);
                 }
                 pending = false;
-                boolean stillCommitting = commits != commitsBefore;
-                afterRound(() -> round(stillCommitting));
+                afterRound(this::checkpoint);
             }
         } finally {
             if (connection != null) {
                 StoreDatabase.closeQuietly(connection);
             }
-        }
-    }
-
-    /**
-     * Syncs the WAL, and copies it unless commits keep coming into a WAL still under {@link #COPY_BYTES} (see the
-     * class comment): then this round only syncs and another one follows an interval later.
-     */
-    private void round(boolean stillCommitting) {
-        if (stillCommitting && walBytes() < COPY_BYTES && syncWal()) {
-            pending = true;
-        } else {
-            checkpoint();
-        }
-    }
-
-    /**
-     * fsync of the WAL file: every commit written to it before this call survives a power cut. Its header was synced
-     * when it started over, as SQLite's own syncs assume. False if it could not sync (the round then checkpoints,
-     * which syncs through SQLite).
-     */
-    private boolean syncWal() {
-        try (FileChannel channel = FileChannel.open(wal, StandardOpenOption.READ)) {
-            channel.force(true);
-            return true;
-        } catch (NoSuchFileException e) {
-            return true; // no WAL: nothing committed that is not in the database file already
-        } catch (IOException e) {
-            LOG.fine("could not sync the WAL of " + file + ": " + e.getMessage());
-            return false;
         }
     }
 

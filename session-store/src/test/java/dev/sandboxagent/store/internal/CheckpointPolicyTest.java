@@ -78,40 +78,6 @@ class CheckpointPolicyTest {
                 .isGreaterThan(0).isLessThan(written / 2);
     }
 
-    /**
-     * SQLite starts the WAL over at the first commit after a checkpoint copied every frame, and that commit syncs the
-     * WAL's new header (wal.c: so that no frame of the new round can reach the disk before it) on the writer's
-     * thread, while every session's appends wait: 1-20 ms each time, which was the latency scenario's tail
-     * (docs/benchmarks.md "Latency, session 10"). While commits keep coming and the WAL is small, the checkpointer
-     * now syncs the WAL without copying it, so it does not start over: its header's checkpoint sequence (bytes
-     * 12-15, one more at every start-over) stays the same through a second of commits ten milliseconds apart.
-     */
-    @Test
-    void aSmallWalIsNotStartedOverWhileCommitsKeepComing() throws Exception {
-        Path wal = dataDir.resolve("sessions.db-wal");
-        try (SessionStore store = SessionStore.openSqlite(dataDir)) {
-            store.create(spec("s"));
-            store.append("s", numbered("p", 0, 1)).join();
-            long first = checkpointSequence(wal);
-            long until = System.nanoTime() + 1_200_000_000L; // a dozen of the checkpointer's intervals
-            for (int i = 1; System.nanoTime() < until; i++) {
-                store.append("s", numbered("p", i, 1)).join();
-                Thread.sleep(10);
-            }
-            assertThat(checkpointSequence(wal)).as("the WAL's checkpoint sequence after a second of commits")
-                    .isEqualTo(first);
-        }
-    }
-
-    /** The WAL header's checkpoint sequence number (big-endian, bytes 12-15 of the -wal file). */
-    private static long checkpointSequence(Path wal) throws IOException {
-        byte[] header = new byte[16];
-        try (java.io.InputStream in = Files.newInputStream(wal)) {
-            assertThat(in.readNBytes(header, 0, 16)).as("WAL header bytes").isEqualTo(16);
-        }
-        return java.nio.ByteBuffer.wrap(header, 12, 4).getInt() & 0xFFFFFFFFL;
-    }
-
     private static long sizeOf(Path file) {
         try {
             return Files.size(file);
