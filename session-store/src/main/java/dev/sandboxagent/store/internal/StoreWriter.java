@@ -24,8 +24,9 @@ import java.util.logging.Logger;
  * in one transaction, so one fsync serves every append in it. It does not wait for more ({@link
  * #BATCH_LINGER_NANOS} is 0): while one transaction commits, what arrives queues up and goes into the next, so
  * batches grow with the load by themselves, and an append that finds the writer idle is committed at once instead
- * of after a fixed wait (a fixed 2 ms wait used to be paid by every commit: two or three times per mock turn). Only after COMMIT returns does it complete the futures, in queue order, and hand the
- * batch to the commit listeners, once. A failed transaction fails its appends and nothing else: the writer goes
+ * of after a fixed wait (a fixed 2 ms wait used to be paid by every commit: two or three times per mock turn).
+ * Only after COMMIT returns does it complete the futures, in queue order, and hand the batch to the commit
+ * listeners, once. A failed transaction fails its appends and nothing else: the writer goes
  * on with the next batch, so appends work again once, say, disk space returns.
  */
 final class StoreWriter {
