@@ -43,8 +43,9 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code sqlite}: one transaction of 5 event-sized rows through sqlite-jdbc on the caller's thread (WAL,
  *   {@code synchronous=NORMAL}, as the store opens its file), no store around it, a one-row INSERT batched per row
- *   ({@code addBatch}, {@code executeBatch}) as the store ran a short run before session 10; {@code sqlite-1} the
- *   same rows in one multi-row INSERT, as it runs them now (fewer JNI crossings a commit);</li>
+ *   ({@code addBatch}, {@code executeBatch}) as the store runs a short run; {@code sqlite-1} the same rows in one
+ *   multi-row INSERT (fewer JNI crossings a commit; tried in the store in session 10 and taken back: no cheaper
+ *   there, docs/benchmarks.md "Turn cost, session 10");</li>
  *   <li>{@code store}: {@code SessionStore.append} of 5 events and the wait for its commit (the store's writer
  *   thread: the encode, the commit, the hand-off back);</li>
  *   <li>{@code pty-raw}: a 30-byte line written to {@code cat} under a pty4j terminal (raw, no echo) and read back
@@ -246,7 +247,7 @@ public final class TurnFloorBench {
 
     private static Part store(Path dir) {
         SessionStore store = SessionStore.openSqlite(dir);
-        store.create(new SessionSpec("turns", "mock", "build", "default", null, null, "/work/project", null));
+        store.create(new SessionSpec("turns", "mock", "build", "default", null, null, dir.toString(), null));
         List<EventDraft> five = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             five.add(new EventDraft("item.delta", "agent", false,
@@ -384,12 +385,7 @@ public final class TurnFloorBench {
 
             @Override
             public void close() {
-                try {
-                    socket.close();
-                } catch (java.io.IOException e) {
-                    // closing anyway
-                }
-                vertx.close().toCompletionStage().toCompletableFuture().join();
+                closeConnection(socket, vertx);
             }
         };
     }
@@ -432,14 +428,19 @@ public final class TurnFloorBench {
 
             @Override
             public void close() {
-                try {
-                    socket.close();
-                } catch (java.io.IOException e) {
-                    // closing anyway
-                }
-                vertx.close().toCompletionStage().toCompletableFuture().join();
+                closeConnection(socket, vertx);
             }
         };
+    }
+
+    /** Ends a part's client connection and then its Vert.x instance (the SSE and HTTP parts both hold one each). */
+    private static void closeConnection(Socket socket, Vertx vertx) {
+        try {
+            socket.close();
+        } catch (java.io.IOException e) {
+            // closing anyway
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 
     private static Part mix(Path dir) throws Exception {
