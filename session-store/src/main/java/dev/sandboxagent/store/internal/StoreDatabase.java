@@ -40,7 +40,7 @@ final class StoreDatabase {
             // NORMAL: a commit is written to the WAL (so it survives kill -9 of this process) but not synced; the
             // Checkpointer syncs the WAL about its interval later (bounding what a power cut can take). FULL synced
             // at every commit, which was most of an event's way from its agent to its client (docs/benchmarks.md).
-            statement.execute("PRAGMA synchronous = " + System.getProperty("scratch.writerSync", "NORMAL"));
+            statement.execute("PRAGMA synchronous = NORMAL");
             // The Checkpointer copies the WAL into the database on its own thread: never inside the writer's COMMIT.
             statement.execute("PRAGMA wal_autocheckpoint = 0");
             // After a checkpoint has moved the WAL's pages into the database, truncate the WAL to this size instead

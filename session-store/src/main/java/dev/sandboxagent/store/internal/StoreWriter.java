@@ -278,30 +278,7 @@ final class StoreWriter {
         }
     }
 
-    private static final boolean SCRATCH_OFF = "OFF".equals(System.getProperty("scratch.writerSync"));
-
     private void catchUp(long walBytes) {
-        if (SCRATCH_OFF) {
-            try (Statement s = connection.createStatement()) {
-                s.execute("PRAGMA synchronous = NORMAL");
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        try {
-            catchUp0(walBytes);
-        } finally {
-            if (SCRATCH_OFF) {
-                try (Statement s = connection.createStatement()) {
-                    s.execute("PRAGMA synchronous = OFF");
-                } catch (SQLException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-    }
-
-    private void catchUp0(long walBytes) {
         try (Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
             if (!result.next() || result.getInt(1) == 0) {
