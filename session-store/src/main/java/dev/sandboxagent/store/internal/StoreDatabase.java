@@ -40,6 +40,9 @@ final class StoreDatabase {
             // NORMAL: a commit is written to the WAL (so it survives kill -9 of this process) but not synced; the
             // Checkpointer syncs the WAL about its interval later (bounding what a power cut can take). FULL synced
             // at every commit, which was most of an event's way from its agent to its client (docs/benchmarks.md).
+            // Not OFF: the header of a restarted WAL is synced with this connection's flags, and without that sync a
+            // power cut could bring back the previous round's frames, older than the database file ("Latency,
+            // session 11" in docs/benchmarks.md).
             statement.execute("PRAGMA synchronous = NORMAL");
             // The Checkpointer copies the WAL into the database on its own thread: never inside the writer's COMMIT.
             statement.execute("PRAGMA wal_autocheckpoint = 0");

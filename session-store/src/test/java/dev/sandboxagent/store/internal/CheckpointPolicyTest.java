@@ -78,6 +78,35 @@ class CheckpointPolicyTest {
                 .isGreaterThan(0).isLessThan(written / 2);
     }
 
+    /**
+     * What each connection syncs (docs/benchmarks.md, "Latency, session 11"). SQLite syncs a restarted WAL's new
+     * header with the flags of the connection that commits first after the restart, always the writer's: at
+     * {@code synchronous=OFF} it would not, and a power cut soon after a restart could bring back the previous
+     * round's frames, older than the database already holds (corruption, not only lost commits). At {@code FULL} it
+     * would sync every commit. So the writer runs at NORMAL (1), and the checkpointer, whose checkpoints sync the WAL
+     * before copying and the database file after, at NORMAL or above.
+     */
+    @Test
+    void theWriterSyncsNoCommitButARestartedWalsHeaderAndTheCheckpointerSyncsItsCopies() throws SQLException {
+        Path file = dataDir.resolve("sessions.db");
+        Connection writer = StoreDatabase.openWriter(file);
+        Connection checkpointer = StoreDatabase.openCheckpointer(file);
+        try {
+            assertThat(synchronous(writer)).as("the writer's PRAGMA synchronous").isEqualTo(1);
+            assertThat(synchronous(checkpointer)).as("the checkpointer's PRAGMA synchronous").isGreaterThanOrEqualTo(1);
+        } finally {
+            StoreDatabase.closeQuietly(checkpointer);
+            StoreDatabase.closeQuietly(writer);
+        }
+    }
+
+    private static int synchronous(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+             ResultSet result = statement.executeQuery("PRAGMA synchronous")) {
+            return result.next() ? result.getInt(1) : -1;
+        }
+    }
+
     private static long sizeOf(Path file) {
         try {
             return Files.size(file);
