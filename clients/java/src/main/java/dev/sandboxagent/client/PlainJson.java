@@ -14,12 +14,13 @@ import java.util.Map;
  *
  * <p>Why: {@code api sessions list} and {@code get} are the one-shot commands people and scripts run most, and
  * jackson-core's parser factory and databind's tree nodes were ~90 classes of their start-up, loaded to read a few
- * flat records (docs/benchmarks.md "CLI round trip, session 11"). {@link LightJson} reads the records those commands
- * receive from this tree; every other answer still goes through Jackson. The grammar is RFC 8259's, as strict as
- * jackson-core's defaults: no leading zeros, no unescaped control characters in strings, no comments, no trailing
- * commas; and a document nested deeper than {@value #MAX_DEPTH} levels is refused, as jackson-core refuses one
- * (its default nesting limit), and so is a number longer than {@value #MAX_NUMBER_LENGTH} characters. ClientJsonTest holds the trees to the ObjectMapper's and the errors to messages
- * that say where.
+ * flat records (docs/benchmarks.md "CLI round trip, session 11"). {@link PlainRecords} reads the records those
+ * commands receive from this tree; every other answer still goes through Jackson. The grammar is RFC 8259's, as
+ * strict as jackson-core's defaults: no leading zeros, no unescaped control characters in strings, no comments, no
+ * trailing commas; a document nested deeper than {@value #MAX_DEPTH} levels and a number longer than
+ * {@value #MAX_NUMBER_LENGTH} characters are refused, as jackson-core's default limits refuse them; and, unlike
+ * {@code ObjectMapper.readTree}, so is text after the document. ClientJsonTest holds the trees to the ObjectMapper's
+ * and the errors to messages that say where.
  */
 final class PlainJson {
     /** jackson-core's default StreamReadConstraints nesting limit (2.15+). */
@@ -46,7 +47,8 @@ final class PlainJson {
         Object value = reader.value(Where.ROOT);
         reader.skipSpace();
         if (reader.at < text.length()) {
-            throw reader.malformed("unexpected " + reader.describeHere() + " after the end of the document", Where.ROOT);
+            throw reader.malformed("unexpected " + reader.describeHere() + " after the end of the document",
+                    Where.ROOT);
         }
         return value;
     }

@@ -66,7 +66,7 @@ final class PlainRecords {
         return new Wire.SessionList(list);
     }
 
-    /** In component order, as LightJson's reader of the same record reads them: the first misfit is the one reported. */
+    /** In component order, as LightJson reads the same record: the first misfit is the one reported. */
     private static SessionInfo plainSessionInfo(Map<?, ?> o, String where) {
         return new SessionInfo(plainText(o, "sessionId", where), plainText(o, "agent", where),
                 plainText(o, "agentMode", where), plainText(o, "permissionMode", where), plainText(o, "model", where),

@@ -176,11 +176,12 @@ class ClientJsonTest {
                 .isEqualTo(List.of(Long.MIN_VALUE, Long.MAX_VALUE, new java.math.BigInteger("9223372036854775808")));
     }
 
-    /** What the mapper refuses, PlainJson refuses too, with a message that says what, where in the document and at which path. */
+    /** What the mapper refuses, PlainJson refuses too, saying what, where in the text and at which path. */
     @Test
     void plainRefusesWhatTheMapperRefusesAndSaysWhere() throws Exception {
         for (String text : List.of("", " ", "[01]", "{\"a\":", "<html>", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}",
-                "{'a':1}", "tru", "nul", "[NaN]", "[+1]", "[1.]", "[.5]", "[1e]", "[-]", "[1 2]", "{,}", "[\"a\u0001\"]",
+                "{'a':1}", "tru", "nul", "[NaN]", "[+1]", "[1.]", "[.5]", "[1e]", "[-]", "[1 2]", "{,}",
+                "[\"a\u0001\"]",
                 "[\"\\x\"]", "[\"\\u12\"]", "[\"\\u12g4\"]", "\"open", "[", "{", "{\"a\"", "[1}", "{\"a\":1]",
                 "[" + "1".repeat(PlainJson.MAX_NUMBER_LENGTH + 1) + "]",
                 "[".repeat(PlainJson.MAX_DEPTH + 1) + "]".repeat(PlainJson.MAX_DEPTH + 1))) {
@@ -204,7 +205,8 @@ class ClientJsonTest {
         assertThatThrownBy(() -> PlainJson.parse("{\"sessions\":[{},{\"eventCount\":01}]}"))
                 .hasMessage("a number with a leading zero at $.sessions[1].eventCount (line 1, column 31)");
         assertThatThrownBy(() -> PlainJson.parse("{\"a\":[1,2 3]}")).hasMessage(
-                "unexpected character '3' after an element of an array (',' or ']' expected) at $.a (line 1, column 11)");
+                "unexpected character '3' after an element of an array (',' or ']' expected) at $.a"
+                        + " (line 1, column 11)");
         assertThatThrownBy(() -> PlainJson.parse("[\"tab\there\"]")).hasMessage(
                 "unescaped control character U+0009 in a string at $[0] (line 1, column 6)");
         assertThatThrownBy(() -> PlainJson.parse("[".repeat(PlainJson.MAX_DEPTH + 1)))
@@ -233,8 +235,10 @@ class ClientJsonTest {
         }
         assertThat(PlainRecords.decode(PlainJson.parse(every), SessionInfo.class).variant()).isEqualTo("v5");
         for (String misfit : List.of("{\"sessions\":[{\"sessionId\":\"s\",\"eventCount\":\"many\"}]}",
-                "{\"sessions\":[{\"sessionId\":{},\"ended\":\"no\"}]}", "{\"sessions\":[{\"sessionId\":\"s\",\"ended\":\"no\"}]}",
-                "{\"sessions\":[{},1]}", "{\"sessions\":{}}", "{\"sessions\":\"x\"}", "[]", "{\"sessions\":[{\"title\":[]}]}",
+                "{\"sessions\":[{\"sessionId\":{},\"ended\":\"no\"}]}",
+                "{\"sessions\":[{\"sessionId\":\"s\",\"ended\":\"no\"}]}",
+                "{\"sessions\":[{},1]}", "{\"sessions\":{}}", "{\"sessions\":\"x\"}", "[]",
+                "{\"sessions\":[{\"title\":[]}]}",
                 "{\"sessions\":[{\"createdAt\":true}]}", "{\"sessions\":[{\"ended\":1}]}")) {
             String viaJackson = messageOf(() -> HttpTransport.convert(LightJson.parse(misfit), Wire.SessionList.class));
             assertThat(viaJackson).as(misfit).startsWith("unexpected answer shape for SessionList: $");
