@@ -144,6 +144,11 @@ class DistributionIT {
                 + "objects file");
         assertThat(list.stdout().lines().filter(line -> line.contains(" source: file:")))
                 .as("classes loaded from the jar instead of the archive").isEmpty();
+        // and no Jackson: a list's answer is read by the client's own PlainJson; on this JDK 25 jackson-core's
+        // parser also initialised BigDecimal, whose initialiser sets up the common ForkJoinPool (docs/benchmarks.md
+        // "CLI round trip, session 11")
+        assertThat(list.stdout()).doesNotContain(" com.fasterxml.jackson.")
+                .doesNotContain(" java.util.concurrent.ForkJoinPool ");
 
         // A client command ends without System.exit's work: from JDK 21 on, Runtime.exit looks up a System.Logger
         // to log the exit, which on the shipped JDK 25 loads and initialises ~300 classes (the logger bootstrap, the

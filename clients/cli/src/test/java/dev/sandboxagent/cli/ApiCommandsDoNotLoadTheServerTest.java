@@ -49,12 +49,12 @@ class ApiCommandsDoNotLoadTheServerTest {
 
     /**
      * The one-shot commands' own start-up (docs/benchmarks.md, "CLI round trip"): no JDK HttpClient (its class graph
-     * and selector thread), no Jackson ObjectMapper (building one and introspecting the answer's records), no
+     * and selector thread), no Jackson at all (neither an ObjectMapper nor jackson-core's parser and tree), no
      * record equals/hashCode bootstrapped through ObjectMethods (it spins method-handle classes no start-up archive
      * of JDK 17 holds), while a real answer with a session in it is read and printed.
      */
     @Test
-    void listAndGetLoadNeitherHttpClientNorObjectMapperNorObjectMethods(@TempDir Path dataDir, @TempDir Path tmp)
+    void listAndGetLoadNeitherHttpClientNorJacksonNorObjectMethods(@TempDir Path dataDir, @TempDir Path tmp)
             throws Exception {
         try (TestServer server = TestServer.start(dataDir)) {
             dev.sandboxagent.client.SandboxAgentClient.builder().baseUrl(java.net.URI.create(server.url()))
@@ -95,6 +95,9 @@ class ApiCommandsDoNotLoadTheServerTest {
                             || l.contains(" java.util.stream.") || l.contains(" java.time.Instant ")
                             || l.contains(" java.util.regex.Pattern "));
                 }
+                // The list's and get's answers are read without Jackson (PlainJson; docs/benchmarks.md "CLI round
+                // trip, session 11"): not its parser factory, not its tree, not its annotations.
+                assertThat(loaded).as(command).noneMatch(l -> l.contains(" com.fasterxml.jackson."));
             }
         }
     }

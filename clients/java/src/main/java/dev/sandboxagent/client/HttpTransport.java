@@ -1,6 +1,5 @@
 package dev.sandboxagent.client;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +55,42 @@ final class HttpTransport {
 
     /** Sends and returns the parsed JSON answer (null for 204), throwing for any non-2xx answer. */
     JsonNode exchange(Request request) {
+        String body = successBody(request);
+        if (body.isEmpty()) {
+            return null;
+        }
+        try {
+            return LightJson.parseAnswer(body);
+        } catch (PlainJson.Malformed e) {
+            throw notJson(e.getMessage(), e);
+        }
+    }
+
+    <T> T exchange(Request request, Class<T> type) {
+        if (!PlainRecords.reads(type)) {
+            return convert(exchange(request), type);
+        }
+        // The list's and get's answers: read without Jackson (PlainJson; docs/benchmarks.md "CLI round trip,
+        // session 11").
+        String body = successBody(request);
+        if (body.isEmpty()) {
+            return null;
+        }
+        Object tree;
+        try {
+            tree = PlainJson.parse(body);
+        } catch (PlainJson.Malformed e) {
+            throw notJson(e.getMessage(), e);
+        }
+        try {
+            return PlainRecords.decode(tree, type);
+        } catch (IllegalArgumentException e) {
+            throw wrongShape(type, e);
+        }
+    }
+
+    /** The answer's body, read to its end; a non-2xx answer thrown as {@link SandboxAgentException}. */
+    private String successBody(Request request) {
         String body;
         Http11.Response response = send(request, false);
         try (InputStream in = response.body()) {
@@ -66,28 +101,25 @@ final class HttpTransport {
         if (response.status() / 100 != 2) {
             throw failure(response.status(), response.header("Content-Type"), body);
         }
-        if (body.isEmpty()) {
-            return null;
-        }
-        try {
-            return LightJson.parse(body);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("the server at " + displayUrl() + " sent an answer that is not JSON: "
-                    + e.getOriginalMessage(), e);
-        }
+        return body;
     }
 
-    <T> T exchange(Request request, Class<T> type) {
-        return convert(exchange(request), type);
+    private UncheckedIOException notJson(String why, Exception cause) {
+        return new UncheckedIOException("the server at " + displayUrl() + " sent an answer that is not JSON: " + why,
+                new IOException(why, cause));
     }
 
     static <T> T convert(JsonNode tree, Class<T> type) {
         try {
             return LightJson.decode(tree, type);
         } catch (IllegalArgumentException e) {
-            throw new UncheckedIOException("unexpected answer shape for " + type.getSimpleName() + ": "
-                    + e.getMessage(), new IOException(e.getMessage(), e));
+            throw wrongShape(type, e);
         }
+    }
+
+    private static UncheckedIOException wrongShape(Class<?> type, IllegalArgumentException e) {
+        return new UncheckedIOException("unexpected answer shape for " + type.getSimpleName() + ": "
+                + e.getMessage(), new IOException(e.getMessage(), e));
     }
 
     /** Opens a streaming answer; the caller owns (and must close) the returned body. */
@@ -152,11 +184,11 @@ final class HttpTransport {
     private static SandboxAgentException failure(int status, String contentType, String body) {
         if (contentType.contains("json") && body != null && !body.isBlank()) {
             try {
-                JsonNode tree = LightJson.parse(body);
+                JsonNode tree = LightJson.parseAnswer(body);
                 if (tree != null && tree.isObject()) {
                     return new SandboxAgentException(Problem.fromJson(tree, status));
                 }
-            } catch (JsonProcessingException e) {
+            } catch (PlainJson.Malformed e) {
                 // not JSON after all: fall through and show the raw body
             }
         }

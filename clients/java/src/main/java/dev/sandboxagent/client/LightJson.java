@@ -72,6 +72,19 @@ final class LightJson {
         }
     }
 
+    /**
+     * {@link #parse}, its failure a {@link PlainJson.Malformed} with jackson-core's message (without the location):
+     * so HttpTransport names no Jackson exception in a catch, whose classes its verification would load on every
+     * command, the list's too (docs/benchmarks.md "CLI round trip, session 11").
+     */
+    static JsonNode parseAnswer(String text) throws PlainJson.Malformed {
+        try {
+            return parse(text);
+        } catch (JsonProcessingException e) {
+            throw new PlainJson.Malformed(e.getOriginalMessage(), e);
+        }
+    }
+
     private static JsonNode node(JsonParser parser, JsonToken token) throws IOException {
         switch (token) {
             case START_OBJECT -> {

@@ -156,6 +156,145 @@ class ClientJsonTest {
                 .hasMessageContaining("$.sessions: expected an array, got an object");
     }
 
+    /**
+     * PlainJson (the list's and get's parser, no Jackson) reads every document into the values the mapper's tree
+     * holds: whole numbers at the int/long/big boundaries, fractions, escapes, a surrogate pair as the real
+     * character, repeated names (the last wins), unknown members kept for the readers to ignore.
+     */
+    @Test
+    void plainTreesHoldWhatTheMappersTreeHolds() throws Exception {
+        for (String text : List.of(EVENT, SESSION, INTEGERS, "[1,2.0,-0,-0.0,1e400,1E+2,0.5e-3,\"\\ud83d\\ude00\"]",
+                "\"text\"", "42", "null", "true", "{\"a\":1,\"a\":2,\"b\":[]}", " {\n\t\"a\" : [ {} , [ ] ] \r\n} ",
+                "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\u0000\u00e9\u4e2d\"",
+                "[123456789012345678901234567890,-123456789012345678901234567890,1.7976931348623157E308]",
+                "[" + "[".repeat(PlainJson.MAX_DEPTH - 1) + "]".repeat(PlainJson.MAX_DEPTH))) {
+            assertThat(PlainJson.parse(text)).as(text).isEqualTo(plain(MAPPER.readTree(text)));
+        }
+        assertThat(PlainJson.parse("\"\\ud83d\\ude00\"")).isEqualTo("\uD83D\uDE00")
+                .isEqualTo(new String(Character.toChars(0x1F600)));
+        assertThat(PlainJson.parse("[-9223372036854775808,9223372036854775807,9223372036854775808]"))
+                .isEqualTo(List.of(Long.MIN_VALUE, Long.MAX_VALUE, new java.math.BigInteger("9223372036854775808")));
+    }
+
+    /** What the mapper refuses, PlainJson refuses too, saying what, where in the text and at which path. */
+    @Test
+    void plainRefusesWhatTheMapperRefusesAndSaysWhere() throws Exception {
+        for (String text : List.of("", " ", "[01]", "{\"a\":", "<html>", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}",
+                "{'a':1}", "tru", "nul", "[NaN]", "[+1]", "[1.]", "[.5]", "[1e]", "[-]", "[1 2]", "{,}",
+                "[\"a\u0001\"]",
+                "[\"\\x\"]", "[\"\\u12\"]", "[\"\\u12g4\"]", "\"open", "[", "{", "{\"a\"", "[1}", "{\"a\":1]",
+                "[" + "1".repeat(PlainJson.MAX_NUMBER_LENGTH + 1) + "]",
+                "[".repeat(PlainJson.MAX_DEPTH + 1) + "]".repeat(PlainJson.MAX_DEPTH + 1))) {
+            boolean mapperRefuses;
+            try {
+                mapperRefuses = MAPPER.readTree(text) == null || MAPPER.readTree(text).isMissingNode();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                mapperRefuses = true;
+            }
+            assertThat(mapperRefuses).as("the mapper refuses %s", text).isTrue();
+            assertThatThrownBy(() -> PlainJson.parse(text)).as(text).isInstanceOf(PlainJson.Malformed.class)
+                    .hasMessageMatching(".+ at \\$\\S* \\(line \\d+, column \\d+\\)");
+        }
+        // more than the mapper's readTree: text after the document is refused, not ignored
+        assertThatThrownBy(() -> PlainJson.parse("{} x")).hasMessage(
+                "unexpected character 'x' after the end of the document at $ (line 1, column 4)");
+        assertThatThrownBy(() -> PlainJson.parse("<html>")).hasMessage("unexpected character '<', expected a value"
+                + " (an object, an array, a string, a number, true, false or null) at $ (line 1, column 1)");
+        assertThatThrownBy(() -> PlainJson.parse("{\"sessions\":[{\"sessionId\":\"s\",\n\"title\":\"ab"))
+                .hasMessage("unexpected end of input in a string at $.sessions[0].title (line 2, column 12)");
+        assertThatThrownBy(() -> PlainJson.parse("{\"sessions\":[{},{\"eventCount\":01}]}"))
+                .hasMessage("a number with a leading zero at $.sessions[1].eventCount (line 1, column 31)");
+        assertThatThrownBy(() -> PlainJson.parse("{\"a\":[1,2 3]}")).hasMessage(
+                "unexpected character '3' after an element of an array (',' or ']' expected) at $.a"
+                        + " (line 1, column 11)");
+        assertThatThrownBy(() -> PlainJson.parse("[\"tab\there\"]")).hasMessage(
+                "unescaped control character U+0009 in a string at $[0] (line 1, column 6)");
+        assertThatThrownBy(() -> PlainJson.parse("[".repeat(PlainJson.MAX_DEPTH + 1)))
+                .hasMessageStartingWith("the document is nested deeper than 1000 levels at $" + "[0]".repeat(1000));
+    }
+
+    /** The list's and get's records read from PlainJson's tree: what the mapper reads, and the same messages. */
+    @Test
+    void plainReadersReadWhatTheMapperReads() throws Exception {
+        StringBuilder json = new StringBuilder("{");
+        java.lang.reflect.RecordComponent[] components = SessionInfo.class.getRecordComponents();
+        for (int i = 0; i < components.length; i++) {
+            Class<?> type = components[i].getType();
+            json.append(i == 0 ? "" : ",").append('"').append(components[i].getName()).append("\":")
+                    .append(type == String.class ? "\"v" + i + "\"" : type == boolean.class ? "true" : "" + (100 + i));
+        }
+        String every = json.append('}').toString();
+        for (String session : List.of(SESSION, every, "{\"sessionId\":\"only\"}", "{}", "{\"sessionId\":\"s\","
+                + "\"ended\":null,\"eventCount\":null,\"createdAt\":\" 12 \",\"updatedAt\":1.9,\"title\":7,"
+                + "\"agent\":true,\"model\":2.5,\"variant\":123456789012345678901234567890}")) {
+            checkPlain(session, SessionInfo.class);
+            checkPlain("{\"sessions\":[" + session + ",null," + session + "]}", Wire.SessionList.class);
+        }
+        for (String list : List.of("{\"sessions\":[]}", "{\"sessions\":null}", "{}", "null")) {
+            checkPlain(list, Wire.SessionList.class);
+        }
+        assertThat(PlainRecords.decode(PlainJson.parse(every), SessionInfo.class).variant()).isEqualTo("v5");
+        for (String misfit : List.of("{\"sessions\":[{\"sessionId\":\"s\",\"eventCount\":\"many\"}]}",
+                "{\"sessions\":[{\"sessionId\":{},\"ended\":\"no\"}]}",
+                "{\"sessions\":[{\"sessionId\":\"s\",\"ended\":\"no\"}]}",
+                "{\"sessions\":[{},1]}", "{\"sessions\":{}}", "{\"sessions\":\"x\"}", "[]",
+                "{\"sessions\":[{\"title\":[]}]}",
+                "{\"sessions\":[{\"createdAt\":true}]}", "{\"sessions\":[{\"ended\":1}]}")) {
+            String viaJackson = messageOf(() -> HttpTransport.convert(LightJson.parse(misfit), Wire.SessionList.class));
+            assertThat(viaJackson).as(misfit).startsWith("unexpected answer shape for SessionList: $");
+            assertThat(messageOf(() -> PlainRecords.decode(PlainJson.parse(misfit), Wire.SessionList.class)))
+                    .isEqualTo(viaJackson.substring("unexpected answer shape for SessionList: ".length()));
+        }
+    }
+
+    private static <T> void checkPlain(String json, Class<T> type) throws Exception {
+        T expected = MAPPER.readValue(json, type);
+        assertThat(PlainRecords.decode(PlainJson.parse(json), type)).as(json).isEqualTo(expected)
+                .isEqualTo(LightJson.decode(LightJson.parse(json), type));
+    }
+
+    private static String messageOf(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+        try {
+            call.call();
+        } catch (Throwable e) {
+            return e.getMessage();
+        }
+        throw new AssertionError("no failure");
+    }
+
+    /** The mapper's tree as PlainJson's values: whole numbers as Long (or BigInteger past it), fractions as Double. */
+    private static Object plain(JsonNode node) {
+        if (node.isObject()) {
+            Map<String, Object> members = new LinkedHashMap<>();
+            node.properties().forEach(member -> members.put(member.getKey(), plain(member.getValue())));
+            return members;
+        }
+        if (node.isArray()) {
+            List<Object> items = new java.util.ArrayList<>();
+            node.forEach(item -> items.add(plain(item)));
+            return items;
+        }
+        if (node.isNull()) {
+            return null;
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isInt() || node.isLong()) {
+            return node.longValue();
+        }
+        if (node.isBigInteger()) {
+            return node.bigIntegerValue();
+        }
+        if (node.isDouble()) {
+            return node.doubleValue();
+        }
+        throw new AssertionError("a node PlainJson has no value for: " + node.getNodeType());
+    }
+
     private static <T> void check(String json, Class<T> type) throws Exception {
         T expected = MAPPER.readValue(json, type);
         T actual = LightJson.decode(LightJson.parse(json), type);

@@ -109,6 +109,27 @@ class SandboxAgentClientTest {
         }
     }
 
+    /**
+     * A garbled answer to the list (or get) is "not JSON", saying what is wrong and where: the path of the value
+     * being read, the line and the column (PlainJson reads these answers, not jackson-core); a well-formed answer
+     * of the wrong shape names the member.
+     */
+    @Test
+    void aGarbledListSaysWhereTheAnswerStopsBeingJson() throws Exception {
+        String cut = "{\"sessions\":[{\"sessionId\":\"s1\",\"title\":\"unfinished";
+        try (FakeServer server = new FakeServer((request, exchange) -> FakeServer.json(exchange, 200,
+                request.path().equals("/v1/sessions") ? cut : "{\"sessionId\":\"s1\",\"eventCount\":[]}"))) {
+            assertThatThrownBy(() -> server.client(null).listSessions())
+                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessage("the server at " + server.url() + " sent an answer that is not JSON: unexpected end"
+                            + " of input in a string at $.sessions[0].title (line 1, column 51)");
+            assertThatThrownBy(() -> server.client(null).getSession("s1"))
+                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessage("unexpected answer shape for SessionInfo: $.eventCount: expected a number, got an"
+                            + " array");
+        }
+    }
+
     @Test
     void nobodyListeningIsServerUnavailableNamingTheUrl() throws Exception {
         int port;
