@@ -128,7 +128,8 @@ train() {
       elif command -v wget >/dev/null 2>&1; then
         wget -q -O /dev/null "$url/v1/health" || status=$?
       fi
-      sleep 1 # what the answer queued behind it (the OpenAPI schemas are built after listen) is loaded too
+      sleep 1 # what the answer queued behind it is loaded too (not the body schemas: the first request with a body
+      # builds them, so their classes stay out of the archive, every page of which is resident)
     else
       status=1
     fi
