@@ -275,7 +275,7 @@ public final class ServerRuntime implements SandboxAgentServer {
         router.route("/v1/*").handler(bodies);
         // The body schemas are built by the first request with a body, on a worker (~60-90 ms of CPU, more at load:
         // too long for an event loop), and kept. Not at start: only bodies need them (ApiDocument.validBody), and an
-        // idle server that had built them held ~2 MiB more RSS (the dereferenced document, the library's classes,
+        // idle server that had built them held ~1.6 MiB more RSS (the dereferenced document, the library's classes,
         // the building thread's malloc arena; docs/benchmarks.md "Idle RSS, session 11"). A bodiless request (a
         // health poll, a list, an event stream) never waits for them.
         router.route("/v1/*").handler(ctx -> {

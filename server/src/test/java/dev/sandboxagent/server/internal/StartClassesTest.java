@@ -59,7 +59,7 @@ class StartClassesTest {
     @Test
     void anIdleServerBuildsNoBodySchemasUntilARequestWithABodyComes() throws Exception {
         // The JSON Schema repository (the whole OpenAPI document dereferenced, and the library's classes) is only
-        // for validating request bodies: built at every start it was ~2 MiB of an idle server's RSS (its heap, its
+        // for validating request bodies: built at every start it was ~1.6 MiB of an idle server's RSS (its heap, its
         // thread's malloc arena; docs/benchmarks.md "Idle RSS, session 11"). A bodiless request does not build it
         // either; the first request with a body does, and is answered as before.
         Path classes = dir.resolve("classes.log");
