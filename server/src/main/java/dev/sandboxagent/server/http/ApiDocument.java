@@ -70,9 +70,9 @@ public final class ApiDocument {
 
     /**
      * The schema repository the body validators come from, built on first call. Dereferencing the whole document
-     * and loading the JSON Schema library is a noticeable part of a server's start, and neither {@code GET
-     * /v1/health} nor any other bodiless request needs it: the server builds it in the background once it listens
-     * ({@link #prepare}), and a request with a body that comes first builds it (or waits for it) itself.
+     * and loading the JSON Schema library is a noticeable part of a server's start and of an idle server's memory,
+     * and neither {@code GET /v1/health} nor any other bodiless request needs it: the first request with a body
+     * builds it ({@link #prepare}, on a worker: see ServerRuntime's router) and every later one reuses it.
      */
     private synchronized SchemaRepository repository() {
         if (repository == null) {
@@ -91,7 +91,7 @@ public final class ApiDocument {
         return repository != null;
     }
 
-    /** Builds what validating bodies needs now, so the first request with a body does not wait for it. */
+    /** Builds what validating bodies needs, if not yet built: on a worker, before a body is validated. */
     public void prepare() {
         repository();
     }

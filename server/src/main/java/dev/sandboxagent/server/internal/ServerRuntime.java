@@ -194,10 +194,6 @@ public final class ServerRuntime implements SandboxAgentServer {
             clock.mark("listen");
             warm.start(config);
             clock.mark("warm start");
-            // After the listener is up: only requests with a body need the schemas (see ApiDocument.repository).
-            Thread schemas = new Thread(api::prepare, "openapi-schemas");
-            schemas.setDaemon(true);
-            schemas.start();
             ServerRuntime runtime = new ServerRuntime(config, vertx, store, hub, sessions, http, router, warm);
             // Debug level: the CLI prints the address on stdout ("sandbox-agent listening on ..."). At INFO this was
             // the start's only log record, and the first record a JVM publishes pays for java.util.logging's
@@ -277,10 +273,13 @@ public final class ServerRuntime implements SandboxAgentServer {
             router.route("/v1/*").handler(new BearerAuth(config.token()));
         }
         router.route("/v1/*").handler(bodies);
-        // A request that comes before the schemas are built (api.prepare runs in the background after listen) waits
-        // for them on a worker: building them takes a second or more, far too long for an event loop.
+        // The body schemas are built by the first request with a body, on a worker (~60-90 ms of CPU, more at load:
+        // too long for an event loop), and kept. Not at start: only bodies need them (ApiDocument.validBody), and an
+        // idle server that had built them held ~1.6 MiB more RSS (the dereferenced document, the library's classes,
+        // the building thread's malloc arena; docs/benchmarks.md "Idle RSS, session 11"). A bodiless request (a
+        // health poll, a list, an event stream) never waits for them.
         router.route("/v1/*").handler(ctx -> {
-            if (api.prepared()) {
+            if (api.prepared() || ctx.body().length() <= 0) {
                 ctx.next();
                 return;
             }

@@ -55,4 +55,28 @@ class StartClassesTest {
                     .as("a log record made during the start").isEmpty();
         }
     }
+
+    @Test
+    void anIdleServerBuildsNoBodySchemasUntilARequestWithABodyComes() throws Exception {
+        // The JSON Schema repository (the whole OpenAPI document dereferenced, and the library's classes) is only
+        // for validating request bodies: built at every start it was ~1.6 MiB of an idle server's RSS (its heap, its
+        // thread's malloc arena; docs/benchmarks.md "Idle RSS, session 11"). A bodiless request does not build it
+        // either; the first request with a body does, and is answered as before.
+        Path classes = dir.resolve("classes.log");
+        String repository = " io.vertx.json.schema.impl.SchemaRepositoryImpl ";
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), dir.resolve("server.log"),
+                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes))) {
+            assertThat(server.api().get("/v1/health").status()).isEqualTo(200);
+            assertThat(server.api().get("/v1/sessions").status()).isEqualTo(200);
+            Thread.sleep(1000); // what a start used to queue after listen would have run by now
+
+            assertThat(Files.readAllLines(classes).stream().filter(line -> line.contains(repository)).toList())
+                    .as("the schema repository built by an idle server").isEmpty();
+
+            Api.Answer refused = server.api().post("/v1/sessions/s1", "{\"agent\":5}");
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.body()).contains("CreateSessionRequest");
+            assertThat(Files.readAllLines(classes)).anyMatch(line -> line.contains(repository));
+        }
+    }
 }

@@ -23,6 +23,8 @@ final class Headroom {
     static final int RESERVE_BYTES = 1024 * 1024;
     /** Free space beyond the reserve before writes resume: enough that the first commits do not fill it at once. */
     private static final int SLACK_BYTES = 256 * 1024;
+    /** The reserve is written in pieces of this size (see {@link #ensureReserve}); RESERVE_BYTES is a multiple. */
+    private static final int CHUNK_BYTES = 16 * 1024;
 
     private final Path reserve;
     private volatile boolean full;
@@ -64,11 +66,19 @@ final class Headroom {
                     StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(
                     PosixFilePermissions.fromString("rw-------")))) {
                 // Bytes that do not compress, written for real: a sparse or compressed file would reserve nothing.
-                byte[] bytes = new byte[RESERVE_BYTES];
-                new Random(RESERVE_BYTES).nextBytes(bytes);
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
+                // In chunks, each new random bytes: a channel writes a heap buffer through a temporary direct buffer
+                // of its size that the JDK keeps for the writing thread while it lives, so one 1 MiB write left a
+                // megabyte resident on the server's main thread, and its 1 MiB array went straight to the old
+                // generation of a 2 MB young one (docs/benchmarks.md "Idle RSS, session 11").
+                Random random = new Random(RESERVE_BYTES);
+                byte[] chunk = new byte[CHUNK_BYTES];
+                ByteBuffer buffer = ByteBuffer.wrap(chunk);
+                for (int written = 0; written < RESERVE_BYTES; written += CHUNK_BYTES) {
+                    random.nextBytes(chunk);
+                    buffer.clear();
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
                 }
                 channel.force(true);
             }
