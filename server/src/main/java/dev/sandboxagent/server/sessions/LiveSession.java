@@ -144,20 +144,6 @@ final class LiveSession implements AgentListener {
      * and no turn runs.
      */
     synchronized List<UniversalEvent> startTurn(String turnId, String message) {
-        return startTurn(turnId, message, null);
-    }
-
-    /**
-     * As {@link #startTurn(String, String)}, and tells {@code onStored} as soon as the turn's first events are
-     * stored: in the commit's completion on the store's writer thread (on this thread if the commit was quicker than
-     * this call), while this thread goes on to give the agent the message. The POST's 202 is posted from there
-     * (docs/benchmarks.md "Turn cost, session 11"). Clients then see the turn as running ({@link #openTurnId} is set
-     * first), as they did after the 202 before; everything that needs this object's lock (an interrupt, the agent's
-     * events, its exit) still waits until the agent has the message. The writer completes nothing else of this
-     * session before {@code onStored} returns, so the turn's end cannot be stored (and {@link #openTurnId} cleared)
-     * before it is set here. {@code onStored} must not block and is not told when the append fails.
-     */
-    synchronized List<UniversalEvent> startTurn(String turnId, String message, Runnable onStored) {
         if (ended) {
             throw SessionErrors.ended(sessionId);
         }
@@ -170,18 +156,7 @@ final class LiveSession implements AgentListener {
             List<EventDraft> first = new ArrayList<>();
             first.add(EventData.turnStarted(turnId));
             first.addAll(items.expand(EventData.userMessage(turnId, message)));
-            CompletableFuture<List<UniversalEvent>> appended = store.append(sessionId, first);
-            if (onStored != null) {
-                appended.thenRun(() -> {
-                    openTurnId.set(turnId); // idle until now: this thread holds the lock and nobody else sets it
-                    try {
-                        onStored.run();
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, "session " + sessionId + ": a turn start's listener failed", e);
-                    }
-                });
-            }
-            stored = appended.join();
+            stored = store.append(sessionId, first).join();
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException cause ? cause : e;
         }

@@ -48,8 +48,6 @@ public final class SessionManager implements AutoCloseable {
     /** Per session, the turn of a message being accepted right now (see {@link #sendMessage}). */
     private final ConcurrentHashMap<String, String> admitting = new ConcurrentHashMap<>();
     private final TurnIds turnIds = new TurnIds();
-    /** Where a message's 202 waits for its commit's SSE frames to be posted (see {@link #sendMessage}). */
-    private final AfterCommitListeners afterCommit;
     private volatile MissingAgents missingAgents = MissingAgents.NONE;
     private final AgentAdvertisements advertisements = new AgentAdvertisements();
 
@@ -70,7 +68,6 @@ public final class SessionManager implements AutoCloseable {
         this.agents = new AgentStarter(store, catalog, stateRoot, agentEnvironment, liveEnvironment, live,
                 advertisements);
         this.keys = new IdempotencyKeys(store);
-        this.afterCommit = new AfterCommitListeners(store);
     }
 
     /**
@@ -164,18 +161,6 @@ public final class SessionManager implements AutoCloseable {
      * queued to run one after the other.
      */
     TurnStart sendMessage(String id, String message, String idempotencyKey, Map<String, String> credentials) {
-        return sendMessage(id, message, idempotencyKey, credentials, null);
-    }
-
-    /**
-     * As {@link #sendMessage(String, String, String, Map)}, and tells {@code accepted} the new turn's id as soon as
-     * its start is stored, after that commit's other listeners (the event hub's SSE frames: see
-     * {@link AfterCommitListeners} and {@link LiveSession#startTurn(String, String, Runnable)}), usually from the
-     * store's writer thread, so it must not block. Not told for a turn an Idempotency-Key replays, nor when the turn
-     * is refused.
-     */
-    TurnStart sendMessage(String id, String message, String idempotencyKey, Map<String, String> credentials,
-                          java.util.function.Consumer<String> accepted) {
         if (idempotencyKey != null) {
             Optional<String> earlier = keys.turn(id, idempotencyKey);
             if (earlier.isPresent()) {
@@ -189,13 +174,7 @@ public final class SessionManager implements AutoCloseable {
             throw SessionErrors.busy(id, accepting);
         }
         try {
-            // The client may see its turn end (and send the next message) as soon as it has the 202, before this
-            // thread gets here again: the turn leaves this map before the 202 is posted, once the live session holds
-            // it (its start is stored, so the session answers busy itself until turn.ended is stored).
-            return startTurn(id, turnId, message, idempotencyKey, credentials, accepted == null ? null : t -> {
-                admitting.remove(id, turnId);
-                accepted.accept(t);
-            });
+            return startTurn(id, turnId, message, idempotencyKey, credentials);
         } finally {
             // By now the live session holds the turn (or it was refused): no moment with neither.
             admitting.remove(id, turnId);
@@ -203,7 +182,7 @@ public final class SessionManager implements AutoCloseable {
     }
 
     private TurnStart startTurn(String id, String turnId, String message, String idempotencyKey,
-                                Map<String, String> credentials, java.util.function.Consumer<String> accepted) {
+                                Map<String, String> credentials) {
         synchronized (lockFor(id)) {
             LiveSession session = live.get(id);
             // A live session that has not ended exists and is not ended: it is deleted from this map, under this
@@ -242,8 +221,7 @@ public final class SessionManager implements AutoCloseable {
             if (idempotencyKey != null) {
                 keys.recordTurn(id, idempotencyKey, turnId);
             }
-            List<UniversalEvent> first = session.startTurn(turnId, message,
-                    accepted == null ? null : afterCommit.deferred(() -> accepted.accept(turnId)));
+            List<UniversalEvent> first = session.startTurn(turnId, message);
             return new TurnStart(turnId, first.get(0).sequence(), false);
         }
     }

@@ -25,7 +25,6 @@ import java.util.Map;
  * ({@link SessionProblems}).
  */
 public final class SessionRoutes {
-    private static final System.Logger LOG = dev.sandboxagent.server.http.SafeLog.logger(SessionRoutes.class);
     private static final int MAX_IDEMPOTENCY_KEY = 256;
     private static final byte[] TURN_ACCEPTED_HEAD =
             "{\"turnId\":\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
@@ -115,64 +114,10 @@ public final class SessionRoutes {
         String text = body.getString("message");
         Map<String, String> credentials = credentials(body);
         String key = idempotencyKey(ctx);
-        TurnAccepted accepted = new TurnAccepted(ctx);
-        // A message may start the agent again (resume, new credentials): on the pool kept for agent starts. The 202
-        // goes out as soon as the turn's start is stored (from the commit's completion, in the event loop's wake-up
-        // for that commit's SSE frames); a turn an Idempotency-Key replays is answered when the call returns.
-        Blocking.respondUnlessAnswered(ctx, AGENT_STARTS,
-                answering(() -> {
-                    try {
-                        return sessions.sendMessage(id, text, key, credentials, accepted::stored);
-                    } catch (RuntimeException e) {
-                        if (accepted.sent()) { // no answer left to carry it
-                            LOG.log(System.Logger.Level.WARNING, "session " + id + ": the agent did not take a"
-                                    + " stored turn's message: " + e.getMessage());
-                        }
-                        throw e;
-                    }
-                }), accepted::sent, (c, turn) -> accepted.answer(turn.turnId()));
-    }
-
-    /**
-     * The 202 of one message, sent once: either posted to the request's event loop by the commit that stored the
-     * turn's start (any thread), or on the event loop when the call returns, whichever comes first. A failure after
-     * the 202 (the agent would not take the message) can no longer be answered; the turn is stored and ends as the
-     * agent's exit or the next interrupt decides.
-     */
-    private static final class TurnAccepted {
-        private final RoutingContext ctx;
-        private final io.vertx.core.Context eventLoop;
-        private final java.util.concurrent.atomic.AtomicBoolean sent = new java.util.concurrent.atomic.AtomicBoolean();
-
-        TurnAccepted(RoutingContext ctx) {
-            this.ctx = ctx;
-            this.eventLoop = io.vertx.core.Vertx.currentContext();
-        }
-
-        /** The turn's start is stored: post the 202 (called on the store's writer thread; never blocks). */
-        void stored(String turnId) {
-            if (eventLoop != null && sent.compareAndSet(false, true)) {
-                eventLoop.runOnContext(ignored -> write(turnId));
-            }
-        }
-
-        boolean sent() {
-            return sent.get();
-        }
-
-        /** On the event loop, once the call returned. */
-        void answer(String turnId) {
-            if (sent.compareAndSet(false, true)) {
-                write(turnId);
-            }
-        }
-
-        private void write(String turnId) {
-            if (!ctx.response().closed() && !ctx.response().ended()) {
-                ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                        .end(turnAccepted(turnId));
-            }
-        }
+        // A message may start the agent again (resume, new credentials): on the pool kept for agent starts.
+        Blocking.respond(ctx, AGENT_STARTS, answering(() -> sessions.sendMessage(id, text, key, credentials)),
+                (c, turn) -> c.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                        .end(turnAccepted(turn.turnId())));
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** An agent that takes messages and does nothing with them: the test reports its events itself. */
-class IdleAgent implements AgentProcess {
+final class IdleAgent implements AgentProcess {
     @Override public String nativeSessionId() { return null; }
     @Override public long pid() { return -1; }
     @Override public boolean isAlive() { return true; }
