@@ -14,7 +14,7 @@ class BlockedEventLoopsTest {
     Path dir;
 
     @Test
-    void aLoopCaughtWaitingCountsOneComputingOrWritingASocketDoesNotUntilTheComputeLimit() throws IOException {
+    void aLoopCaughtWaitingCountsOneComputingWritingOrLoadingAClassDoesNotUntilTheComputeLimit() throws IOException {
         long over = BlockedEventLoops.COMPUTE_LIMIT.toMillis() + 1;
         Path log = dir.resolve("server.log");
         Files.writeString(log, String.join("\n",
@@ -35,6 +35,20 @@ class BlockedEventLoopsTest {
                 "WARNING: Thread vert.x-eventloop-thread-0 has been blocked for " + over + " ms, time limit is 500 ms",
                 "io.vertx.core.VertxException: Thread blocked",
                 "\tat app//com.fasterxml.jackson.databind.ObjectMapper.writeValueAsString(ObjectMapper.java:4146)",
+                "WARNING: Thread vert.x-eventloop-thread-0 has been blocked for 535 ms, time limit is 500 ms",
+                "io.vertx.core.VertxException: Thread blocked",
+                "\tat java.base@17.0.15/java.io.RandomAccessFile.readBytes(Native Method)",
+                "\tat java.base@17.0.15/java.io.RandomAccessFile.read(RandomAccessFile.java:406)",
+                "\tat java.base@17.0.15/java.util.zip.ZipFile$Source.readAt(ZipFile.java:1541)",
+                "\tat java.base@17.0.15/java.util.zip.ZipFile$ZipFileInputStream.read(ZipFile.java:998)",
+                "\tat java.base@17.0.15/java.util.zip.ZipFile$ZipFileInflaterInputStream.fill(ZipFile.java:481)",
+                "\tat java.base@17.0.15/java.util.zip.InflaterInputStream.read(InflaterInputStream.java:158)",
+                "\tat java.base@17.0.15/jdk.internal.loader.Resource.getBytes(Resource.java:124)",
+                "\tat java.base@17.0.15/jdk.internal.loader.URLClassPath$JarLoader$2.getBytes(URLClassPath.java:872)",
+                "\tat java.base@17.0.15/jdk.internal.loader.BuiltinClassLoader.defineClass("
+                        + "BuiltinClassLoader.java:859)",
+                "\tat java.base@17.0.15/java.lang.ClassLoader.loadClass(ClassLoader.java:525)",
+                "\tat app//dev.sandboxagent.Example.handle(Example.java:1)",
                 "WARNING: Thread vert.x-worker-thread-3 has been blocked for 70000 ms, time limit is 60000 ms",
                 "io.vertx.core.VertxException: Thread blocked",
                 "\tat java.base@17.0.15/java.lang.Thread.sleep(Native Method)",
