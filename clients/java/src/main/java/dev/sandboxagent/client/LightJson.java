@@ -255,15 +255,13 @@ final class LightJson {
             if (!node.isObject()) {
                 throw misfit(where, "an object", node);
             }
-            // The list's records by hand: `api sessions list` is the one-shot command people and scripts run most,
-            // and reading them by reflection parsed their generic signatures and annotations at run time (~45 JDK
-            // classes: sun.reflect.generics, AnnotationParser, ClassValue; docs/benchmarks.md "CLI round trip,
-            // session 10"). Same result as the reflective path (ClientJsonTest holds both to the mapper).
+            // A session by hand: it is in create's answer (CreateSessionResponse), and reading it by reflection
+            // parsed its generic signatures and annotations at run time (~45 JDK classes: sun.reflect.generics,
+            // AnnotationParser, ClassValue; docs/benchmarks.md "CLI round trip, session 10"). The list's and get's
+            // answers do not come here at all (PlainRecords, "CLI round trip, session 11"). Same result as the
+            // reflective path (ClientJsonTest holds both to the mapper).
             if (target == SessionInfo.class) {
                 return sessionInfo(node, where);
-            }
-            if (target == Wire.SessionList.class) {
-                return sessionList(node, where);
             }
             return Shapes.ALL.get(target).read(node, where);
         }
@@ -273,22 +271,6 @@ final class LightJson {
     /** Reads {@code tree} as {@code type} by its components, never by a hand-written reader (for tests). */
     static <T> T decodeReflectively(JsonNode tree, Class<T> type) {
         return type.cast(Shapes.ALL.get(type).read(tree, "$"));
-    }
-
-    private static Wire.SessionList sessionList(JsonNode object, String where) {
-        String at = where + ".sessions";
-        JsonNode array = object.get("sessions");
-        if (array == null || array.isNull()) {
-            return new Wire.SessionList(null);
-        }
-        if (!array.isArray()) {
-            throw misfit(at, "an array", array);
-        }
-        List<SessionInfo> sessions = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
-            sessions.add((SessionInfo) value(array.get(i), SessionInfo.class, at + "[" + i + "]"));
-        }
-        return new Wire.SessionList(sessions);
     }
 
     /** In component order, as the reflective path reads them: the first misfit is the one reported. */

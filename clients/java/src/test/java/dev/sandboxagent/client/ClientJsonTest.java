@@ -107,8 +107,8 @@ class ClientJsonTest {
     }
 
     /**
-     * The records a list reads are read by hand (LightJson: no reflection on `api sessions list`'s path); they must
-     * give what reading them by their components gives, with every component set to a value of its own, so that a
+     * A session is read by hand (LightJson, on create's path; a list's and get's answers by PlainRecords): it must
+     * give what reading it by its components gives, with every component set to a value of its own, so that a
      * renamed component the hand-written reader still looks up by its old name fails here.
      */
     @Test
