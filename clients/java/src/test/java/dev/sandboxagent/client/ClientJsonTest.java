@@ -113,14 +113,7 @@ class ClientJsonTest {
      */
     @Test
     void handWrittenReadersMatchTheComponents() throws Exception {
-        StringBuilder json = new StringBuilder("{");
-        java.lang.reflect.RecordComponent[] components = SessionInfo.class.getRecordComponents();
-        for (int i = 0; i < components.length; i++) {
-            Class<?> type = components[i].getType();
-            json.append(i == 0 ? "" : ",").append('"').append(components[i].getName()).append("\":")
-                    .append(type == String.class ? "\"v" + i + "\"" : type == boolean.class ? "true" : "" + (100 + i));
-        }
-        String session = json.append('}').toString();
+        String session = everyComponentSet();
         SessionInfo read = LightJson.decode(LightJson.parse(session), SessionInfo.class);
         assertThat(read).isEqualTo(LightJson.decodeReflectively(LightJson.parse(session), SessionInfo.class))
                 .isEqualTo(MAPPER.readValue(session, SessionInfo.class));
@@ -216,14 +209,7 @@ class ClientJsonTest {
     /** The list's and get's records read from PlainJson's tree: what the mapper reads, and the same messages. */
     @Test
     void plainReadersReadWhatTheMapperReads() throws Exception {
-        StringBuilder json = new StringBuilder("{");
-        java.lang.reflect.RecordComponent[] components = SessionInfo.class.getRecordComponents();
-        for (int i = 0; i < components.length; i++) {
-            Class<?> type = components[i].getType();
-            json.append(i == 0 ? "" : ",").append('"').append(components[i].getName()).append("\":")
-                    .append(type == String.class ? "\"v" + i + "\"" : type == boolean.class ? "true" : "" + (100 + i));
-        }
-        String every = json.append('}').toString();
+        String every = everyComponentSet();
         for (String session : List.of(SESSION, every, "{\"sessionId\":\"only\"}", "{}", "{\"sessionId\":\"s\","
                 + "\"ended\":null,\"eventCount\":null,\"createdAt\":\" 12 \",\"updatedAt\":1.9,\"title\":7,"
                 + "\"agent\":true,\"model\":2.5,\"variant\":123456789012345678901234567890}")) {
@@ -299,5 +285,17 @@ class ClientJsonTest {
         T expected = MAPPER.readValue(json, type);
         T actual = LightJson.decode(LightJson.parse(json), type);
         assertThat(actual).as(json).isEqualTo(expected);
+    }
+
+    /** A session's JSON with every component of SessionInfo set to a value of its own (v0, 101, true, ...). */
+    private static String everyComponentSet() {
+        StringBuilder json = new StringBuilder("{");
+        java.lang.reflect.RecordComponent[] components = SessionInfo.class.getRecordComponents();
+        for (int i = 0; i < components.length; i++) {
+            Class<?> type = components[i].getType();
+            json.append(i == 0 ? "" : ",").append('"').append(components[i].getName()).append("\":")
+                    .append(type == String.class ? "\"v" + i + "\"" : type == boolean.class ? "true" : "" + (100 + i));
+        }
+        return json.append('}').toString();
     }
 }
