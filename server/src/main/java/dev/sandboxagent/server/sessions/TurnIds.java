@@ -16,10 +16,10 @@ final class TurnIds {
     private static final byte[] PREFIX = "turn_".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
-    private final AtomicLong counter;
+    /** Null until the first turn draws its start ({@link #firstCounter}). */
+    private volatile AtomicLong counter;
 
     TurnIds() {
-        this(new SecureRandom().nextLong());
     }
 
     /** For tests: a given start. */
@@ -28,7 +28,11 @@ final class TurnIds {
     }
 
     String next() {
-        long value = mix(counter.getAndIncrement());
+        AtomicLong started = counter;
+        if (started == null) {
+            started = firstCounter();
+        }
+        long value = mix(started.getAndIncrement());
         byte[] id = new byte[PREFIX.length + 16];
         System.arraycopy(PREFIX, 0, id, 0, PREFIX.length);
         for (int i = id.length - 1; i >= PREFIX.length; i--) {
@@ -36,6 +40,18 @@ final class TurnIds {
             value >>>= 4;
         }
         return new String(id, StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The start, drawn by the first turn and not when the server starts: a JVM's first {@code SecureRandom} loads
+     * and seeds the JDK's security providers (~60 classes and their tables), which an idle server would otherwise
+     * hold for nothing (docs/benchmarks.md "Idle RSS, session 12").
+     */
+    private synchronized AtomicLong firstCounter() {
+        if (counter == null) {
+            counter = new AtomicLong(new SecureRandom().nextLong());
+        }
+        return counter;
     }
 
     /** SplitMix64's finalizer: distinct inputs give distinct outputs. */
