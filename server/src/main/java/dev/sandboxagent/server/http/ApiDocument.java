@@ -27,22 +27,39 @@ public final class ApiDocument {
     private static final String RESOURCE = "/dev/sandboxagent/server/openapi.json";
     private static final String BASE = "urn:sandbox-agent:openapi";
 
-    private final String text;
-    private final JsonObject document;
+    /** Read on first use (see {@link #contents()}): neither the server's start nor a health poll needs it. */
+    private volatile Contents contents; // written under this
     /** Built on first use (see {@link #repository()}): the server's start does not wait for it. */
     private SchemaRepository repository; // guarded by this
     private final Map<String, Validator> validators = new ConcurrentHashMap<>();
-    private final Pattern idPattern;
-    /** Every member name the document defines: an error may name these, never a key the client made up. */
-    private final java.util.Set<String> memberNames;
 
-    private ApiDocument(String text) {
-        this.text = text;
-        this.document = new JsonObject(text);
-        this.idPattern = Pattern.compile(schema("SessionId").getString("pattern"));
-        java.util.Set<String> names = new java.util.HashSet<>();
-        collectMemberNames(document, names);
-        this.memberNames = java.util.Set.copyOf(names);
+    /**
+     * The document as text (what {@code /openapi.json} serves) and as JSON, and what requests are checked against
+     * in every request that has an id or a body.
+     *
+     * @param memberNames every member name the document defines: an error may name these, never a key the client
+     *                    made up
+     */
+    private record Contents(String text, JsonObject document, Pattern idPattern, java.util.Set<String> memberNames) {
+        static Contents read() {
+            String text;
+            try (InputStream in = ApiDocument.class.getResourceAsStream(RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing resource " + RESOURCE);
+                }
+                text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            JsonObject document = new JsonObject(text);
+            Pattern idPattern = Pattern.compile(schema(document, "SessionId").getString("pattern"));
+            java.util.Set<String> names = new java.util.HashSet<>();
+            collectMemberNames(document, names);
+            return new Contents(text, document, idPattern, java.util.Set.copyOf(names));
+        }
+    }
+
+    private ApiDocument() {
     }
 
     private static void collectMemberNames(Object node, java.util.Set<String> into) {
@@ -57,15 +74,42 @@ public final class ApiDocument {
         }
     }
 
+    /**
+     * The server's document, read on first use. Not at start: only {@code /openapi.json}, ids and bodies need it, and
+     * an idle server that had read it held its text and JSON tree (~0.4 MB of heap) and Jackson's parser
+     * (docs/benchmarks.md "Idle RSS, session 12"). Checks here that the resource is there, so a broken build still
+     * fails at start.
+     */
     public static ApiDocument load() {
-        try (InputStream in = ApiDocument.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + RESOURCE);
-            }
-            return new ApiDocument(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (ApiDocument.class.getResource(RESOURCE) == null) {
+            throw new IllegalStateException("missing resource " + RESOURCE);
         }
+        return new ApiDocument();
+    }
+
+    /** The document, read and parsed on first call (~80 KB of JSON: on a worker, see ServerRuntime's router). */
+    private Contents contents() {
+        Contents read = contents; // one volatile read once read: the id check of every request comes here
+        if (read == null) {
+            synchronized (this) {
+                read = contents;
+                if (read == null) {
+                    read = Contents.read();
+                    contents = read;
+                }
+            }
+        }
+        return read;
+    }
+
+    /** Whether the document is read: until then an id's or a body's check would read it (see {@link #readDocument}). */
+    public boolean documentRead() {
+        return contents != null;
+    }
+
+    /** Reads the document, if not yet read: on a worker, before an id or a body is checked. */
+    public void readDocument() {
+        contents();
     }
 
     /**
@@ -80,7 +124,7 @@ public final class ApiDocument {
                     .setDraft(Draft.DRAFT202012)
                     .setBaseUri(BASE)
                     .setOutputFormat(OutputFormat.Basic));
-            built.dereference(BASE, JsonSchema.of(document));
+            built.dereference(BASE, JsonSchema.of(contents().document()));
             repository = built;
         }
         return repository;
@@ -97,14 +141,18 @@ public final class ApiDocument {
     }
 
     public String text() {
-        return text;
+        return contents().text();
     }
 
     public JsonObject document() {
-        return document;
+        return contents().document();
     }
 
     public JsonObject schema(String name) {
+        return schema(document(), name);
+    }
+
+    private static JsonObject schema(JsonObject document, String name) {
         return document.getJsonObject("components").getJsonObject("schemas").getJsonObject(name);
     }
 
@@ -125,7 +173,7 @@ public final class ApiDocument {
         if (raw == null || raw.toString(StandardCharsets.ISO_8859_1).isBlank()) {
             throw ApiException.invalid("the request needs a JSON body (" + schemaName + ")");
         }
-        JsonObject parsed = StrictJson.object(raw.getBytes(), memberNames);
+        JsonObject parsed = StrictJson.object(raw.getBytes(), contents().memberNames());
         if (plainlyValid.test(parsed)) {
             return parsed;
         }
@@ -149,7 +197,7 @@ public final class ApiDocument {
     /** A session, permission or question id from the path, checked against the document's id pattern. */
     public String validId(RoutingContext ctx, String parameter) {
         String value = ctx.pathParam(parameter);
-        if (value == null || !idPattern.matcher(value).matches()) {
+        if (value == null || !contents().idPattern().matcher(value).matches()) {
             throw ApiException.invalid(parameter + " must be 1 to 128 letters, digits, '.', '_' or '-'"
                     + (value == null ? "" : "; got " + describe(value)));
         }

@@ -128,8 +128,6 @@ public final class ServerRuntime implements SandboxAgentServer {
         // thread does before it joins Vert.x needs.
         CompletableFuture<Vertx> vertxStarting = CompletableFuture.supplyAsync(() -> Vertx.vertx(vertxOptions(
                 limitNanos)), task -> startThread("start-vertx", task));
-        CompletableFuture<ApiDocument> apiLoading = CompletableFuture.supplyAsync(ApiDocument::load,
-                task -> startThread("start-openapi", task));
         SessionStore store;
         try {
             // Before anything is written there: transcripts and the token are for this user only.
@@ -178,8 +176,8 @@ public final class ServerRuntime implements SandboxAgentServer {
                 LOG.log(Level.INFO, "closed " + closedTurns + " turn(s) cut short by the previous stop");
             }
             clock.mark("turn repair");
-            ApiDocument api = apiLoading.get();
-            clock.mark("api document (waited)");
+            // Read by the first request that needs it, not here (see the /v1/* hook in router()).
+            ApiDocument api = ApiDocument.load();
             Router router = router(vertx, workers, config, api, store, hub, sessions, catalog, warm, installs);
             clock.mark("router");
             HttpServer http = vertx.createHttpServer(new HttpServerOptions()
@@ -267,8 +265,9 @@ public final class ServerRuntime implements SandboxAgentServer {
                                 .put("store", store.corruption().isPresent() ? "corrupt"
                                         : store.diskFull() ? "disk_full" : "ok")
                                 .encode())));
-        router.get("/openapi.json").handler(bodies).handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "application/json").end(api.text()));
+        // On a worker: the first call reads and parses the document (see below).
+        router.get("/openapi.json").handler(bodies).handler(ctx -> Blocking.respond(ctx, api::text,
+                (c, text) -> c.response().putHeader("Content-Type", "application/json").end(text)));
         if (config.token() != null) {
             router.route("/v1/*").handler(new BearerAuth(config.token()));
         }
@@ -277,14 +276,21 @@ public final class ServerRuntime implements SandboxAgentServer {
         // too long for an event loop), and kept. Not at start: only bodies need them (ApiDocument.validBody), and an
         // idle server that had built them held ~1.6 MiB more RSS (the dereferenced document, the library's classes,
         // the building thread's malloc arena; docs/benchmarks.md "Idle RSS, session 11"). A bodiless request (a
-        // health poll, a list, an event stream) never waits for them.
+        // list, an event stream) never waits for them, only, once, for the document itself (its ids are checked
+        // against it), which the start no longer reads either ("Idle RSS, session 12"). The health poll is answered
+        // above, before this hook: it needs neither.
         router.route("/v1/*").handler(ctx -> {
-            if (api.prepared() || ctx.body().length() <= 0) {
+            boolean body = ctx.body().length() > 0;
+            if (body ? api.prepared() : api.documentRead()) {
                 ctx.next();
                 return;
             }
             Blocking.submit(ctx, () -> {
-                api.prepare();
+                if (body) {
+                    api.prepare();
+                } else {
+                    api.readDocument();
+                }
                 return Boolean.TRUE;
             }).onComplete(done -> ctx.next());
         });

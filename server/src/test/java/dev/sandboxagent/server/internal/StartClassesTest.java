@@ -79,4 +79,37 @@ class StartClassesTest {
             assertThat(Files.readAllLines(classes)).anyMatch(line -> line.contains(repository));
         }
     }
+
+    @Test
+    void anIdleServerReadsNoApiDocumentAndSeedsNoSecureRandomUntilARequestNeedsThem() throws Exception {
+        // An idle server held the OpenAPI document (its 80 KB of text and its JSON tree, read at every start for the
+        // ids' pattern and the bodies' member names) and the JDK's security providers (the turn ids' SecureRandom,
+        // seeded at start): neither is needed before a request with an id or a body, or before a turn
+        // (docs/benchmarks.md "Idle RSS, session 12"). Jackson's read context is made only by a parse: the document
+        // is the only JSON a start reads; SecureRandom's first instance is what loads the providers.
+        Path classes = dir.resolve("classes.log");
+        String parsing = " com.fasterxml.jackson.core.json.JsonReadContext ";
+        String secureRandom = " java.security.SecureRandom ";
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), dir.resolve("server.log"),
+                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes))) {
+            assertThat(server.api().get("/v1/health").status()).isEqualTo(200);
+            Thread.sleep(1000); // what a start queued after listen has run by now
+
+            List<String> idle = Files.readAllLines(classes);
+            assertThat(idle).anyMatch(line -> line.contains(" io.vertx.core.http.impl.Http1xServerRequest "));
+            assertThat(idle.stream().filter(line -> line.contains(parsing)).toList())
+                    .as("JSON parsed by an idle server (the OpenAPI document)").isEmpty();
+            assertThat(idle.stream().filter(line -> line.contains(secureRandom)).toList())
+                    .as("a SecureRandom made by an idle server").isEmpty();
+
+            // what needed the document still gets it: the ids' pattern, and the document as served
+            Api.Answer badId = server.api().get("/v1/sessions/bad%20id");
+            assertThat(badId.status()).isEqualTo(400);
+            assertThat(badId.body()).contains("must be 1 to 128 letters");
+            Api.Answer document = server.api().get("/openapi.json");
+            assertThat(document.status()).isEqualTo(200);
+            assertThat(document.body()).startsWith("{").contains("\"CreateSessionRequest\"");
+            assertThat(Files.readAllLines(classes)).anyMatch(line -> line.contains(parsing));
+        }
+    }
 }
