@@ -102,10 +102,11 @@ public final class ServerRuntime implements SandboxAgentServer {
 
     public static ServerRuntime start(ServerConfig config) {
         StartClock clock = new StartClock();
-        // Three independent pieces of the start, each mostly class loading and static initialisation (measured, see
-        // docs/benchmarks.md "Start-up variants"): Vert.x and Netty, the OpenAPI document (Jackson), and the store
-        // (sqlite-jdbc and its native library). Vert.x and the document are made on threads of their own while this
-        // one opens the store, so a machine with a second core spends their time side by side.
+        // Two independent pieces of the start, each mostly class loading and static initialisation (measured, see
+        // docs/benchmarks.md "Start-up variants"): Vert.x and Netty, and the store (sqlite-jdbc and its native
+        // library). Vert.x is made on a thread of its own while this one opens the store, so a machine with a second
+        // core spends their time side by side. (The OpenAPI document, a third piece until session 12, is read by the
+        // first request that needs it: docs/benchmarks.md "Idle RSS, session 12".)
         // Netty 4.2 reports buffer allocations as JFR events; its first allocation (the first request) then loads
         // and registers JFR's event machinery (~100 classes, measured: a good part of the first request's time)
         // whether or not anyone records. Off unless the operator asks for it (-Dio.netty.jfr.enabled=true).
