@@ -29,13 +29,15 @@ final class SessionRemover {
     private static final Logger LOG = Logger.getLogger(SessionRemover.class.getName());
 
     /**
-     * @param chunkRows        events removed per transaction: ~2,000 rows is a few milliseconds of the writer (a
-     *                         commit of appends is up to 2,000 events too, see {@link StoreWriter#BATCH_MAX_DRAFTS})
+     * @param chunkRows        events removed per transaction: 500 is ~2-7 ms of the writer on the benchmark's
+     *                         2-core machine at load 4-5, about one commit of appends; 1,000 and 2,000 showed longer
+     *                         stalls of the other sessions (docs/benchmarks.md, "Deleting a session without stalling
+     *                         the others, session 12")
      * @param firstRetryMillis the wait after a first failed chunk
      * @param maxRetryMillis   the longest wait between tries
      */
     record Settings(int chunkRows, long firstRetryMillis, long maxRetryMillis) {
-        static final Settings DEFAULT = new Settings(2_000, 1_000, 30_000);
+        static final Settings DEFAULT = new Settings(500, 1_000, 30_000);
 
         Settings {
             if (chunkRows < 1 || firstRetryMillis < 1 || maxRetryMillis < firstRetryMillis) {
@@ -49,12 +51,16 @@ final class SessionRemover {
     record Chunk(int removed, boolean finished) {
     }
 
+    /** How many of the checkpointer's rounds a removal waits at most for a large WAL to be copied (see pace). */
+    private static final int WAL_WAIT_ROUNDS = 3;
+
     private final StoreWriter writer;
     private final Settings settings;
     private final Thread thread = new Thread(this::run, "session-store-remover");
     /** Sessions whose removal is pending, in the order they were deleted; the one being removed stays in until done. */
     private final Set<String> pending = new LinkedHashSet<>();
     private boolean stopping;
+    private boolean started;
 
     SessionRemover(StoreWriter writer, Settings settings, Iterable<String> leftMarked) {
         this.writer = writer;
@@ -67,14 +73,28 @@ final class SessionRemover {
         return settings.chunkRows();
     }
 
-    void start() {
-        thread.start();
+    /**
+     * Starts the thread if a removal is pending. It starts on the first delete otherwise: a server that deletes
+     * nothing runs no thread for it (idle memory is one of the server's targets, docs/benchmarks.md).
+     */
+    synchronized void start() {
+        if (!pending.isEmpty()) {
+            startOnce();
+        }
     }
 
     /** After the commit that marked the session deleted (on the writer thread: never blocks). */
     synchronized void schedule(String sessionId) {
         pending.add(sessionId);
+        startOnce();
         notifyAll();
+    }
+
+    private void startOnce() {
+        if (!started && !stopping) {
+            started = true;
+            thread.start();
+        }
     }
 
     synchronized boolean isPending(String sessionId) {
@@ -183,6 +203,7 @@ final class SessionRemover {
         long retryMillis = settings.firstRetryMillis();
         while (!stopping()) {
             try {
+                long start = System.nanoTime();
                 Chunk chunk = writer.execute(description,
                         tx -> removeChunk(tx.connection(), sessionId, settings.chunkRows()));
                 removed += chunk.removed();
@@ -193,6 +214,7 @@ final class SessionRemover {
                     }
                     return true;
                 }
+                pace(System.nanoTime() - start);
             } catch (RuntimeException e) { // a StoreException, or a bug: neither may end the removals
                 if (stopping()) {
                     return false;
@@ -209,6 +231,24 @@ final class SessionRemover {
             }
         }
         return false;
+    }
+
+    /**
+     * Leaves the writer to the other sessions for as long as the chunk took (queue wait included), so a removal takes
+     * at most about half of the writer's time. And while the WAL is past half the size at which the writer checkpoints
+     * by itself ({@link Checkpointer#WAL_LIMIT_BYTES}), waits for the checkpointer's rounds to copy it, up to
+     * {@value #WAL_WAIT_ROUNDS} rounds: the next commit (another session's, or this removal's next chunk) then starts
+     * the WAL over. Back to back, chunks wrote the WAL faster than the checkpointer copied it, and the writer's own
+     * catch-up checkpoint held every session for 20-50 ms each time the WAL passed its limit (docs/benchmarks.md,
+     * "Deleting a session without stalling the others, session 12").
+     */
+    private void pace(long chunkNanos) {
+        java.util.concurrent.locks.LockSupport.parkNanos(chunkNanos); // stop() interrupts, which ends it too
+        for (int round = 0; round < WAL_WAIT_ROUNDS && writer.walBytes() > Checkpointer.WAL_LIMIT_BYTES / 2
+                && !stopping(); round++) {
+            java.util.concurrent.locks.LockSupport.parkNanos(
+                    TimeUnit.MILLISECONDS.toNanos(Checkpointer.INTERVAL_MILLIS));
+        }
     }
 
     private boolean sleep(long millis) {
