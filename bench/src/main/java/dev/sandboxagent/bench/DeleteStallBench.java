@@ -175,9 +175,12 @@ public final class DeleteStallBench {
             if (latencies.length == 0) {
                 return "no appends";
             }
-            return String.format("%,d appends; append-to-commit p50 %.2f ms, p99 %.2f ms, max %.1f ms;"
-                            + " longest gap between commits %.1f ms", latencies.length, at(latencies, 0.5) / 1e6,
-                    at(latencies, 0.99) / 1e6, Arrays.stream(latencies).max().orElse(0) / 1e6, longestGap / 1e6);
+            long over10 = Arrays.stream(latencies).filter(l -> l > 10_000_000).count();
+            long over50 = Arrays.stream(latencies).filter(l -> l > 50_000_000).count();
+            return String.format("%,d appends; append-to-commit p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d over 10 ms,"
+                            + " %d over 50 ms; longest gap between commits %.1f ms", latencies.length,
+                    at(latencies, 0.5) / 1e6, at(latencies, 0.99) / 1e6,
+                    Arrays.stream(latencies).max().orElse(0) / 1e6, over10, over50, longestGap / 1e6);
         }
 
         private static long at(long[] sorted, double quantile) {
