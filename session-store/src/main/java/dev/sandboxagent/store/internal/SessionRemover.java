@@ -239,7 +239,7 @@ final class SessionRemover {
      * by itself ({@link Checkpointer#WAL_LIMIT_BYTES}), waits for the checkpointer's rounds to copy it, up to
      * {@value #WAL_WAIT_ROUNDS} rounds: the next commit (another session's, or this removal's next chunk) then starts
      * the WAL over. Back to back, chunks wrote the WAL faster than the checkpointer copied it, and the writer's own
-     * catch-up checkpoint held every session for 20-50 ms each time the WAL passed its limit (docs/benchmarks.md,
+     * catch-up checkpoint held every session for 10-50 ms each time the WAL passed its limit (docs/benchmarks.md,
      * "Deleting a session without stalling the others, session 12").
      */
     private void pace(long chunkNanos) {
