@@ -41,7 +41,12 @@ public interface SessionStore extends AutoCloseable {
 
     void setNativeSessionId(String sessionId, String nativeSessionId);
 
-    /** Removes the session and its events. Returns false if there was no such session. */
+    /**
+     * Removes the session and its events. Returns false if there was no such session. Returns at once, whatever the
+     * session's length: from then on no read finds the session or any of its events, its appends fail as an unknown
+     * session's, and its id may be created again; the events themselves may leave the file in the background, in
+     * short transactions between other sessions' commits.
+     */
     boolean delete(String sessionId);
 
     /**

@@ -70,7 +70,7 @@ class DurabilityTest {
             store.create(spec("s"));
 
             assertThat(single(statement, "PRAGMA journal_mode")).isEqualTo("wal");
-            assertThat(single(statement, "PRAGMA user_version")).isEqualTo("2");
+            assertThat(single(statement, "PRAGMA user_version")).isEqualTo("3");
             assertThat(single(statement, "SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_master"
                     + " WHERE type = 'table' ORDER BY name)")).isEqualTo("events,idempotency_keys,sessions");
         }

@@ -94,7 +94,7 @@ class OldDataDirTest {
              Statement statement = c.createStatement()) {
             try (ResultSet rs = statement.executeQuery("PRAGMA user_version")) {
                 rs.next();
-                assertThat(rs.getInt(1)).isEqualTo(2);
+                assertThat(rs.getInt(1)).isEqualTo(3);
             }
             // Old rows are left as they were; the new one has its raw apart.
             try (ResultSet rs = statement.executeQuery("SELECT format, raw IS NULL FROM events ORDER BY sequence")) {

@@ -28,6 +28,13 @@ final class EventTable {
     static final int FORMAT_RAW_APART = 2;
 
     private static final String COLUMNS = "sequence, event_id, time, type, format, json, raw";
+    /**
+     * The events of a deleted session whose removal is not finished are no one's: reads find none, in the same
+     * snapshot as the events (one lookup of the session's row per statement, whatever the page's size).
+     */
+    private static final String NOT_REMOVING =
+            " AND NOT EXISTS (SELECT 1 FROM sessions WHERE session_id = ?1 AND removing = 1)";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String INSERT_INTO = "INSERT INTO events"
             + " (session_id, sequence, event_id, time, type, format, json, raw) VALUES ";
@@ -133,7 +140,35 @@ final class EventTable {
         return sql.toString();
     }
 
-    static void deleteSession(Connection connection, String sessionId) throws SQLException {
+    /**
+     * Removes the oldest events of a session, those with a sequence below its oldest one plus {@code rows}: at most
+     * {@code rows} (sequences are gap-free), at least one while any is left. A range over the primary key, so the
+     * statement's cost is that of the rows it removes, whatever the session's length. Returns how many it removed.
+     */
+    static int deleteOldest(Connection connection, String sessionId, int rows) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM events WHERE session_id = ?1"
+                + " AND sequence < (SELECT min(sequence) FROM events WHERE session_id = ?1) + ?2")) {
+            delete.setString(1, sessionId);
+            delete.setInt(2, rows);
+            return delete.executeUpdate();
+        }
+    }
+
+    static boolean hasAny(Connection connection, String sessionId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT 1 FROM events WHERE session_id = ? LIMIT 1")) {
+            select.setString(1, sessionId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /**
+     * Every event of a session in one statement. Only for what a re-create of a deleted session's id finds left
+     * of its removal (see {@link SqliteSessionStore#create}), normally nothing or one chunk's worth.
+     */
+    static void deleteAll(Connection connection, String sessionId) throws SQLException {
         try (PreparedStatement delete = connection.prepareStatement("DELETE FROM events WHERE session_id = ?")) {
             delete.setString(1, sessionId);
             delete.executeUpdate();
@@ -144,7 +179,7 @@ final class EventTable {
     static List<UniversalEvent> page(Connection connection, String sessionId, long afterSequence, int limit)
             throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM events"
-                + " WHERE session_id = ? AND sequence > ? ORDER BY sequence LIMIT ?")) {
+                + " WHERE session_id = ?1 AND sequence > ?2" + NOT_REMOVING + " ORDER BY sequence LIMIT ?3")) {
             select.setString(1, sessionId);
             select.setLong(2, afterSequence);
             select.setInt(3, limit);
@@ -163,7 +198,8 @@ final class EventTable {
             throws SQLException {
         String placeholders = String.join(", ", java.util.Collections.nCopies(types.size(), "?"));
         try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM events"
-                + " WHERE session_id = ? AND type IN (" + placeholders + ") ORDER BY sequence DESC LIMIT 1")) {
+                + " WHERE session_id = ?1 AND type IN (" + placeholders + ")" + NOT_REMOVING
+                + " ORDER BY sequence DESC LIMIT 1")) {
             select.setString(1, sessionId);
             int index = 2;
             for (String type : types) {

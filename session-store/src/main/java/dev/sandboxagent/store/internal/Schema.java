@@ -58,7 +58,13 @@ final class Schema {
             // hold up the start for as long as that takes.
             List.of(
                     "ALTER TABLE events ADD COLUMN raw BLOB",
-                    "ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1"));
+                    "ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1"),
+            // Version 3, a delete that does not stall the writer: a deleted session's row stays, with removing = 1,
+            // until its events are gone. The row is the mark that a removal is pending (it survives a crash, and a
+            // restart resumes the removal), and it keeps the events' foreign key true while they are removed in
+            // short transactions (SessionRemover). Every read of sessions skips such rows, and reads of their
+            // events find none (EventTable).
+            List.of("ALTER TABLE sessions ADD COLUMN removing INTEGER NOT NULL DEFAULT 0"));
 
     static final int VERSION = MIGRATIONS.size();
 

@@ -17,6 +17,8 @@ import java.util.Optional;
 final class SessionTable {
     private static final String COLUMNS = "session_id, agent, agent_mode, permission_mode, model, variant, directory,"
             + " title, state, native_session_id, last_sequence, created_at, updated_at";
+    /** Rows of deleted sessions whose events are still being removed are no session (see {@link Schema}). */
+    private static final String LIVE = "removing = 0";
     private static final String UPDATE_LAST_SEQUENCE =
             "UPDATE sessions SET last_sequence = ?, updated_at = ? WHERE session_id = ?";
 
@@ -44,7 +46,7 @@ final class SessionTable {
 
     static Optional<SessionRecord> find(Connection connection, String sessionId) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT " + COLUMNS + " FROM sessions WHERE session_id = ?")) {
+                "SELECT " + COLUMNS + " FROM sessions WHERE session_id = ? AND " + LIVE)) {
             select.setString(1, sessionId);
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? Optional.of(record(rs)) : Optional.empty();
@@ -55,7 +57,7 @@ final class SessionTable {
     /** Oldest first; rowid orders sessions created in the same millisecond. */
     static List<SessionRecord> all(Connection connection) throws SQLException {
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT " + COLUMNS + " FROM sessions ORDER BY created_at, rowid");
+                "SELECT " + COLUMNS + " FROM sessions WHERE " + LIVE + " ORDER BY created_at, rowid");
              ResultSet rs = select.executeQuery()) {
             List<SessionRecord> records = new ArrayList<>();
             while (rs.next()) {
@@ -89,18 +91,56 @@ final class SessionTable {
         update.executeBatch();
     }
 
-    /** False if there was no such session. Its events must be gone first (the foreign key). */
-    static boolean delete(Connection connection, String sessionId) throws SQLException {
-        try (PreparedStatement delete = connection.prepareStatement("DELETE FROM sessions WHERE session_id = ?")) {
+    /**
+     * Marks the session deleted: from this commit on it is no session to any read or write, and its row stays only
+     * as the mark that its events are still to be removed ({@link SessionRemover} deletes it with the last of them).
+     * False if there was no such session (or it was deleted already).
+     */
+    static boolean markRemoving(Connection connection, String sessionId) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE sessions SET removing = 1 WHERE session_id = ? AND " + LIVE)) {
+            update.setString(1, sessionId);
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    /** Whether the session is deleted and its removal not finished (its row is the mark). */
+    static boolean isRemoving(Connection connection, String sessionId) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT 1 FROM sessions WHERE session_id = ? AND removing = 1")) {
+            select.setString(1, sessionId);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Drops the mark of a finished removal; the session's events must be gone first (the foreign key). */
+    static void deleteRemoved(Connection connection, String sessionId) throws SQLException {
+        try (PreparedStatement delete = connection.prepareStatement(
+                "DELETE FROM sessions WHERE session_id = ? AND removing = 1")) {
             delete.setString(1, sessionId);
-            return delete.executeUpdate() == 1;
+            delete.executeUpdate();
+        }
+    }
+
+    /** The deleted sessions whose events are still to be removed, in the order they were created. */
+    static List<String> removing(Connection connection) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT session_id FROM sessions WHERE removing = 1 ORDER BY created_at, rowid");
+             ResultSet rs = select.executeQuery()) {
+            List<String> ids = new ArrayList<>();
+            while (rs.next()) {
+                ids.add(rs.getString(1));
+            }
+            return ids;
         }
     }
 
     /** Recovery at open: the process that had these sessions live is gone. */
     static int interruptActive(Connection connection, long now) throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE sessions SET state = ?, updated_at = ? WHERE state = ?")) {
+                "UPDATE sessions SET state = ?, updated_at = ? WHERE state = ? AND " + LIVE)) {
             update.setString(1, SessionState.INTERRUPTED.name());
             update.setLong(2, now);
             update.setString(3, SessionState.ACTIVE.name());
@@ -109,7 +149,8 @@ final class SessionTable {
     }
 
     static Map<String, Long> lastSequences(Connection connection) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT session_id, last_sequence FROM sessions");
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT session_id, last_sequence FROM sessions WHERE " + LIVE);
              ResultSet rs = select.executeQuery()) {
             Map<String, Long> last = new HashMap<>();
             while (rs.next()) {
@@ -122,7 +163,7 @@ final class SessionTable {
     private static boolean update(Connection connection, String column, String value, String sessionId, long now)
             throws SQLException {
         try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE sessions SET " + column + " = ?, updated_at = ? WHERE session_id = ?")) {
+                "UPDATE sessions SET " + column + " = ?, updated_at = ? WHERE session_id = ? AND " + LIVE)) {
             update.setString(1, value);
             update.setLong(2, now);
             update.setString(3, sessionId);

@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * owns the only write connection ({@link StoreWriter}); "session-store-checkpointer" copies the WAL into the
  * database file beside it. Appends are queued and group-committed; the synchronous
  * writes (create, setState, setNativeSessionId, delete, putIdempotencyKeyIfAbsent) are queued behind them as
- * one-transaction tasks whose caller waits. One writer keeps the in-memory next sequence of each session exact
+ * one-transaction tasks whose caller waits; so are the chunks in which "session-store-remover" removes the events of
+ * deleted sessions ({@link SessionRemover}). One writer keeps the in-memory next sequence of each session exact
  * without locks, and means a delete cannot slip between an append being numbered and being inserted. The price: a
  * synchronous write waits for the appends queued before it, usually one commit, a fraction of a second behind a
  * full queue. Reads use a small pool of read-only connections ({@link ReadPool}) that WAL lets run alongside the
@@ -70,17 +71,19 @@ public final class SqliteSessionStore implements SessionStore {
     private final StoreWriter writer;
     private final ReadPool readers;
     private final IntegrityCheck integrity;
+    private final SessionRemover remover;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile AppendPacer pacer = AppendPacer.NONE;
 
     private SqliteSessionStore(DataDirLock lock, SessionSequences sequences, WriteQueue queue, StoreWriter writer,
-                               ReadPool readers, IntegrityCheck integrity) {
+                               ReadPool readers, IntegrityCheck integrity, SessionRemover remover) {
         this.lock = lock;
         this.sequences = sequences;
         this.queue = queue;
         this.writer = writer;
         this.readers = readers;
         this.integrity = integrity;
+        this.remover = remover;
     }
 
     /**
@@ -91,6 +94,11 @@ public final class SqliteSessionStore implements SessionStore {
      *                        untouched), was written by a newer schema, or another store has the directory open
      */
     public static SqliteSessionStore open(Path dataDir) {
+        return open(dataDir, SessionRemover.Settings.DEFAULT);
+    }
+
+    /** As {@link #open(Path)}, with the removal of deleted sessions' events set as a test needs it. */
+    static SqliteSessionStore open(Path dataDir, SessionRemover.Settings removal) {
         Objects.requireNonNull(dataDir, "dataDir");
         Path file = dataDir.resolve("sessions.db");
         try {
@@ -116,6 +124,9 @@ public final class SqliteSessionStore implements SessionStore {
             SessionSequences sequences = new SessionSequences(connection != null
                     ? SessionTable.lastSequences(connection)
                     : readers.query("read the sessions", SessionTable::lastSequences));
+            // What a stop or crash left of removals: resumed once the writer runs (see SessionRemover).
+            List<String> leftMarked = connection != null ? SessionTable.removing(connection)
+                    : readers.query("read the deleted sessions", SessionTable::removing);
             if (connection != null && !headroom.full() && !headroom.ensureReserve()) {
                 headroom.markFull();
                 LOG.warning("the disk of " + file + " has no room for the store's " + (Headroom.RESERVE_BYTES / 1024)
@@ -129,9 +140,11 @@ public final class SqliteSessionStore implements SessionStore {
                 return reopened;
             }, headroom, file, queue, sequences);
             writer.start();
+            SessionRemover remover = new SessionRemover(writer, removal, leftMarked);
+            remover.start();
             // Last: the store is usable now, and the full check of the file runs beside it (see IntegrityCheck).
             IntegrityCheck integrity = IntegrityCheck.start(file, writer::markCorrupt);
-            return new SqliteSessionStore(lock, sequences, queue, writer, readers, integrity);
+            return new SqliteSessionStore(lock, sequences, queue, writer, readers, integrity, remover);
         } catch (SQLException e) {
             closeAfterFailedOpen(connection, readers, lock);
             throw StoreFailures.failed("open the session store", e, file);
@@ -187,8 +200,23 @@ public final class SqliteSessionStore implements SessionStore {
     public SessionRecord create(SessionSpec spec) {
         Objects.requireNonNull(spec, "spec");
         String id = spec.sessionId();
+        // The id of a deleted session whose events are still being removed: the create finishes that removal
+        // first, and only then makes the new row. The simplest rule that keeps both promises: the new session never
+        // sees an old event (reads find a session's events by its id) and starts again at sequence 1 (old rows
+        // would collide on the primary key), and the remover never touches the new session's events (it removes
+        // only under the mark, which the create drops). It does so a chunk at a time, each its own write as the
+        // remover's, so re-creating a huge session's id stalls no other session either; the create's transaction
+        // then removes what is left (nothing, or what the remover's last chunk had not yet reached) with the mark.
+        if (remover.isPending(id) && !writer.isWriterThread()) {
+            int rows = remover.chunkRows();
+            while (!writer.execute("remove the events of deleted session '" + id + "' before creating it again",
+                    tx -> SessionRemover.removeChunk(tx.connection(), id, rows)).finished()) {
+                // next chunk, behind whatever other sessions queued meanwhile
+            }
+        }
         return writer.execute("create session '" + id + "'", tx -> {
             long now = System.currentTimeMillis();
+            SessionRemover.finish(tx.connection(), id);
             if (!SessionTable.insert(tx.connection(), spec, now)) {
                 throw new SessionExistsException(id);
             }
@@ -223,18 +251,35 @@ public final class SqliteSessionStore implements SessionStore {
                 (c, now) -> SessionTable.updateNativeSessionId(c, sessionId, nativeSessionId, now));
     }
 
-    /** Also removes the idempotency keys whose scope is the session id. Appends still queued for it fail. */
+    /**
+     * Also removes the idempotency keys whose scope is the session id. Appends still queued for it fail. One short
+     * transaction, whatever the session's length: it marks the session's row, and from its commit on the session is
+     * gone to every read and write; its events are removed afterwards a chunk at a time ({@link SessionRemover}),
+     * between other sessions' commits, and the mark with the last of them.
+     */
     @Override
     public boolean delete(String sessionId) {
         Objects.requireNonNull(sessionId, "sessionId");
-        // Essential: deleting is how a user makes room on a full disk.
+        // Essential: deleting is how a user makes room on a full disk (the removal's chunks wait for the space).
         return writer.execute("delete session '" + sessionId + "'", tx -> {
-            EventTable.deleteSession(tx.connection(), sessionId);
             IdempotencyKeyTable.deleteScope(tx.connection(), sessionId);
-            boolean existed = SessionTable.delete(tx.connection(), sessionId);
-            tx.afterCommit(() -> sequences.deleted(sessionId));
+            boolean existed = SessionTable.markRemoving(tx.connection(), sessionId);
+            tx.afterCommit(() -> {
+                sequences.deleted(sessionId);
+                if (existed) {
+                    remover.schedule(sessionId);
+                }
+            });
             return existed;
         }, true);
+    }
+
+    /**
+     * Waits until the events of every deleted session are removed, for tests and tools (the benchmark): false if
+     * {@code timeoutMillis} passed first, or the store was closed with some left (the next open resumes them).
+     */
+    public boolean awaitRemovals(long timeoutMillis) throws InterruptedException {
+        return remover.awaitIdle(timeoutMillis);
     }
 
     /**
@@ -371,8 +416,10 @@ public final class SqliteSessionStore implements SessionStore {
             return;
         }
         integrity.cancel();
+        remover.stop(); // before the queue closes: no chunk is queued after it, the marks stay for the next open
         queue.close();
         writer.awaitStopped();
+        remover.awaitStopped();
         readers.close();
         writer.closeConnection();
         lock.close();

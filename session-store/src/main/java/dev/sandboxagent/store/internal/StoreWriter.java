@@ -140,6 +140,11 @@ final class StoreWriter {
         }
     }
 
+    /** The WAL file's size now (any thread). */
+    long walBytes() {
+        return checkpointer.walBytes();
+    }
+
     boolean diskFull() {
         return headroom.full() || connection == null;
     }

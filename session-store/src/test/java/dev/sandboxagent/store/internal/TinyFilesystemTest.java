@@ -204,6 +204,73 @@ class TinyFilesystemTest {
         assertThat(store.diskFull()).isFalse();
     }
 
+    /**
+     * Deleting a session while the disk is full: the delete itself is tried (one short transaction), its removal's
+     * chunks are refused untried until space returns (they would spend the reserve, and free no space on the volume),
+     * retried meanwhile and logged once, and the removal finishes afterwards without touching the other session.
+     */
+    @Test
+    void aRemovalThatFailsOnAFullDiskIsRetriedLoggedOnceAndFinishesWhenSpaceReturns() throws Exception {
+        SqliteSessionStore sqlite = SqliteSessionStore.open(mountPoint.resolve("data"),
+                new SessionRemover.Settings(200, 20, 50));
+        store = sqlite;
+        store.create(spec("doomed"));
+        store.create(spec("kept"));
+        store.append("doomed", numbered("p", 0, 2_000)).join();
+        List<UniversalEvent> kept = store.append("kept", numbered("k", 0, 10)).join();
+        List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(SessionRemover.class.getName());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(handler);
+        try {
+            Path filler = mountPoint.resolve("filler");
+            fillUp(filler);
+            assertThat(store.append("kept", drafts(37))).failsWithin(StoreTesting.DEADLINE);
+            assertThat(store.diskFull()).isTrue();
+
+            assertThat(store.delete("doomed")).isTrue();
+            assertThat(store.get("doomed")).isEmpty();
+            assertThat(store.read("doomed", 0, 10)).isEmpty();
+            // Tries every 50 ms at most: a second of them, and one warning, naming the session.
+            assertThat(sqlite.awaitRemovals(1_000)).as("no removal while the disk is full").isFalse();
+            assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING)
+                    .singleElement().extracting(java.util.logging.LogRecord::getMessage).asString()
+                    .contains("deleted session 'doomed'", "disk full");
+
+            Files.delete(filler);
+
+            assertThat(sqlite.awaitRemovals(StoreTesting.DEADLINE.toMillis())).isTrue();
+            assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.WARNING).hasSize(1);
+            assertThat(logged).filteredOn(r -> r.getLevel() == java.util.logging.Level.INFO)
+                    .singleElement().extracting(java.util.logging.LogRecord::getMessage).asString()
+                    .contains("deleted session 'doomed' (2000 events) after");
+            assertThat(readAll(store, "kept")).isEqualTo(kept);
+            try (java.sql.Connection file = java.sql.DriverManager.getConnection(
+                    "jdbc:sqlite:" + mountPoint.resolve("data/sessions.db"));
+                 java.sql.ResultSet rows = file.createStatement().executeQuery(
+                         "SELECT count(*) FROM events WHERE session_id = 'doomed'")) {
+                assertThat(rows.getLong(1)).as("events of the deleted session left in the file").isZero();
+            }
+            store.create(spec("doomed"));
+            assertThat(store.read("doomed", 0, 10)).isEmpty();
+        } finally {
+            log.removeHandler(handler);
+        }
+    }
+
     private static void fillUp(Path filler) {
         byte[] block = new byte[64 * 1024];
         try (OutputStream out = Files.newOutputStream(filler)) {
