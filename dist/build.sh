@@ -194,8 +194,11 @@ fi
 # The source checkout's, for the JDK running this build (the one bin/sandbox-agent finds there, as a rule).
 jar_dir=$(cd "$(dirname "$jar")" && pwd -P)
 rm -f "$jar_dir"/sandbox-agent-server-*.jsa "$jar_dir"/sandbox-agent-server-*.aot \
-  "$jar_dir"/sandbox-agent-cli-*.jsa "$jar_dir"/sandbox-agent-cli-*.aot
+  "$jar_dir"/sandbox-agent-cli-*.jsa "$jar_dir"/sandbox-agent-cli-*.aot "$jar_dir"/sandbox-agent-java-home
 train "$repo/bin/sandbox-agent" "$jar_dir" checkout "$build_jdk"
+# Which java those are for, physical: the launcher finds the home of a java on PATH that links to it with the
+# shell's own `test -ef` instead of running readlink (docs/benchmarks.md "CLI round trip, session 12").
+(cd "$build_jdk" && pwd -P) >"$jar_dir/sandbox-agent-java-home"
 echo "dist: start-up archives:" $(cd "$root/lib" && ls ./*.jsa ./*.aot 2>/dev/null) "and, for the checkout," \
   $(cd "$jar_dir" && ls ./*.jsa ./*.aot 2>/dev/null)
 

@@ -177,4 +177,25 @@ class DistributionIT {
         assertThat(version.stdout()).contains("dev.sandboxagent.cli.Main source: shared objects file")
                 .containsPattern("(?m)^sandbox-agent ");
     }
+
+    @Test
+    void checkoutLauncherFindsTheHomeOfJavaOnPathWithoutReadlink() throws Exception {
+        // java on PATH is, as a rule, a chain of links (/usr/bin/java -> /etc/alternatives/java -> the JDK's). The
+        // launcher needs the JDK's home to find the checkout's archive; for a link to the java the build made the
+        // archives for it finds it with the shell's own `test -ef` against the home the build recorded, without
+        // running readlink, whose fork and exec cost as much as the rest of the launcher (docs/benchmarks.md "CLI
+        // round trip, session 12"). Here the PATH holds that chain of links and nothing else: no readlink.
+        Path launcher = Path.of(System.getProperty("sandbox-agent.repo"), "bin", "sandbox-agent");
+        Path realJava = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        Path alternatives = Files.createDirectories(dir.resolve("alternatives"));
+        Path onPath = Files.createDirectories(dir.resolve("java-only"));
+        Files.createSymbolicLink(onPath.resolve("java"),
+                Files.createSymbolicLink(alternatives.resolve("java"), realJava));
+        Shell.Result version = Shell.run(Map.of("PATH", onPath.toString(), "HOME", dir.resolve("home").toString(),
+                "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info:stdout"), 60,
+                List.of(launcher.toString(), "--version"));
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.stdout()).contains("dev.sandboxagent.cli.Main source: shared objects file")
+                .containsPattern("(?m)^sandbox-agent ");
+    }
 }
