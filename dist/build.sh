@@ -8,13 +8,14 @@
 #     lib/runtime/                 a jlink'd Java runtime with only the modules the jar needs (jdeps)
 #     lib/sandbox-agent-server.aot the start-up archive of a server start: an AOT cache for the runtime's JDK 25+
 #                                  (a static AppCDS archive, .jsa, for an older runtime)
-#     lib/sandbox-agent-cli.jsa    and that of a trained `api` command
+#     lib/sandbox-agent-cli.jsa    and those of trained `api` commands: get, events, create and send-message,
+#     lib/sandbox-agent-cli-read.jsa and list and --version (a smaller archive for the commonest command)
 #     install.sh                   the installer
 #
 # and next to the tarball its .sha256. Usage: build.sh JAR VERSION OUT_DIR BUILD_JAVA_HOME (the api jar is
 # JAR's sibling sandbox-agent-cli.jar, made by the same clients/cli build)
 #
-# It also trains the same two archives for the source checkout (next to JAR, for BUILD_JAVA_HOME, named after it),
+# It also trains the same three archives for the source checkout (next to JAR, for BUILD_JAVA_HOME, named after it),
 # so that the README's `mvn -B -q package -DskipTests && bin/sandbox-agent server` starts from an archive.
 #
 # The runtime comes from SANDBOX_AGENT_DIST_JDK if set, else the newest JDK under /usr/lib/jvm that is at least 19,
@@ -88,8 +89,10 @@ runtime_kb=$(du -sk "$root/lib/runtime" | cut -f1)
 #   so each class in it costs idle memory;
 # - the api commands' (docs/benchmarks.md "CLI round trip, session 8"): the common api commands, `send-message
 #   --wait` among them (client, JSON, event rendering: what every `docker sandbox exec ... sandbox-agent api ...`
-#   loads), against a second server; the launcher adds each recorded command's classes to one list and dumps the
-#   archive anew.
+#   loads), against a second server; the launcher adds each recorded command's classes to its archive's list and
+#   dumps that archive anew. Two archives: list and --version, which load no Jackson, no java.time and no
+#   Formatter, record into one of their own (cli-read), the others into the other (cli); each command maps only
+#   its own, and a smaller archive costs less to map (docs/benchmarks.md "CLI round trip, session 12").
 # train LAUNCHER ARCHIVE_DIR LABEL [JAVA_HOME]
 train() {
   launcher=$1 archives=$2 label=$3
@@ -152,13 +155,17 @@ train() {
       export SANDBOX_AGENT_URL="$url"
       # Output only on failure: otherwise it is noise (the commands' output, the JVM's notes on classes it
       # cannot archive).
-      # The api archive is a static one made from the class list of every recorded command (the launcher adds
-      # each command's classes to the list and dumps the archive anew): the common commands, so that none of
-      # them loads a class from the jar or the JDK's modules instead of the archive.
+      # Each api archive is a static one made from the class list of every command recorded into it (the launcher
+      # adds each command's classes to its archive's list and dumps that archive anew): the common commands, so
+      # that none of them loads a class from the jar or the JDK's modules instead of the archive. list and
+      # --version go to cli-read, the others to cli (bin/sandbox-agent picks the archive by the command's words).
+      # The list is given --url so that an option's value is parsed (the parser's classes for it), as `-m` is in
+      # send-message's: cli-read holds no other command's classes.
       { SANDBOX_AGENT_CDS=off "$launcher" api sessions create warm --agent mock &&
         SANDBOX_AGENT_CDS=off "$launcher" api sessions send-message warm -m "echo warm" --wait &&
-        SANDBOX_AGENT_CDS=record "$launcher" api sessions list &&
+        SANDBOX_AGENT_CDS=record "$launcher" api sessions list --url "$url" &&
         SANDBOX_AGENT_CDS=record "$launcher" api sessions get warm &&
+        SANDBOX_AGENT_CDS=record "$launcher" --version &&
         SANDBOX_AGENT_CDS=record "$launcher" api sessions events warm &&
         SANDBOX_AGENT_CDS=record "$launcher" api sessions create train --agent mock &&
         SANDBOX_AGENT_CDS=record "$launcher" api sessions send-message train -m "echo trained" --wait
@@ -178,8 +185,8 @@ train() {
     mv -f "$new" "${new%.new}"
     made=$((made + 1))
   done
-  if [ "$made" -ne 2 ]; then
-    echo "dist: the $label training run made $made archive(s), not 2; the server log:" >&2
+  if [ "$made" -ne 3 ]; then
+    echo "dist: the $label training run made $made archive(s), not 3; the server log:" >&2
     cat "$work/server.log" >&2 2>/dev/null || true
     exit 1
   fi
@@ -194,8 +201,11 @@ fi
 # The source checkout's, for the JDK running this build (the one bin/sandbox-agent finds there, as a rule).
 jar_dir=$(cd "$(dirname "$jar")" && pwd -P)
 rm -f "$jar_dir"/sandbox-agent-server-*.jsa "$jar_dir"/sandbox-agent-server-*.aot \
-  "$jar_dir"/sandbox-agent-cli-*.jsa "$jar_dir"/sandbox-agent-cli-*.aot
+  "$jar_dir"/sandbox-agent-cli-*.jsa "$jar_dir"/sandbox-agent-cli-*.aot "$jar_dir"/sandbox-agent-java-home
 train "$repo/bin/sandbox-agent" "$jar_dir" checkout "$build_jdk"
+# Which java those are for, physical: the launcher finds the home of a java on PATH that links to it with the
+# shell's own `test -ef` instead of running readlink (docs/benchmarks.md "CLI round trip, session 12").
+(cd "$build_jdk" && pwd -P) >"$jar_dir/sandbox-agent-java-home"
 echo "dist: start-up archives:" $(cd "$root/lib" && ls ./*.jsa ./*.aot 2>/dev/null) "and, for the checkout," \
   $(cd "$jar_dir" && ls ./*.jsa ./*.aot 2>/dev/null)
 

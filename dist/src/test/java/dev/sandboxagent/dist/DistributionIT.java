@@ -131,12 +131,13 @@ class DistributionIT {
         assertThat(send.exitCode()).as(send.toString()).isZero();
         assertThat(send.stdout()).contains("assistant: from the tarball", "turn.ended");
 
-        // The api archive is trained on the common commands, list among them (bin/sandbox-agent, dist/build.sh):
-        // a list loads every class of the jar it needs from the archive, none from the jar itself. That jar is the
-        // api jar, the client's classes alone (docs/operations.md).
-        Shell.Result list = Shell.run(noJava(Map.of("SANDBOX_AGENT_URL", url,
+        // The api archives are trained on the common commands, list among them (bin/sandbox-agent, dist/build.sh):
+        // a list loads every class of the jar it needs from the archive, none from the jar itself, also with an
+        // option's value to parse (`--url`: the bench's form). That jar is the api jar, the client's classes alone
+        // (docs/operations.md).
+        Shell.Result list = Shell.run(noJava(Map.of("SANDBOX_AGENT_URL", "http://127.0.0.1:1",
                 "SANDBOX_AGENT_JAVA_OPTS", "-Xlog:class+load=info:stdout -XshowSettings:properties")), 60,
-                List.of(launcher.toString(), "api", "sessions", "list"));
+                List.of(launcher.toString(), "api", "sessions", "list", "--url", url));
         assertThat(list.exitCode()).as(list.toString()).isZero();
         assertThat(list.stderr()).contains("java.class.path = "
                 + prefix.toRealPath().resolve("lib/sandbox-agent/lib/sandbox-agent-cli.jar") + "\n");
@@ -149,6 +150,24 @@ class DistributionIT {
         // "CLI round trip, session 11")
         assertThat(list.stdout()).doesNotContain(" com.fasterxml.jackson.")
                 .doesNotContain(" java.util.concurrent.ForkJoinPool ");
+        // A list maps an archive of its own and the version's classes alone, smaller than that of the other api
+        // commands, which a get maps: a JVM maps and relocates the whole archive it is given (bin/sandbox-agent,
+        // docs/benchmarks.md "CLI round trip, session 12").
+        Path lib = prefix.toRealPath().resolve("lib/sandbox-agent/lib");
+        Path readArchive = lib.resolve("sandbox-agent-cli-read.jsa");
+        Path apiArchive = lib.resolve("sandbox-agent-cli.jsa");
+        Map<String, String> logArchive = noJava(Map.of("SANDBOX_AGENT_URL", url,
+                "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on -Xlog:cds=info:stdout"));
+        Shell.Result listArchive = Shell.run(logArchive, 60, List.of(launcher.toString(), "api", "sessions", "list"));
+        assertThat(listArchive.exitCode()).as(listArchive.toString()).isZero();
+        assertThat(listArchive.stdout()).containsPattern("Opened (shared )?archive (file )?" + readArchive)
+                .doesNotContain(apiArchive.toString());
+        Shell.Result getArchive = Shell.run(logArchive, 60,
+                List.of(launcher.toString(), "api", "sessions", "get", "s1"));
+        assertThat(getArchive.exitCode()).as(getArchive.toString()).isZero();
+        assertThat(getArchive.stdout()).containsPattern("Opened (shared )?archive (file )?" + apiArchive)
+                .doesNotContain(readArchive.toString());
+        assertThat(Files.size(readArchive)).isLessThan(Files.size(apiArchive));
 
         // A client command ends without System.exit's work: from JDK 21 on, Runtime.exit looks up a System.Logger
         // to log the exit, which on the shipped JDK 25 loads and initialises ~300 classes (the logger bootstrap, the
@@ -171,6 +190,27 @@ class DistributionIT {
         Path nothingOnPath = Files.createDirectories(dir.resolve("empty-path"));
         Shell.Result version = Shell.run(Map.of("PATH", nothingOnPath.toString(), "HOME", dir.resolve("home").toString(),
                 "JAVA_HOME", System.getProperty("java.home"),
+                "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info:stdout"), 60,
+                List.of(launcher.toString(), "--version"));
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.stdout()).contains("dev.sandboxagent.cli.Main source: shared objects file")
+                .containsPattern("(?m)^sandbox-agent ");
+    }
+
+    @Test
+    void checkoutLauncherFindsTheHomeOfJavaOnPathWithoutReadlink() throws Exception {
+        // java on PATH is, as a rule, a chain of links (/usr/bin/java -> /etc/alternatives/java -> the JDK's). The
+        // launcher needs the JDK's home to find the checkout's archive; for a link to the java the build made the
+        // archives for it finds it with the shell's own `test -ef` against the home the build recorded, without
+        // running readlink, whose fork and exec cost as much as the rest of the launcher (docs/benchmarks.md "CLI
+        // round trip, session 12"). Here the PATH holds that chain of links and nothing else: no readlink.
+        Path launcher = Path.of(System.getProperty("sandbox-agent.repo"), "bin", "sandbox-agent");
+        Path realJava = Path.of(System.getProperty("java.home"), "bin", "java").toRealPath();
+        Path alternatives = Files.createDirectories(dir.resolve("alternatives"));
+        Path onPath = Files.createDirectories(dir.resolve("java-only"));
+        Files.createSymbolicLink(onPath.resolve("java"),
+                Files.createSymbolicLink(alternatives.resolve("java"), realJava));
+        Shell.Result version = Shell.run(Map.of("PATH", onPath.toString(), "HOME", dir.resolve("home").toString(),
                 "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on -Xlog:class+load=info:stdout"), 60,
                 List.of(launcher.toString(), "--version"));
         assertThat(version.exitCode()).as(version.toString()).isZero();
