@@ -138,19 +138,6 @@ public final class DockerEngine {
         });
     }
 
-    /**
-     * The engine's state when reading it takes no lock: no engine (off or absent) is two fields. Empty for an adopted
-     * or managed engine, whose status is read from the supervisor under its process's lock (see {@link #status}).
-     * Lets the health answer stay on the event loop when there is no engine (docs/benchmarks.md "Server start,
-     * session 12").
-     */
-    public Optional<String> stateWithoutLocks() {
-        if (source != Source.NONE) {
-            return Optional.empty();
-        }
-        return Optional.of(settings.mode() == DockerSettings.Mode.OFF ? "off" : "absent"); // as status() says it
-    }
-
     public DockerStatus status() {
         String mode = settings.mode().wireName();
         String socket = settings.socket().toString();

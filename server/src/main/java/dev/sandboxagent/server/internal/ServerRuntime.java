@@ -252,23 +252,18 @@ public final class ServerRuntime implements SandboxAgentServer {
         // Bodies are read before any handler answers, even where they are ignored: a body that turns out to be
         // malformed (a bad chunk) is then answered with a problem instead of cutting off an answer already sent.
         BodyHandler bodies = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
-        // Written by hand (HealthAnswer), not through JsonBodies or a JsonObject: the first request after a start (a
-        // health poll) then needs neither Jackson databind (~390 classes and a mapper) nor Jackson's codec and
-        // generator (~75 classes; docs/benchmarks.md "Server start, session 12"). With no engine (--docker off, or
-        // none found) its state is read without a lock and the answer is made on the event loop: the first poll of a
-        // start then starts no worker thread (its stack, its malloc arena); an adopted or managed engine's status is
-        // read under the supervisor's locks, on a worker.
-        java.util.function.BiConsumer<io.vertx.ext.web.RoutingContext, String> healthAnswer = (c, docker) ->
-                c.response().setStatusCode(200).putHeader("Content-Type", "application/json")
+        router.get("/v1/health").handler(bodies).handler(ctx -> Blocking.respond(ctx,
+                () -> warm.docker().status().state(),
+                // Written by hand (HealthAnswer), not through JsonBodies or a JsonObject: the first request after a
+                // start (a health poll) then needs neither Jackson databind (~390 classes and a mapper) nor Jackson's
+                // codec and generator (~75 classes; docs/benchmarks.md "Server start, session 12").
+                (c, docker) -> c.response().setStatusCode(200).putHeader("Content-Type", "application/json")
                         .end(new HealthAnswer(VERSION, System.currentTimeMillis() - startedAt, docker,
                                 // Reads are served either way; "disk_full" says writes get 503 until space
                                 // returns, "corrupt" that the background check found the file damaged and writes
                                 // get 503 for good.
                                 store.corruption().isPresent() ? "corrupt" : store.diskFull() ? "disk_full" : "ok")
-                                .json());
-        router.get("/v1/health").handler(bodies).handler(ctx -> warm.docker().stateWithoutLocks().ifPresentOrElse(
-                docker -> healthAnswer.accept(ctx, docker),
-                () -> Blocking.respond(ctx, () -> warm.docker().status().state(), healthAnswer)));
+                                .json())));
         // On a worker: the first call reads and parses the document (see below).
         router.get("/openapi.json").handler(bodies).handler(ctx -> Blocking.respond(ctx, api::text,
                 (c, text) -> c.response().putHeader("Content-Type", "application/json").end(text)));

@@ -135,35 +135,4 @@ class StartClassesTest {
                     .as("Jackson's factory made by a start and its health answer").isEmpty();
         }
     }
-
-    @Test
-    void theHealthPollOfAServerWithoutAnEngineStartsNoWorkerThread() throws Exception {
-        // With no engine (this server runs --docker off) the health answer reads two fields and is made on the event
-        // loop: an idle server that has only been polled has no worker thread yet (a stack and a malloc arena each;
-        // docs/benchmarks.md "Server start, session 12"). The first request that needs a worker still gets one.
-        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), dir.resolve("server.log"))) {
-            Api.Answer health = server.api().get("/v1/health");
-            assertThat(health.status()).isEqualTo(200);
-            assertThat(health.body()).contains("\"docker\":\"off\"").contains("\"store\":\"ok\"");
-            Thread.sleep(500);
-            // thread names as the kernel keeps them (15 bytes): "sandbox-agent-b" for the routes' pool
-            String worker = dev.sandboxagent.server.http.Workers.ROUTES_POOL.substring(0, 15);
-            assertThat(threadNames(server.pid())).as("threads of a server polled for health").doesNotContain(worker);
-
-            assertThat(server.api().get("/v1/sessions").status()).isEqualTo(200);
-            assertThat(threadNames(server.pid())).as("threads after a list").contains(worker);
-        }
-    }
-
-    private static List<String> threadNames(long pid) throws java.io.IOException {
-        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-            return tasks.map(task -> {
-                try {
-                    return Files.readString(task.resolve("comm")).strip();
-                } catch (java.io.IOException gone) {
-                    return "";
-                }
-            }).toList();
-        }
-    }
 }
