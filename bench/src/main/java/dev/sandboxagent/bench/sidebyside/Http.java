@@ -33,12 +33,6 @@ final class Http {
         return answer("GET " + path, response);
     }
 
-    static void delete(int port, String path) throws IOException, InterruptedException {
-        HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(uri(port, path))
-                .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
-        answer("DELETE " + path, response);
-    }
-
     private static JsonNode answer(String what, HttpResponse<String> response) throws IOException {
         if (response.statusCode() / 100 != 2) {
             throw new IOException(what + " answered " + response.statusCode() + ": " + response.body());

@@ -385,7 +385,11 @@ public final class SideBySide {
             } finally {
                 streams.forEach(OurStream::close);
             }
-            Http.delete(port, "/v1/sessions/" + id);
+            // The session stays (its data dir goes with the run). Deleting it here removed its 200k events in the
+            // background since session 12 (SessionRemover: chunks that take the store's writer about half its time
+            // for ~13 s), so the 10-client stream, raw SQLite and latency scenarios after it measured a removal
+            // too; the old one-transaction delete did all of it inside this call. DeleteStallBench measures a
+            // delete's cost (docs/benchmarks.md "Deleting a session without stalling the others, session 12").
         }
         double sqlite = RawSqlite.insertRate(scratch.resolve("raw-sqlite-" + round), sizes.streamDeltas(),
                 RawSqlite.Sync.NORMAL);
