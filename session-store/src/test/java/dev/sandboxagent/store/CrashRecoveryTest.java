@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,15 @@ class CrashRecoveryTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void everyReportedEventSurvivesKillDashNineAmidCheckpointsOfAHeavyStream() throws Exception {
         killTwiceAndCheck(20_000, 2_000);
+    }
+
+    /** CI saw "1467" after 14671: the kill had cut "14672" short, and the reader took the fragment as reported. */
+    @Test
+    void aLineTheKillCutShortIsNotCountedAsReported() throws IOException {
+        BufferedReader in = new BufferedReader(new StringReader("14670\n14671\n1467"));
+        assertThat(completeLine(in)).isEqualTo("14670");
+        assertThat(completeLine(in)).isEqualTo("14671");
+        assertThat(completeLine(in)).isNull();
     }
 
     private void killTwiceAndCheck(int seenBeforeKill, int padding) throws Exception {
@@ -78,7 +88,7 @@ class CrashRecoveryTest {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
-            while (seen.size() < seenBeforeKill && (line = out.readLine()) != null) {
+            while (seen.size() < seenBeforeKill && (line = completeLine(out)) != null) {
                 seen.add(Long.parseLong(line));
             }
             assertThat(seen).as("sequences the child reported before it stopped; its stderr: %s",
@@ -86,13 +96,27 @@ class CrashRecoveryTest {
             // SIGKILL through the handle: Process.destroyForcibly() would also close our end of its stdout.
             child.toHandle().destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            // What it printed between our last read and its death was seen by "a client" too.
-            while ((line = out.readLine()) != null) {
+            // What it printed between our last read and its death was seen by "a client" too; a line the kill cut
+            // short was not (a batch larger than the child's buffer or a pipe write reaches us in pieces).
+            while ((line = completeLine(out)) != null) {
                 seen.add(Long.parseLong(line));
             }
         } finally {
             child.destroyForcibly();
         }
         return seen;
+    }
+
+    /** The next line ended by a newline, or null at the end of the stream: an unterminated tail is dropped. */
+    static String completeLine(BufferedReader in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1) {
+            if (c == '\n') {
+                return line.toString();
+            }
+            line.append((char) c);
+        }
+        return null;
     }
 }
