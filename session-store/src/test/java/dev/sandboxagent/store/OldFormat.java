@@ -11,11 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * How schema version 1 (before encode-once) stored an event: the record below is the UniversalEvent of that
  * version, and its JSON, raw included, filled the {@code json} column. Also what the server sent with include_raw.
  */
-final class OldFormat {
+public final class OldFormat {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Schema version 1's tables, as Schema.java created them. */
-    static final String[] SCHEMA_1 = {
+    public static final String[] SCHEMA_1 = {
             """
             CREATE TABLE IF NOT EXISTS sessions (
                 session_id        TEXT PRIMARY KEY,
@@ -52,6 +52,12 @@ final class OldFormat {
             ) WITHOUT ROWID""",
             "PRAGMA user_version = 1"};
 
+    /** What took a file from version 1 to 2, as Schema.java shipped it (raw apart, and each row's format). */
+    public static final String[] SCHEMA_2_STEP = {
+            "ALTER TABLE events ADD COLUMN raw BLOB",
+            "ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1",
+            "PRAGMA user_version = 2"};
+
     @JsonPropertyOrder({"event_id", "sequence", "time", "session_id", "native_session_id", "source", "synthetic",
             "type", "data", "raw"})
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -71,7 +77,7 @@ final class OldFormat {
     private OldFormat() {
     }
 
-    static String encode(String eventId, long sequence, String time, String sessionId, String nativeSessionId,
+    public static String encode(String eventId, long sequence, String time, String sessionId, String nativeSessionId,
                          String source, boolean synthetic, String type, JsonNode data, JsonNode raw)
             throws JsonProcessingException {
         return MAPPER.writeValueAsString(new Version1Event(eventId, sequence, time, sessionId, nativeSessionId,

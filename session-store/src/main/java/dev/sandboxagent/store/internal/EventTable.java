@@ -29,11 +29,21 @@ final class EventTable {
 
     private static final String COLUMNS = "sequence, event_id, time, type, format, json, raw";
     /**
+     * The same of a schema-1 file, which the store reads as it is while it cannot migrate it (read-only on a full
+     * disk, see ReadPool): it has neither column, and each of its rows holds raw inside json.
+     */
+    private static final String COLUMNS_OF_SCHEMA_1 = "sequence, event_id, time, type, " + FORMAT_RAW_INSIDE
+            + ", json, NULL";
+    /**
      * The events of a deleted session whose removal is not finished are no one's: reads find none, in the same
      * snapshot as the events (one lookup of the session's row per statement, whatever the page's size).
      */
     private static final String NOT_REMOVING =
             " AND NOT EXISTS (SELECT 1 FROM sessions WHERE session_id = ?1 AND removing = 1)";
+    private static final String PAGE = pageSql(COLUMNS, NOT_REMOVING);
+    // Before schema 3 no session's row is marked, so every event has its session.
+    private static final String PAGE_OF_SCHEMA_2 = pageSql(COLUMNS, "");
+    private static final String PAGE_OF_SCHEMA_1 = pageSql(COLUMNS_OF_SCHEMA_1, "");
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String INSERT_INTO = "INSERT INTO events"
@@ -175,11 +185,18 @@ final class EventTable {
         }
     }
 
-    /** The events' stored bytes are handed on as they are: nothing is parsed here (see UniversalEvent). */
-    static List<UniversalEvent> page(Connection connection, String sessionId, long afterSequence, int limit)
-            throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM events"
-                + " WHERE session_id = ?1 AND sequence > ?2" + NOT_REMOVING + " ORDER BY sequence LIMIT ?3")) {
+    /**
+     * The events' stored bytes are handed on as they are: nothing is parsed here (see UniversalEvent).
+     *
+     * @param schema the file's schema version ({@link Schema#VERSION} once migrated; see {@link ReadPool})
+     */
+    static List<UniversalEvent> page(Connection connection, int schema, String sessionId, long afterSequence,
+                                     int limit) throws SQLException {
+        if (!Schema.hasTables(schema)) {
+            return List.of();
+        }
+        try (PreparedStatement select = connection.prepareStatement(Schema.marksRemovals(schema) ? PAGE
+                : Schema.keepsRawApart(schema) ? PAGE_OF_SCHEMA_2 : PAGE_OF_SCHEMA_1)) {
             select.setString(1, sessionId);
             select.setLong(2, afterSequence);
             select.setInt(3, limit);
@@ -194,12 +211,16 @@ final class EventTable {
     }
 
     /** Walks the primary key backwards from the session's newest event. */
-    static Optional<UniversalEvent> lastOfTypes(Connection connection, String sessionId, Set<String> types)
-            throws SQLException {
+    static Optional<UniversalEvent> lastOfTypes(Connection connection, int schema, String sessionId,
+                                                Set<String> types) throws SQLException {
+        if (!Schema.hasTables(schema)) {
+            return Optional.empty();
+        }
         String placeholders = String.join(", ", java.util.Collections.nCopies(types.size(), "?"));
-        try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS + " FROM events"
-                + " WHERE session_id = ?1 AND type IN (" + placeholders + ")" + NOT_REMOVING
-                + " ORDER BY sequence DESC LIMIT 1")) {
+        try (PreparedStatement select = connection.prepareStatement("SELECT "
+                + (Schema.keepsRawApart(schema) ? COLUMNS : COLUMNS_OF_SCHEMA_1) + " FROM events"
+                + " WHERE session_id = ?1 AND type IN (" + placeholders + ")"
+                + (Schema.marksRemovals(schema) ? NOT_REMOVING : "") + " ORDER BY sequence DESC LIMIT 1")) {
             select.setString(1, sessionId);
             int index = 2;
             for (String type : types) {
@@ -209,6 +230,11 @@ final class EventTable {
                 return rs.next() ? Optional.of(row(sessionId, rs)) : Optional.empty();
             }
         }
+    }
+
+    private static String pageSql(String columns, String notRemoving) {
+        return "SELECT " + columns + " FROM events WHERE session_id = ?1 AND sequence > ?2" + notRemoving
+                + " ORDER BY sequence LIMIT ?3";
     }
 
     private static UniversalEvent row(String sessionId, ResultSet rs) throws SQLException {

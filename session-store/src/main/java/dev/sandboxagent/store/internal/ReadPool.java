@@ -38,6 +38,12 @@ final class ReadPool {
     private volatile List<Connection> all;
     private volatile BlockingQueue<Connection> idle;
     private volatile boolean immutable;
+    /**
+     * The schema version of the file, which reads name only what it has: the current one, except after a read-only
+     * start on a file the writer could not migrate (the writer alone migrates, and it could not open), until
+     * {@link #reopen}. Changed with the connections, under the write side of lifecycle.
+     */
+    private volatile int schemaVersion = Schema.VERSION;
     // Queries hold the read side; close() takes the write side, so it waits for running queries to finish.
     private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
@@ -62,23 +68,17 @@ final class ReadPool {
      * For a store that starts read-only on a full disk: ordinary readers need to create the shared-memory file,
      * which a full disk refuses. When there is no WAL content to read (the last close checkpointed it), readers
      * that treat the file as immutable need nothing written at all. {@link #reopen} replaces them once the store
-     * can write again.
+     * can write again. Either kind reads the file as it is, which may be of an older schema: only the writer
+     * migrates, and it could not open (see {@link #schemaVersion}).
      */
     static ReadPool openOnAFullDisk(Path file, int size) {
-        ReadPool ordinary = null;
+        ReadPool ordinary = open(file, size);
         try {
-            ordinary = open(file, size);
             // SQLite connects lazily: only a first read maps the shared memory that a full disk refuses.
-            ordinary.query("read the session store", c -> {
-                try (java.sql.Statement statement = c.createStatement()) {
-                    return statement.execute("SELECT count(*) FROM sqlite_master");
-                }
-            });
+            ordinary.readSchemaVersion();
             return ordinary;
         } catch (StoreException e) {
-            if (ordinary != null) {
-                ordinary.close();
-            }
+            ordinary.close();
             Path wal = file.resolveSibling(file.getFileName() + "-wal");
             try {
                 if (!StoreFailures.isDiskFull(e) || (Files.exists(wal) && Files.size(wal) > 0)) {
@@ -89,25 +89,47 @@ final class ReadPool {
             }
             ReadPool pool = new ReadPool(file, connect(file, size, true));
             pool.immutable = true;
+            try {
+                pool.readSchemaVersion();
+            } catch (RuntimeException failed) {
+                pool.close();
+                throw failed;
+            }
             return pool;
         }
     }
 
-    /** After a read-only start, once the store writes again: ordinary readers that see its commits. */
+    /** The file's schema version as it is (refusing a newer one), for a store that could not migrate it. */
+    private void readSchemaVersion() {
+        schemaVersion = query("read the schema version of the session store", c -> Schema.version(c, file));
+    }
+
+    /** What reads may name (see {@link Schema}); read it inside a {@link #query}, where it matches the connection. */
+    int schemaVersion() {
+        return schemaVersion;
+    }
+
+    /**
+     * After a read-only start, once the store writes again (its writer has opened, and so migrated the file):
+     * ordinary readers that see its commits, and reads of the current schema.
+     */
     void reopen() {
-        if (!immutable) {
-            return;
-        }
         lifecycle.writeLock().lock();
         try {
             if (closed) {
                 return;
             }
-            List<Connection> fresh = connect(file, size, false);
-            all.forEach(StoreDatabase::closeQuietly); // an immutable pool is connected from its start
-            all = List.copyOf(fresh);
-            idle = new ArrayBlockingQueue<>(fresh.size(), false, fresh);
-            immutable = false;
+            if (immutable) {
+                List<Connection> fresh = connect(file, size, false);
+                all.forEach(StoreDatabase::closeQuietly); // an immutable pool is connected from its start
+                all = List.copyOf(fresh);
+                idle = new ArrayBlockingQueue<>(fresh.size(), false, fresh);
+                immutable = false;
+            }
+            // Only with readers that see the migration (an immutable one reads the file without its WAL). Reads of
+            // the old version stay right on the migrated file meanwhile: no row is marked before the first delete,
+            // which waits for the writer, and the writer is the thread running this.
+            schemaVersion = Schema.VERSION;
         } finally {
             lifecycle.writeLock().unlock();
         }

@@ -71,14 +71,29 @@ final class Schema {
     private Schema() {
     }
 
+    /**
+     * Whether a file of this version has the tables at all: version 0 is a file nothing was written to yet (a new
+     * data directory whose first open found no room to make them).
+     */
+    static boolean hasTables(int version) {
+        return version >= 1;
+    }
+
+    /** Whether a file of this version keeps each event's format and raw apart (version 2, encode-once). */
+    static boolean keepsRawApart(int version) {
+        return version >= 2;
+    }
+
+    /** Whether a file of this version may hold the rows of deleted sessions, marked (version 3, sessions.removing). */
+    static boolean marksRemovals(int version) {
+        return version >= 3;
+    }
+
     /** Brings the file to {@link #VERSION} in one transaction; refuses a file written by a newer build. */
     static void migrate(Connection connection, Path file) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             int found = userVersion(statement);
-            if (found > VERSION) {
-                throw new StoreException(file + " has schema version " + found + " but this build knows only up to "
-                        + VERSION + "; run a newer sandbox-agent (the file was left untouched)");
-            }
+            refuseNewer(found, file);
             if (found == VERSION) {
                 return;
             }
@@ -96,6 +111,26 @@ final class Schema {
                 StoreDatabase.rollbackQuietly(connection);
                 throw e;
             }
+        }
+    }
+
+    /**
+     * The version of the file as it is, for reads of a file the store could not migrate (it opened read-only on a
+     * full disk, and only the writer migrates): they name only what that version has. Refuses a file written by a
+     * newer build, as {@link #migrate} does.
+     */
+    static int version(Connection connection, Path file) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            int found = userVersion(statement);
+            refuseNewer(found, file);
+            return found;
+        }
+    }
+
+    private static void refuseNewer(int found, Path file) {
+        if (found > VERSION) {
+            throw new StoreException(file + " has schema version " + found + " but this build knows only up to "
+                    + VERSION + "; run a newer sandbox-agent (the file was left untouched)");
         }
     }
 

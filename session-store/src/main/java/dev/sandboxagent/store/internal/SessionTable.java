@@ -19,6 +19,15 @@ final class SessionTable {
             + " title, state, native_session_id, last_sequence, created_at, updated_at";
     /** Rows of deleted sessions whose events are still being removed are no session (see {@link Schema}). */
     private static final String LIVE = "removing = 0";
+    private static final String FIND = "SELECT " + COLUMNS + " FROM sessions WHERE session_id = ? AND " + LIVE;
+    private static final String ALL = "SELECT " + COLUMNS + " FROM sessions WHERE " + LIVE
+            + " ORDER BY created_at, rowid";
+    private static final String LAST_SEQUENCES = "SELECT session_id, last_sequence FROM sessions WHERE " + LIVE;
+    // The same reads of a file before schema 3, which the store reads as it is while it cannot migrate it (read-only
+    // on a full disk, see ReadPool): no column marks a row there, and every row is a session.
+    private static final String FIND_UNMARKED = "SELECT " + COLUMNS + " FROM sessions WHERE session_id = ?";
+    private static final String ALL_UNMARKED = "SELECT " + COLUMNS + " FROM sessions ORDER BY created_at, rowid";
+    private static final String LAST_SEQUENCES_UNMARKED = "SELECT session_id, last_sequence FROM sessions";
     private static final String UPDATE_LAST_SEQUENCE =
             "UPDATE sessions SET last_sequence = ?, updated_at = ? WHERE session_id = ?";
 
@@ -44,9 +53,13 @@ final class SessionTable {
         }
     }
 
-    static Optional<SessionRecord> find(Connection connection, String sessionId) throws SQLException {
+    /** @param schema the file's schema version ({@link Schema#VERSION} once migrated; see {@link ReadPool}) */
+    static Optional<SessionRecord> find(Connection connection, int schema, String sessionId) throws SQLException {
+        if (!Schema.hasTables(schema)) {
+            return Optional.empty();
+        }
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT " + COLUMNS + " FROM sessions WHERE session_id = ? AND " + LIVE)) {
+                Schema.marksRemovals(schema) ? FIND : FIND_UNMARKED)) {
             select.setString(1, sessionId);
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? Optional.of(record(rs)) : Optional.empty();
@@ -55,9 +68,12 @@ final class SessionTable {
     }
 
     /** Oldest first; rowid orders sessions created in the same millisecond. */
-    static List<SessionRecord> all(Connection connection) throws SQLException {
+    static List<SessionRecord> all(Connection connection, int schema) throws SQLException {
+        if (!Schema.hasTables(schema)) {
+            return List.of();
+        }
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT " + COLUMNS + " FROM sessions WHERE " + LIVE + " ORDER BY created_at, rowid");
+                Schema.marksRemovals(schema) ? ALL : ALL_UNMARKED);
              ResultSet rs = select.executeQuery()) {
             List<SessionRecord> records = new ArrayList<>();
             while (rs.next()) {
@@ -125,7 +141,10 @@ final class SessionTable {
     }
 
     /** The deleted sessions whose events are still to be removed, in the order they were created. */
-    static List<String> removing(Connection connection) throws SQLException {
+    static List<String> removing(Connection connection, int schema) throws SQLException {
+        if (!Schema.marksRemovals(schema)) {
+            return List.of();
+        }
         try (PreparedStatement select = connection.prepareStatement(
                 "SELECT session_id FROM sessions WHERE removing = 1 ORDER BY created_at, rowid");
              ResultSet rs = select.executeQuery()) {
@@ -148,9 +167,12 @@ final class SessionTable {
         }
     }
 
-    static Map<String, Long> lastSequences(Connection connection) throws SQLException {
+    static Map<String, Long> lastSequences(Connection connection, int schema) throws SQLException {
+        if (!Schema.hasTables(schema)) {
+            return new HashMap<>();
+        }
         try (PreparedStatement select = connection.prepareStatement(
-                "SELECT session_id, last_sequence FROM sessions WHERE " + LIVE);
+                Schema.marksRemovals(schema) ? LAST_SEQUENCES : LAST_SEQUENCES_UNMARKED);
              ResultSet rs = select.executeQuery()) {
             Map<String, Long> last = new HashMap<>();
             while (rs.next()) {

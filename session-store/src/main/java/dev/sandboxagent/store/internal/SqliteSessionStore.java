@@ -121,22 +121,28 @@ public final class SqliteSessionStore implements SessionStore {
             connection = openWriterOnAFullDisk(file, headroom);
             readers = connection != null ? ReadPool.open(file, READ_CONNECTIONS)
                     : ReadPool.openOnAFullDisk(file, READ_CONNECTIONS);
+            // Read-only, the readers read the file as it is: perhaps of an older schema (the writer migrates).
+            ReadPool pool = readers;
             SessionSequences sequences = new SessionSequences(connection != null
-                    ? SessionTable.lastSequences(connection)
-                    : readers.query("read the sessions", SessionTable::lastSequences));
+                    ? SessionTable.lastSequences(connection, Schema.VERSION)
+                    : readers.query("read the sessions", c -> SessionTable.lastSequences(c, pool.schemaVersion())));
             // What a stop or crash left of removals: resumed once the writer runs (see SessionRemover).
-            List<String> leftMarked = connection != null ? SessionTable.removing(connection)
-                    : readers.query("read the deleted sessions", SessionTable::removing);
+            List<String> leftMarked = connection != null ? SessionTable.removing(connection, Schema.VERSION)
+                    : readers.query("read the deleted sessions", c -> SessionTable.removing(c, pool.schemaVersion()));
             if (connection != null && !headroom.full() && !headroom.ensureReserve()) {
                 headroom.markFull();
                 LOG.warning("the disk of " + file + " has no room for the store's " + (Headroom.RESERVE_BYTES / 1024)
                         + " KiB reserve: writes are refused until there is");
             }
             WriteQueue queue = new WriteQueue(QUEUE_CAPACITY_DRAFTS);
-            ReadPool pool = readers;
             StoreWriter writer = new StoreWriter(connection, () -> {
-                Connection reopened = StoreDatabase.openWriter(file);
-                pool.reopen();
+                Connection reopened = StoreDatabase.openWriter(file); // migrates the file if it is older
+                try {
+                    pool.reopen();
+                } catch (RuntimeException e) {
+                    StoreDatabase.closeQuietly(reopened);
+                    throw e;
+                }
                 return reopened;
             }, headroom, file, queue, sequences);
             writer.start();
@@ -228,12 +234,13 @@ public final class SqliteSessionStore implements SessionStore {
     @Override
     public Optional<SessionRecord> get(String sessionId) {
         Objects.requireNonNull(sessionId, "sessionId");
-        return readers.query("read session '" + sessionId + "'", c -> SessionTable.find(c, sessionId));
+        return readers.query("read session '" + sessionId + "'",
+                c -> SessionTable.find(c, readers.schemaVersion(), sessionId));
     }
 
     @Override
     public List<SessionRecord> list() {
-        return readers.query("list sessions", SessionTable::all);
+        return readers.query("list sessions", c -> SessionTable.all(c, readers.schemaVersion()));
     }
 
     /** @throws StoreException "unknown session" if there is no such session */
@@ -362,7 +369,7 @@ public final class SqliteSessionStore implements SessionStore {
             return List.of();
         }
         return readers.query("read the events of session '" + sessionId + "'",
-                c -> EventTable.page(c, sessionId, afterSequence, limit));
+                c -> EventTable.page(c, readers.schemaVersion(), sessionId, afterSequence, limit));
     }
 
     @Override
@@ -372,7 +379,7 @@ public final class SqliteSessionStore implements SessionStore {
             return Optional.empty();
         }
         return readers.query("read the events of session '" + sessionId + "'",
-                c -> EventTable.lastOfTypes(c, sessionId, types));
+                c -> EventTable.lastOfTypes(c, readers.schemaVersion(), sessionId, types));
     }
 
     @Override
@@ -397,7 +404,8 @@ public final class SqliteSessionStore implements SessionStore {
     public Optional<String> idempotencyKey(String scope, String key) {
         Objects.requireNonNull(scope, "scope");
         Objects.requireNonNull(key, "key");
-        return readers.query("read an idempotency key", c -> IdempotencyKeyTable.find(c, scope, key));
+        return readers.query("read an idempotency key", c -> Schema.hasTables(readers.schemaVersion())
+                ? IdempotencyKeyTable.find(c, scope, key) : Optional.empty());
     }
 
     /**

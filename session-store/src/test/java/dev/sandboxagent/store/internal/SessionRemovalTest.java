@@ -255,7 +255,7 @@ class SessionRemovalTest {
 
     private List<UniversalEvent> readAllFromFile(String sessionId) throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("sessions.db"))) {
-            return EventTable.page(c, sessionId, 0, Integer.MAX_VALUE);
+            return EventTable.page(c, Schema.VERSION, sessionId, 0, Integer.MAX_VALUE);
         }
     }
 }

@@ -7,9 +7,16 @@ import static dev.sandboxagent.store.StoreTesting.readAll;
 import static dev.sandboxagent.store.StoreTesting.sequences;
 import static dev.sandboxagent.store.StoreTesting.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sandboxagent.store.EventDraft;
+import dev.sandboxagent.store.OldFormat;
+import dev.sandboxagent.store.SessionRecord;
+import dev.sandboxagent.store.SessionSpec;
+import dev.sandboxagent.store.SessionState;
 import dev.sandboxagent.store.SessionStore;
 import dev.sandboxagent.store.StoreException;
 import dev.sandboxagent.store.StoreTesting;
@@ -19,6 +26,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +43,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sqlite.SQLiteConfig;
 
 /**
  * A really full disk: the store on a 4 MB tmpfs (room for its 1 MiB reserve) that a filler file fills up. Needs
@@ -38,6 +54,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @EnabledOnOs(OS.LINUX)
 class TinyFilesystemTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     @TempDir
     Path tempDir;
     Path mountPoint;
@@ -268,6 +286,233 @@ class TinyFilesystemTest {
             assertThat(store.read("doomed", 0, 10)).isEmpty();
         } finally {
             log.removeHandler(handler);
+        }
+    }
+
+    /**
+     * A data directory of an older schema (before removal marks; schema 1 also before raw apart) on a disk too full
+     * even for the reserve: the writer, which migrates, cannot open, so the store serves the file read-only as it
+     * is. Every read a user makes answers from the old layout, every write is refused clearly and changes nothing;
+     * when space returns, the first write migrates the file (the writer opens then), and nothing is lost.
+     */
+    @ParameterizedTest(name = "schema {0}")
+    @ValueSource(ints = {1, 2})
+    void anOlderSchemaOnADiskTooFullToMigrateIsReadOnlyAndMigratesWhenSpaceReturns(int schema) throws Exception {
+        Path dataDir = mountPoint.resolve("data");
+        Path file = dataDir.resolve("sessions.db");
+        List<String[]> events = writeOldDataDir(file, schema);
+        SessionRecord old = new SessionRecord(new SessionSpec("old", "mock", "build", "default", "opus", null,
+                "/work/project", "the old one"), SessionState.ENDED, "native-1", 3, 1_000, 2_000);
+        SessionRecord other = new SessionRecord(new SessionSpec("other", "mock", "plan", "default", null, null, null,
+                null), SessionState.ACTIVE, null, 0, 3_000, 3_000);
+        Path filler = mountPoint.resolve("filler");
+        fillUpToTheLastPage(filler);
+        byte[] fileBefore = Files.readAllBytes(file);
+
+        store = SessionStore.openSqlite(dataDir);
+
+        assertThat(store.diskFull()).isTrue();
+        assertThat(userVersion(file, true)).as("not migrated: no room").isEqualTo(schema);
+        assertServesTheOldData(store, old, other, events);
+
+        assertThat(store.append("old", numbered("p", 0, 1))).failsWithin(StoreTesting.DEADLINE)
+                .withThrowableOfType(ExecutionException.class).withMessageContaining("disk full: could not store");
+        List<Runnable> writes = List.of(
+                () -> store.create(spec("new")),
+                () -> store.delete("old"),
+                () -> store.setState("other", SessionState.ENDED),
+                () -> store.setNativeSessionId("other", "native-2"),
+                () -> store.putIdempotencyKeyIfAbsent("other", "k", "w"));
+        for (Runnable write : writes) {
+            assertThatThrownBy(write::run).isInstanceOf(StoreException.class)
+                    .hasMessageContaining("disk full: could not").hasMessageContaining("refuses writes");
+        }
+        assertServesTheOldData(store, old, other, events);
+        assertThat(Files.readAllBytes(file)).as("the file, byte for byte").isEqualTo(fileBefore);
+
+        Files.delete(filler);
+        store.create(spec("new"));
+
+        assertThat(store.diskFull()).isFalse();
+        assertThat(userVersion(file, false)).as("migrated once space returned").isEqualTo(Schema.VERSION);
+        SessionRecord interrupted = new SessionRecord(other.spec(), SessionState.INTERRUPTED, null, 0, 3_000,
+                store.get("other").orElseThrow().updatedAt());
+        assertThat(store.list()).extracting(SessionRecord::sessionId).containsExactly("old", "other", "new");
+        assertServesTheOldData(store, old, interrupted, events);
+        assertThat(sequences(store.append("old", numbered("p", 0, 1)).join())).containsExactly(4L);
+        // Deletes mark rows now: reads must skip the marked row and its events.
+        assertThat(store.delete("other")).isTrue();
+        assertThat(store.get("other")).isEmpty();
+        assertThat(store.list()).extracting(SessionRecord::sessionId).containsExactly("old", "new");
+        store.close();
+
+        store = SessionStore.openSqlite(dataDir);
+        assertThat(store.list()).extracting(SessionRecord::sessionId).containsExactly("old", "new");
+        List<UniversalEvent> after = readAll(store, "old");
+        assertThat(sequences(after)).containsExactly(1L, 2L, 3L, 4L);
+        assertEventsAre(after.subList(0, 3), events);
+    }
+
+    /**
+     * A new data directory on a disk too full to make even its tables (schema version 0, an empty file): an empty
+     * store, read-only, until there is room.
+     */
+    @Test
+    void aNewDataDirOnADiskTooFullForItsTablesIsAnEmptyReadOnlyStoreUntilThereIsRoom() throws Exception {
+        Path dataDir = mountPoint.resolve("data");
+        Path filler = mountPoint.resolve("filler");
+        fillUpToTheLastPage(filler);
+
+        store = SessionStore.openSqlite(dataDir);
+
+        assertThat(store.diskFull()).isTrue();
+        assertThat(userVersion(dataDir.resolve("sessions.db"), true)).isZero();
+        assertThat(store.list()).isEmpty();
+        assertThat(store.get("s")).isEmpty();
+        assertThat(store.read("s", 0, 10)).isEmpty();
+        assertThat(store.lastOfTypes("s", java.util.Set.of("turn.ended"))).isEmpty();
+        assertThat(store.idempotencyKey("s", "k")).isEmpty();
+        assertThatThrownBy(() -> store.create(spec("s"))).isInstanceOf(StoreException.class)
+                .hasMessageContaining("disk full: could not create session 's'");
+        assertThat(store.list()).isEmpty();
+
+        Files.delete(filler);
+        store.create(spec("s"));
+
+        assertThat(sequences(store.append("s", numbered("p", 0, 2)).join())).containsExactly(1L, 2L);
+        assertThat(store.list()).extracting(SessionRecord::sessionId).containsExactly("s");
+        assertThat(userVersion(dataDir.resolve("sessions.db"), false)).isEqualTo(Schema.VERSION);
+    }
+
+    /** The file as an older build left it (closed cleanly: WAL mode, no WAL), with two sessions and three events. */
+    private static List<String[]> writeOldDataDir(Path file, int schema) throws Exception {
+        PrivateFiles.createDirectories(file.getParent());
+        PrivateFiles.createFileIfAbsent(file);
+        JsonNode data = JSON.readTree("{\"delta\":\"h\u00e9llo\",\"item_id\":\"i1\"}");
+        JsonNode raw = JSON.readTree("{\"line\":\"{\\\"type\\\":\\\"assistant\\\"}\",\"n\":2.5}");
+        JsonNode ended = JSON.readTree("{\"turn_id\":\"turn_1\",\"status\":\"completed\"}");
+        // Each: event id, time, type, the event as sent without raw, as sent with raw, raw (or null).
+        List<String[]> events = new ArrayList<>();
+        for (int sequence = 1; sequence <= 3; sequence++) {
+            boolean last = sequence == 3;
+            String id = "evt_" + sequence;
+            String time = "2026-11-01T10:00:00.00" + sequence + "Z";
+            String type = last ? "turn.ended" : "item.delta";
+            JsonNode eventRaw = last ? null : raw;
+            events.add(new String[] {id, time, type,
+                    OldFormat.encode(id, sequence, time, "old", "native-1", "agent", last, type, last ? ended : data,
+                            null),
+                    OldFormat.encode(id, sequence, time, "old", "native-1", "agent", last, type, last ? ended : data,
+                            eventRaw),
+                    eventRaw == null ? null : JSON.writeValueAsString(eventRaw)});
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = c.createStatement()) {
+            statement.executeQuery("PRAGMA journal_mode = WAL").close();
+            for (String sql : OldFormat.SCHEMA_1) {
+                statement.execute(sql);
+            }
+            if (schema >= 2) {
+                for (String sql : OldFormat.SCHEMA_2_STEP) {
+                    statement.execute(sql);
+                }
+            }
+            statement.execute("INSERT INTO sessions (session_id, agent, agent_mode, permission_mode, model, directory,"
+                    + " title, state, native_session_id, last_sequence, created_at, updated_at) VALUES ('old', 'mock',"
+                    + " 'build', 'default', 'opus', '/work/project', 'the old one', 'ENDED', 'native-1', 3, 1000,"
+                    + " 2000)");
+            statement.execute("INSERT INTO sessions (session_id, agent, agent_mode, permission_mode, state,"
+                    + " last_sequence, created_at, updated_at)"
+                    + " VALUES ('other', 'mock', 'plan', 'default', 'ACTIVE', 0, 3000, 3000)");
+            statement.execute("INSERT INTO idempotency_keys (scope, key, value, created_at) VALUES ('old', 'k', 'v',"
+                    + " 1000)");
+            try (PreparedStatement insert = c.prepareStatement(schema == 1
+                    ? "INSERT INTO events (session_id, sequence, event_id, time, type, json)"
+                    + " VALUES ('old', ?, ?, ?, ?, ?)"
+                    : "INSERT INTO events (session_id, sequence, event_id, time, type, json, raw, format)"
+                    + " VALUES ('old', ?, ?, ?, ?, ?, ?, 2)")) {
+                for (int i = 0; i < events.size(); i++) {
+                    String[] event = events.get(i);
+                    insert.setLong(1, i + 1);
+                    insert.setString(2, event[0]);
+                    insert.setString(3, event[1]);
+                    insert.setString(4, event[2]);
+                    if (schema == 1) { // raw inside the JSON
+                        insert.setString(5, event[4]);
+                    } else { // the JSON without raw, raw apart, both as bytes
+                        insert.setBytes(5, event[3].getBytes(StandardCharsets.UTF_8));
+                        insert.setBytes(6, event[5] == null ? null : event[5].getBytes(StandardCharsets.UTF_8));
+                    }
+                    insert.execute();
+                }
+            }
+        }
+        assertThat(file.resolveSibling("sessions.db-wal")).as("checkpointed at close").doesNotExist();
+        return events;
+    }
+
+    /** What a user reads of the old data: the sessions, one by one and listed, the events, and the key. */
+    private static void assertServesTheOldData(SessionStore store, SessionRecord old, SessionRecord other,
+                                               List<String[]> events) {
+        assertThat(store.get("old")).contains(old);
+        assertThat(store.get("other")).contains(other);
+        assertThat(store.get("none")).isEmpty();
+        assertThat(store.list()).startsWith(old, other);
+        assertEventsAre(store.read("old", 0, 10), events);
+        assertEventsAre(store.read("old", 1, 1), events.subList(1, 2));
+        assertThat(store.read("other", 0, 10)).isEmpty();
+        assertThat(store.lastOfTypes("old", java.util.Set.of("turn.ended")))
+                .hasValueSatisfying(e -> assertThat(e.sequence()).isEqualTo(3));
+        assertThat(store.lastOfTypes("old", java.util.Set.of("item.delta")))
+                .hasValueSatisfying(e -> assertThat(e.eventId()).isEqualTo("evt_2"));
+        assertThat(store.idempotencyKey("old", "k")).contains("v");
+    }
+
+    private static void assertEventsAre(List<UniversalEvent> read, List<String[]> expected) {
+        assertThat(read).hasSameSizeAs(expected);
+        for (int i = 0; i < read.size(); i++) {
+            UniversalEvent event = read.get(i);
+            String[] stored = expected.get(i);
+            assertThat(event.eventId()).isEqualTo(stored[0]);
+            assertThat(event.time()).isEqualTo(stored[1]);
+            assertThat(event.type()).isEqualTo(stored[2]);
+            assertThat(new String(event.encoded(), StandardCharsets.UTF_8)).isEqualTo(stored[3]);
+            assertThat(new String(event.encoded(true), StandardCharsets.UTF_8)).isEqualTo(stored[4]);
+        }
+    }
+
+    /**
+     * The file's schema version, read beside the open store. On a full disk as an immutable file, which writes
+     * nothing (not even the shared memory), and reads the file without its WAL: the store has written nothing then.
+     */
+    private static int userVersion(Path file, boolean diskFull) throws Exception {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setReadOnly(true);
+        config.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
+        try (Connection c = config.createConnection("jdbc:sqlite:" + file.toUri() + (diskFull ? "?immutable=1" : ""));
+             ResultSet rs = c.createStatement().executeQuery("PRAGMA user_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /**
+     * Writes until not even a page is left: after the 64 KiB blocks of {@link #fillUp} there may be room for the few
+     * pages a migration writes, which would make a test of the read-only open depend on how full it got.
+     */
+    private static void fillUpToTheLastPage(Path filler) {
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            for (int block : new int[] {64 * 1024, 4 * 1024, 512}) {
+                try {
+                    while (true) {
+                        out.write(new byte[block]);
+                    }
+                } catch (IOException expected) {
+                    // no room for a block of this size: go on with smaller ones
+                }
+            }
+        } catch (IOException expected) {
+            // closing may fail as well
         }
     }
 
