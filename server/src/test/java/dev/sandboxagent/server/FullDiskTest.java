@@ -14,6 +14,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -136,6 +140,100 @@ class FullDiskTest {
         String firstLog = Files.readString(logs.resolve("first.log"));
         assertThat(firstLog.lines().filter(l -> l.contains("could not be stored")).count()).isLessThanOrEqualTo(2);
         assertThat(firstLog.lines().filter(l -> l.contains("disk full:")).count()).isLessThan(20);
+    }
+
+    /**
+     * A data directory of an older build on a volume with no room even to bring it up to date, and no reserve left
+     * (spent in an earlier episode): the server starts, serves its sessions, events and replay as they were from the
+     * old file, refuses writes with 503, and migrates the file when space returns. The file is made as a build of
+     * schema 2 left it: the current one without what schema 3 added (sessions.removing).
+     */
+    @Test
+    void aServerStartsOnAFullDiskWithAnOlderDataDirAndMigratesItWhenSpaceReturns() throws Exception {
+        Path dataDir = volume.resolve("data");
+        server = ServerProcess.start(dataDir, logs.resolve("first.log"));
+        Api api = server.api();
+        api.createSession("old", "mock");
+        String remembered = api.sendMessage("old", "echo remember me");
+        Transcripts.await(api, "old", Transcripts.turnEnded(remembered));
+        awaitIdle(api, "old");
+        server.terminate();
+        server = ServerProcess.start(dataDir, logs.resolve("second.log"));
+        api = server.api();
+        List<JsonNode> transcript = api.events("old");
+        JsonNode session = api.session("old");
+        server.terminate();
+        Path file = dataDir.resolve("sessions.db");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+             Statement statement = c.createStatement()) {
+            statement.execute("ALTER TABLE sessions DROP COLUMN removing");
+            statement.execute("PRAGMA user_version = 2");
+        }
+        Files.delete(dataDir.resolve("sessions.reserve"));
+        fillUpToTheLastPage(volume.resolve("filler"));
+
+        server = ServerProcess.start(dataDir, logs.resolve("full.log"));
+        api = server.api();
+
+        assertThat(api.get("/v1/health").json().get("store").asText()).isEqualTo("disk_full");
+        assertThat(api.get("/v1/sessions").json().get("sessions")).singleElement()
+                .satisfies(listed -> assertThat(listed.get("sessionId").asText()).isEqualTo("old"));
+        assertThat(api.session("old")).isEqualTo(session);
+        assertThat(api.events("old")).isEqualTo(transcript);
+        try (SseReader replay = server.sse("old", null)) {
+            replay.awaitCount(transcript.size(), WAIT);
+            assertThat(replay.events()).isEqualTo(transcript);
+        }
+        // (A message to "old" would first resume its agent, whose files find no room: a 502 that is not the store's.)
+        Api.Answer refused = api.post("/v1/sessions/new", "{\"agent\":\"mock\"}");
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.json().get("detail").asText()).contains("disk full");
+        Api.Answer notDeleted = api.delete("/v1/sessions/old");
+        assertThat(notDeleted.status()).as(notDeleted.toString()).isEqualTo(503);
+        assertThat(api.session("old")).isEqualTo(session);
+        assertThat(userVersion(file, true)).as("not migrated: no room").isEqualTo(2);
+
+        Files.delete(volume.resolve("filler"));
+        assertThat(api.post("/v1/sessions/new", "{\"agent\":\"mock\"}").status()).isEqualTo(200);
+
+        assertThat(userVersion(file, false)).as("migrated once space returned").isEqualTo(3);
+        assertThat(api.get("/v1/health").json().get("store").asText()).isEqualTo("ok");
+        assertThat(api.events("old")).isEqualTo(transcript);
+        assertThat(api.delete("/v1/sessions/new").status()).isEqualTo(204);
+        assertThat(api.get("/v1/sessions/new").status()).isEqualTo(404);
+        assertThat(api.get("/v1/sessions").json().get("sessions")).hasSize(1);
+    }
+
+    /**
+     * The file's schema version, read beside the running server. On a full disk as an immutable file, which writes
+     * nothing (not even the shared memory) and reads the file without its WAL: the server has written nothing then.
+     */
+    private static int userVersion(Path file, boolean diskFull) throws Exception {
+        org.sqlite.SQLiteConfig config = new org.sqlite.SQLiteConfig();
+        config.setReadOnly(true);
+        config.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
+        try (Connection c = config.createConnection("jdbc:sqlite:" + file.toUri() + (diskFull ? "?immutable=1" : ""));
+             ResultSet rs = c.createStatement().executeQuery("PRAGMA user_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** As {@link #fillUp}, then in pages: a migration needs only a few, which 64 KiB blocks can leave. */
+    private static void fillUpToTheLastPage(Path filler) {
+        try (OutputStream out = Files.newOutputStream(filler)) {
+            for (int block : new int[] {64 * 1024, 4 * 1024, 512}) {
+                try {
+                    while (true) {
+                        out.write(new byte[block]);
+                    }
+                } catch (IOException expected) {
+                    // no room for a block of this size: go on with smaller ones
+                }
+            }
+        } catch (IOException expected) {
+            // closing may fail as well
+        }
     }
 
     private static void awaitIdle(Api api, String id) throws InterruptedException {
