@@ -2,6 +2,8 @@ package dev.sandboxagent.store.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +35,9 @@ import org.sqlite.util.LibraryLoaderUtil;
  * left alone.
  *
  * <p>Anything unexpected (no such resource for this platform, a temp directory we cannot write, settings of the
- * operator's own) leaves sqlite-jdbc to load the library its usual way, which is what happened before.
+ * operator's own) leaves sqlite-jdbc to load the library its usual way, which is what happened before; a copy that
+ * does not load makes sqlite-jdbc fall back to its own ways inside the same call, and the private directory is
+ * removed with whatever that left in it.
  */
 final class SqliteNative {
     private static final Logger LOG = Logger.getLogger(SqliteNative.class.getName());
@@ -128,13 +132,33 @@ final class SqliteNative {
                 System.clearProperty(TMPDIR_PROPERTY);
             }
             if (directory != null) {
-                try {
-                    Files.deleteIfExists(directory.resolve(name));
-                    Files.deleteIfExists(directory);
-                } catch (IOException e) {
-                    LOG.log(Level.FINE, "could not remove " + directory, e);
-                }
+                remove(directory, name);
             }
+        }
+    }
+
+    /**
+     * Deletes the private directory. Normally it holds the copy alone. When the copy did not load, sqlite-jdbc's
+     * fallback extracted a copy of its own and a {@code .lck} file into its temp directory, which was this one
+     * during that call; it marks them delete-on-exit, which a JVM that halts never runs, and no later start would
+     * look here: left, they were a directory with a library in it in {@code $TMPDIR} per start. Both were loaded
+     * already or never will be, so they go too.
+     */
+    private static void remove(Path directory, String name) {
+        try {
+            Files.deleteIfExists(directory.resolve(name));
+            try {
+                Files.deleteIfExists(directory);
+            } catch (DirectoryNotEmptyException fallbackLeftItsCopy) {
+                try (DirectoryStream<Path> left = Files.newDirectoryStream(directory)) {
+                    for (Path entry : left) {
+                        Files.deleteIfExists(entry);
+                    }
+                }
+                Files.deleteIfExists(directory);
+            }
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "could not remove " + directory, e);
         }
     }
 }

@@ -40,6 +40,36 @@ class SqliteNativeTest {
             assertThat(left.map(p -> p.getFileName().toString())).as(output).isEmpty();
         }
     }
+    /**
+     * When the private copy does not load, sqlite-jdbc falls back to its own ways, and the first of them extracts
+     * another copy (and a .lck file) into its temp directory, which is the private directory during that call. Made
+     * to happen here with an unloadable library ahead of the jar on the class path (so both copies fail) and the real
+     * one on java.library.path (sqlite-jdbc's next way, which loads). Nothing of it may be left in the temp directory.
+     */
+    @Test
+    void whenThePrivateCopyDoesNotLoadSqliteJdbcsFallbackLeavesNothingEither() throws Exception {
+        Path scratch = Files.createDirectory(tmp.resolve("tmp"));
+        String resource = SqliteNative.resourceFolder().substring(1) + "/"
+                + org.sqlite.util.LibraryLoaderUtil.getNativeLibName();
+        Path shadow = tmp.resolve("shadow");
+        Files.createDirectories(shadow.resolve(resource).getParent());
+        Files.writeString(shadow.resolve(resource), "not a shared library");
+        Path libraryPath = Files.createDirectory(tmp.resolve("lib"));
+        try (java.io.InputStream real = org.sqlite.SQLiteJDBCLoader.class.getResourceAsStream("/" + resource)) {
+            assertThat(real).as(resource).isNotNull();
+            Files.copy(real, libraryPath.resolve(org.sqlite.util.LibraryLoaderUtil.getNativeLibName()));
+        }
+
+        String output = openAStoreInAChildJvm(shadow + java.io.File.pathSeparator
+                + System.getProperty("java.class.path"), "-Djava.io.tmpdir=" + scratch,
+                "-Djava.library.path=" + libraryPath);
+
+        try (Stream<Path> left = Files.walk(scratch)) {
+            assertThat(left.filter(p -> !p.equals(scratch)).map(p -> scratch.relativize(p).toString()))
+                    .as(output).isEmpty();
+        }
+    }
+
     @Test
     void openingAStoreDoesNotListTheSharedTempDirectory() throws Exception {
         // sqlite-jdbc's initialize lists its temp directory and deletes every sqlite-<version>* entry without a .lck
@@ -87,11 +117,15 @@ class SqliteNativeTest {
 
     /** Runs {@link #main} (opens a store, writes, reads, halts) in a fresh JVM with {@code jvmFlag}; returns what it printed. */
     private String openAStoreInAChildJvm(String jvmFlag) throws Exception {
+        return openAStoreInAChildJvm(System.getProperty("java.class.path"), jvmFlag);
+    }
+
+    private String openAStoreInAChildJvm(String classPath, String... jvmFlags) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(List.of(java, jvmFlag,
-                "-cp", System.getProperty("java.class.path"), SqliteNativeTest.class.getName(),
-                tmp.resolve("data").toString()))
-                .redirectErrorStream(true).start();
+        List<String> command = new java.util.ArrayList<>(List.of(java));
+        command.addAll(List.of(jvmFlags));
+        command.addAll(List.of("-cp", classPath, SqliteNativeTest.class.getName(), tmp.resolve("data").toString()));
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(child.getInputStream().readAllBytes());
         assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(child.exitValue()).as(output).isZero();
