@@ -99,14 +99,14 @@ class SessionLifecycleTest extends ServerPerTest {
     void interruptEndsASleepingTurnAtOnceAndTheNextMessageWorks() {
         api.createSession("int", "mock");
         try (SseReader sse = server.sse("int", null)) {
-            String turnId = api.sendMessage("int", "sleep 30\necho never");
+            // A sleep far past WAIT: only an interrupt that ends it at once ends the turn in time (no stopwatch,
+            // which a loaded machine could overrun; a turn that waited the sleep out still fails).
+            String turnId = api.sendMessage("int", "sleep 600\necho never");
             sse.await(type("turn.started"), WAIT);
-            long before = System.nanoTime();
             Api.Answer interrupted = api.post("/v1/sessions/int/interrupt", null);
             assertThat(interrupted.status()).isEqualTo(202);
             assertThat(interrupted.json().get("turnId").asText()).isEqualTo(turnId);
             JsonNode ended = sse.await(type("turn.ended"), WAIT);
-            assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(20));
             assertThat(ended.at("/data/metadata/status").asText()).isEqualTo("interrupted");
 
             String next = api.sendMessage("int", "echo after");

@@ -52,12 +52,15 @@ class TurnBoundariesTest extends ServerPerTest {
             for (int pair = 0; pair < pairs; pair++) {
                 CyclicBarrier together = new CyclicBarrier(2);
                 List<CompletableFuture<Api.Answer>> answers = new ArrayList<>();
-                // New credentials with each pair: accepting its first message restarts the agent, which takes long
-                // enough that the second surely arrives meanwhile, while the turn itself (an echo) takes a few ms.
+                // New credentials with each pair: accepting its first message restarts the agent. The turn then
+                // sleeps until this test interrupts it, so the second message finds it running however late it
+                // comes: with a turn that ended on its own (an echo, a restart and a few ms), a sender the loaded
+                // machine held back for as long saw no running turn and was accepted too (seen with a 1.5 s delay
+                // put into the second sender).
                 java.util.Map<String, String> credentials = java.util.Map.of("ANTHROPIC_BASE_URL",
                         "http://127.0.0.1:9/pair-" + pair);
                 for (String who : List.of("a", "b")) {
-                    String body = Api.json(java.util.Map.of("message", "echo " + who + pair,
+                    String body = Api.json(java.util.Map.of("message", "echo " + who + pair + "\nsleep 600",
                             "credentials", credentials));
                     answers.add(CompletableFuture.supplyAsync(() -> {
                         await(together);
@@ -72,6 +75,12 @@ class TurnBoundariesTest extends ServerPerTest {
                 assertThat(refused.get(0).contentType()).startsWith("application/problem+json");
                 assertThat(refused.get(0).json().get("turnId").asText())
                         .isEqualTo(accepted.get(0).json().get("turnId").asText());
+                // Interrupted once the agent runs it (its echo is out), not while the agent restarts.
+                java.util.Set<String> echoes = java.util.Set.of("a" + pair, "b" + pair);
+                Eventually.until("the accepted turn of pair " + pair + " sleeps", WAIT, Duration.ofMillis(10),
+                        () -> api.events("race").stream().anyMatch(e -> e.get("type").asText().equals("item.completed")
+                                && echoes.contains(e.at("/data/item/content/0/text").asText())));
+                Api.require(api.post("/v1/sessions/race/interrupt", null), 202);
                 awaitIdle("race");
             }
         } finally {

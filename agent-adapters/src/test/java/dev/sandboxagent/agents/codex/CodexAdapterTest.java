@@ -305,13 +305,13 @@ class CodexAdapterTest {
     void interruptEndsTheTurnAndTheNextTurnWorks() throws Exception {
         EventRecorder events = new EventRecorder(WAIT);
         AgentProcess p = start(adapter(Map.of()), launch("default", null), events);
-        p.startTurn("t1", "SLOW 100");
+        // 1,000 deltas 300 ms apart: 300 s of stream, far past WAIT, so only an interrupt that cuts the stream short
+        // ends the turn in time. No stopwatch: a 10 s bound on a stream of 30 s could fail on a loaded machine.
+        p.startTurn("t1", "SLOW 1000");
         events.await(0, type("item.delta"));
-        long before = System.nanoTime();
         p.interrupt();
         AgentEvent end = turnEnd(events, 0, "t1");
         assertThat(status(end)).isEqualTo("interrupted");
-        assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(10));
         int mark = events.size();
         p.startTurn("t2", "still there?");
         assertThat(status(turnEnd(events, mark, "t2"))).isEqualTo("completed");

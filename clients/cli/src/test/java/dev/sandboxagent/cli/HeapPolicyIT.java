@@ -3,7 +3,6 @@ package dev.sandboxagent.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandboxagent.cli.support.Launcher;
-import dev.sandboxagent.cli.support.Ports;
 import dev.sandboxagent.cli.support.Processes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -133,8 +132,9 @@ class HeapPolicyIT {
     }
 
     private Launcher.Started startServer(Launcher launcher) throws Exception {
-        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port",
-                Integer.toString(Ports.free()), "--data-dir", work.resolve("data").toString());
+        // Port 0: the server binds whichever is free (a port picked beforehand could be taken meanwhile).
+        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port", "0",
+                "--data-dir", work.resolve("data").toString());
         server.awaitLine("listening on", WAIT);
         return server;
     }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sandboxagent.cli.support.Launcher;
 import dev.sandboxagent.cli.support.Launcher.Result;
-import dev.sandboxagent.cli.support.Ports;
 import dev.sandboxagent.cli.support.Processes;
 import java.io.IOException;
 import java.net.HttpURLConnection;
@@ -14,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,12 +37,12 @@ class LauncherIT {
 
     @Test
     void serverThenCreateSendAndReadEventsThenSigterm() throws Exception {
-        int port = Ports.free();
         Path dataDir = work.resolve("data");
         Launcher launcher = Launcher.inTemp(work);
-        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port", Integer.toString(port),
+        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port", "0",
                 "--data-dir", dataDir.toString());
         String listening = server.awaitLine("listening on", WAIT);
+        int port = listeningPort(listening);
         assertThat(listening).isEqualTo("sandbox-agent listening on http://127.0.0.1:" + port
                 + " (no token: --no-token)");
         assertThat(Files.readString(dataDir.resolve("server.pid")).strip()).isEqualTo(Long.toString(server.pid()));
@@ -86,11 +87,10 @@ class LauncherIT {
         Path jarDir = Path.of(System.getProperty("sandbox-agent.jar")).toRealPath().getParent();
         List<Path> before = serverArchiveFiles(jarDir);
         try {
-            int port = Ports.free();
             Launcher recording = Launcher.inTemp(work).env("SANDBOX_AGENT_CDS", "record");
-            Launcher.Started server = recording.start("record", "server", "--no-token", "--port",
-                    Integer.toString(port), "--data-dir", work.resolve("data").toString());
-            server.awaitLine("listening on", WAIT);
+            Launcher.Started server = recording.start("record", "server", "--no-token", "--port", "0",
+                    "--data-dir", work.resolve("data").toString());
+            int port = listeningPort(server.awaitLine("listening on", WAIT));
             HttpURLConnection health = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/v1/health")
                     .toURL().openConnection();
             assertThat(health.getResponseCode()).isEqualTo(200);
@@ -144,11 +144,10 @@ class LauncherIT {
      */
     @Test
     void apiCommandsRunFromTheApiJarAndLoadNoVertxClass() throws Exception {
-        int port = Ports.free();
         Launcher launcher = Launcher.inTemp(work);
-        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port", Integer.toString(port),
+        Launcher.Started server = launcher.start("server", "server", "--no-token", "--port", "0",
                 "--data-dir", work.resolve("data").toString());
-        server.awaitLine("listening on", WAIT);
+        int port = listeningPort(server.awaitLine("listening on", WAIT));
 
         Path classLog = work.resolve("classes.log");
         Result listed = launcher.env("SANDBOX_AGENT_URL", "http://127.0.0.1:" + port)
@@ -202,5 +201,15 @@ class LauncherIT {
             }
             Thread.sleep(100);
         }
+    }
+
+    /**
+     * The port a server started with {@code --port 0} took, from its "listening on" line. The server binds it: a
+     * port picked free beforehand could be taken by another process before the server's JVM came to bind it.
+     */
+    private static int listeningPort(String line) {
+        Matcher port = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+) ").matcher(line);
+        assertThat(port.find()).as(line).isTrue();
+        return Integer.parseInt(port.group(1));
     }
 }

@@ -20,7 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReadinessProbeTest {
-    private static final Duration T = Duration.ofSeconds(2);
+    /**
+     * The deadline of a check expected to get its answer (success or a clear failure): each comes at once when the
+     * machine keeps up, so a long one costs nothing, while 2 s could pass before a loaded machine ran the probe's
+     * process, thread or first HTTP client. The timeouts a test expects to expire are given on their own.
+     */
+    private static final Duration T = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;

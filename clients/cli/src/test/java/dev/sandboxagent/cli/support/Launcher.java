@@ -104,6 +104,14 @@ public final class Launcher {
             }
         }
 
+        private String readOut() {
+            try {
+                return new String(Files.readAllBytes(out), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
         public String output() {
             try {
                 return Files.readString(out) + Files.readString(err);
@@ -112,20 +120,21 @@ public final class Launcher {
             }
         }
 
-        /** Waits until stdout has a line containing {@code text}; fails early if the process exits. */
+        /**
+         * Waits until stdout has a whole line (newline-ended) containing {@code text}; fails early if the process
+         * exits without printing it. A line still being written is not taken: a fragment such as "listening on
+         * http://127.0.0.1:4" would be a wrong answer, as in CrashRecoveryTest.
+         */
         public String awaitLine(String text, Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
-                try {
-                    for (String line : Files.readAllLines(out)) {
-                        if (line.contains(text)) {
-                            return line;
-                        }
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                boolean exited = !process.isAlive(); // before the read: what it printed before exiting is read
+                java.util.Optional<String> found = completeLines(readOut()).stream()
+                        .filter(line -> line.contains(text)).findFirst();
+                if (found.isPresent()) {
+                    return found.get();
                 }
-                if (!process.isAlive()) {
+                if (exited) {
                     throw new AssertionError("exited with " + process.exitValue() + " before printing '" + text
                             + "': " + output());
                 }
@@ -140,5 +149,11 @@ public final class Launcher {
                 }
             }
         }
+    }
+
+    /** The newline-ended lines of {@code text}: a last line without its newline is still being written. */
+    static List<String> completeLines(String text) {
+        int end = text.lastIndexOf('\n');
+        return end < 0 ? List.of() : text.substring(0, end + 1).lines().toList();
     }
 }
