@@ -178,6 +178,36 @@ class LauncherIT {
     }
 
     @Test
+    void aFileNamedLikeAFlagInTheWorkingDirectoryDoesNotReplaceTheFlag() throws Exception {
+        // The launcher passes its JVM flags and SANDBOX_AGENT_JAVA_OPTS as unquoted word lists, and some hold a `*`
+        // (its own -Xlog:cds*=off when an archive is used, a user's -Xlog:gc*): with the shell's pathname expansion
+        // on, a file whose name matched replaced that flag and the JVM refused to start ("Invalid tag 'gc-x'").
+        Files.createFile(work.resolve("-Xlog:cds-x=off"));
+        Files.createFile(work.resolve("-Xlog:gc-x=off"));
+        Result version = Launcher.inTemp(work).env("SANDBOX_AGENT_JAVA_OPTS", "-Xlog:gc*=off").run("--version");
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.out()).startsWith("sandbox-agent ");
+    }
+
+    @Test
+    void javaOnThePathIsTheFirstExecutableOneAfterAnEmptyEntry() throws Exception {
+        // The launcher walks PATH itself (no $(command -v java) subshell): an empty entry is the working directory,
+        // a `java` that is not executable is passed over, the next directory's java runs.
+        Path notExecutable = Files.createDirectories(work.resolve("not-executable"));
+        Files.writeString(notExecutable.resolve("java"), "#!/bin/sh\necho not this one\n");
+        Path bin = Files.createDirectories(work.resolve("jdk-bin"));
+        Files.createSymbolicLink(bin.resolve("java"), Path.of(System.getProperty("java.home"), "bin", "java"));
+        Launcher onPath = Launcher.inTemp(work).without("JAVA_HOME")
+                .env("PATH", ":" + notExecutable + ":" + bin + ":/usr/bin:/bin")
+                .env("SANDBOX_AGENT_JAVA_OPTS", "-XshowSettings:properties");
+        Result version = onPath.run("--version");
+        assertThat(version.exitCode()).as(version.toString()).isZero();
+        assertThat(version.out()).startsWith("sandbox-agent ");
+        assertThat(version.err()).contains("java.home = " + Path.of(System.getProperty("java.home")).toRealPath()
+                + "\n");
+    }
+
+    @Test
     void withoutTheJarTheLauncherSaysHowToBuildIt() throws Exception {
         // a copy of the launcher in a directory with no jar around it
         Path bin = Files.createDirectories(work.resolve("empty/bin"));

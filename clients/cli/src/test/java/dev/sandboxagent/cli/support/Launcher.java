@@ -50,6 +50,13 @@ public final class Launcher {
         return new Launcher(script, workDir, copy);
     }
 
+    /** The same launcher without the environment variable {@code name}. */
+    public Launcher without(String name) {
+        Map<String, String> copy = new HashMap<>(environment);
+        copy.remove(name);
+        return new Launcher(script, workDir, copy);
+    }
+
     public record Result(int exitCode, String out, String err) {
         @Override
         public String toString() {
