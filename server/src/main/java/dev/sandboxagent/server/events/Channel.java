@@ -19,8 +19,9 @@ final class Channel {
      * event in the subscriber's queue) until it is delivered. At 6,144, a one-client stream kept ~6,000 events
      * alive at every young collection, more than its survivor space holds, so they were promoted each time and the
      * old generation filled: a full collection every second or so of the stream, the GC half of what the stream
-     * cost after the writer. At 2,048 (about one writer's commit) the GC's CPU per event about halves and the
-     * writer's stays about the same (docs/benchmarks.md "Stream throughput, session 13").
+     * cost after the writer. At 2,048 (about one writer's commit) the GC's CPU per event fell by a third and the
+     * full collections by half, for a writer's CPU 3% higher (smaller commits) (docs/benchmarks.md "Stream
+     * throughput, session 13").
      */
     static final int PACE_LIMIT = 2_048;
     /**
