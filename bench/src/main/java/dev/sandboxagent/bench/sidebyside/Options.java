@@ -41,6 +41,11 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
                     streamClients, latencySessions, latencyDeltas, latencyIntervalMillis, liveLevels, restartEvents);
         }
 
+        Sizes withStreamClients(int n) {
+            return new Sizes(idleSettleMillis, cliCalls, warmupTurns, turns, parallelSessions, parallelTurns,
+                    streamDeltas, n, latencySessions, latencyDeltas, latencyIntervalMillis, liveLevels, restartEvents);
+        }
+
         Sizes withLive(List<Integer> levels) {
             return new Sizes(idleSettleMillis, cliCalls, warmupTurns, turns, parallelSessions, parallelTurns,
                     streamDeltas, streamClients, latencySessions, latencyDeltas, latencyIntervalMillis,
@@ -68,6 +73,7 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
             "  --heavy-rounds N      rounds that also run live and restart (default 1)",
             "  --turns N             sequential turns per round (default 1000)",
             "  --deltas N            deltas of the streaming scenario (default 200000)",
+            "  --stream-clients N    clients of the streaming scenario's second part (default 10; 1: one part only)",
             "  --live L1,L2,...      live-session levels (default 100,250,500)",
             "  --restart-events N    events stored before the restart (default 1000000)");
 
@@ -84,6 +90,7 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
         int heavyRounds = 1;
         Integer turns = null;
         Integer deltas = null;
+        Integer streamClients = null;
         List<Integer> live = null;
         Integer restartEvents = null;
         for (int i = 0; i < args.length; i++) {
@@ -109,6 +116,7 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
                 case "--heavy-rounds" -> heavyRounds = Integer.parseInt(value(args, ++i, arg));
                 case "--turns" -> turns = positive(arg, value(args, ++i, arg));
                 case "--deltas" -> deltas = positive(arg, value(args, ++i, arg));
+                case "--stream-clients" -> streamClients = positive(arg, value(args, ++i, arg));
                 case "--live" -> live = Arrays.stream(value(args, ++i, arg).split(","))
                         .map(level -> positive("--live", level)).toList();
                 case "--restart-events" -> restartEvents = positive(arg, value(args, ++i, arg));
@@ -122,6 +130,9 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
         }
         if (deltas != null) {
             sizes = sizes.withDeltas(deltas);
+        }
+        if (streamClients != null) {
+            sizes = sizes.withStreamClients(streamClients);
         }
         if (live != null) {
             sizes = sizes.withLive(live);

@@ -150,6 +150,29 @@ final class ServerProcess implements AutoCloseable {
         }).sum();
     }
 
+    /**
+     * utime + stime of each of the server's threads, in milliseconds, summed by name with a trailing number dropped
+     * ("vert.x-eventloop-thread-0" and "-1" count as one); threads that ended in between are missing.
+     */
+    Map<String, Double> threadCpuMillis() throws IOException {
+        Map<String, Double> byName = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid()), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // it ended in between
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+$", "N");
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                double millis = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000.0 / CLOCK_TICKS;
+                byName.merge(name, millis, Double::sum);
+            }
+        }
+        return byName;
+    }
+
     private static double cpuMillis(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
         // fields after "(comm)": state is field 3, utime 14 and stime 15 (proc(5))

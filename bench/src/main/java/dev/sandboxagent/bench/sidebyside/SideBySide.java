@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +48,11 @@ public final class SideBySide {
             "sessions turning at once, each with its stream open: turns per second of wall time");
     static final Metric STREAM_1 = new Metric("stream", "stream_1_client_events_per_s", "events/s", true,
             "one session streaming deltas, persisted and delivered to one SSE client");
+    static final Metric STREAM_1_CPU = new Metric("stream", "stream_1_client_server_cpu_us_per_event", "us", false,
+            "utime+stime of the server process from the POST to the one client's turn.ended, per event delivered "
+                    + "(steadier than events/s on a shared machine)");
+    static final Metric STREAM_1_AGENT_CPU = new Metric("stream", "stream_1_client_agent_cpu_us_per_event", "us",
+            false, "utime+stime of the server's agent processes (the mock) over the same, per event");
     static final Metric STREAM_N = new Metric("stream", "stream_10_clients_events_per_s", "events/s", true,
             "the same, every event delivered to each of 10 SSE clients (session events per second)");
     static final Metric SQLITE = new Metric("stream", "raw_sqlite_rows_per_s", "rows/s", true,
@@ -355,7 +361,8 @@ public final class SideBySide {
         int port = server.port();
         long gaps = 0;
         double oneClient = 0;
-        for (int clients : new int[] {1, sizes.streamClients()}) {
+        int[] parts = sizes.streamClients() > 1 ? new int[] {1, sizes.streamClients()} : new int[] {1};
+        for (int clients : parts) {
             String id = "stream-" + clients;
             long offset = OurServer.createSession(port, id);
             List<OurStream> streams = new ArrayList<>();
@@ -363,12 +370,18 @@ public final class SideBySide {
                 for (int c = 0; c < clients; c++) {
                     streams.add(new OurStream(port, id, offset, null));
                 }
+                double cpuBefore = server.cpuMillis();
+                double agentBefore = server.descendantsCpuMillis();
+                Map<String, Double> threadsBefore = server.threadCpuMillis();
                 long start = System.nanoTime();
                 OurServer.send(port, id, "stream " + sizes.streamDeltas() + " 0");
                 for (OurStream stream : streams) {
                     stream.awaitTurnEnded(900);
                 }
                 long end = streams.stream().mapToLong(OurStream::lastTurnEndedNanos).max().orElseThrow();
+                Map<String, Double> threadsAfter = server.threadCpuMillis();
+                double cpuMicros = (server.cpuMillis() - cpuBefore) * 1000;
+                double agentMicros = (server.descendantsCpuMillis() - agentBefore) * 1000;
                 double rate = streams.get(0).events() / ((end - start) / 1e9);
                 gaps += streams.stream().mapToLong(OurStream::gaps).sum();
                 for (OurStream stream : streams) {
@@ -379,6 +392,9 @@ public final class SideBySide {
                 if (clients == 1) {
                     oneClient = rate;
                     results.add(Results.OURS, STREAM_1, rate);
+                    results.add(Results.OURS, STREAM_1_CPU, cpuMicros / streams.get(0).events());
+                    printThreadCpu(threadsBefore, threadsAfter, streams.get(0).events());
+                    results.add(Results.OURS, STREAM_1_AGENT_CPU, agentMicros / streams.get(0).events());
                 } else {
                     results.add(Results.OURS, STREAM_N, rate);
                 }
@@ -400,6 +416,17 @@ public final class SideBySide {
         results.add(Results.OURS, STREAM_GAPS, gaps);
         results.note("stream", "ours: the mock's 'stream " + sizes.streamDeltas() + " 0' (one message); wall time "
                 + "from the POST until the last client has turn.ended; anchor: n/a (its mock has no streaming)");
+    }
+
+    /** The server's CPU per event by thread over the one-client stream (the log only: where a change goes). */
+    private void printThreadCpu(Map<String, Double> before, Map<String, Double> after, long events) {
+        StringBuilder line = new StringBuilder("  stream, 1 client, server CPU us/event by thread:");
+        after.entrySet().stream()
+                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+                .filter(e -> e.getValue() * 1000 / events >= 0.05)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> line.append(String.format(" %s %.2f;", e.getKey(), e.getValue() * 1000 / events)));
+        out.println(line);
     }
 
     private void latency(ServerProcess server) throws Exception {

@@ -50,7 +50,7 @@ class SideBySideSmokeTest {
                 assertThat(median).as(name).isZero();
             } else if (name.startsWith("latency_client_")) {
                 assertThat(median).as(name).isGreaterThanOrEqualTo(0); // the harness may well not collect at all
-            } else if (name.equals("agent_cpu_per_turn_ms")) {
+            } else if (name.equals("agent_cpu_per_turn_ms") || name.endsWith("_cpu_us_per_event")) {
                 assertThat(median).as(name).isGreaterThanOrEqualTo(0); // CPU ticks are 10 ms: can round to 0
             } else if (!name.contains("per_session")) { // a difference over 2-4 sessions: noise can make it < 0
                 assertThat(median).as(name).isPositive();

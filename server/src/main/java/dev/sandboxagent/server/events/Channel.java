@@ -13,10 +13,17 @@ import java.util.function.IntSupplier;
 final class Channel {
     /**
      * How far (events committed or queued for the writer, not yet delivered) the producer may be ahead of the
-     * slowest live subscriber: its queue's limit less the writer's largest commit, which is not counted while the
-     * writer holds it (StoreWriter.BATCH_MAX_DRAFTS, 2,000), so that a paced subscriber never overflows.
+     * slowest live subscriber. Well under its queue's limit less the writer's largest commit, which is not counted
+     * while the writer holds it (StoreWriter.BATCH_MAX_DRAFTS, 2,000), so that a paced subscriber never overflows;
+     * and small, because every event of that lead is on the heap (a draft queued for the writer, then a stored
+     * event in the subscriber's queue) until it is delivered. At 6,144, a one-client stream kept ~6,000 events
+     * alive at every young collection, more than its survivor space holds, so they were promoted each time and the
+     * old generation filled: a full collection every second or so of the stream, the GC half of what the stream
+     * cost after the writer. At 2,048 (about one writer's commit) the GC's CPU per event fell by a third and the
+     * full collections by half, for a writer's CPU 3% higher (smaller commits) (docs/benchmarks.md "Stream
+     * throughput, session 13").
      */
-    static final int PACE_LIMIT = Subscription.LIVE_QUEUE_LIMIT - 2_048;
+    static final int PACE_LIMIT = 2_048;
     /**
      * A live subscriber paces the producer only while it delivers at least this many events in each {@link
      * #RATE_WINDOW_NANOS} the producer spends waiting on it; a slower one (or a stalled one) is let go until it
