@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FullDiskTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** What every write refused for a full disk answers (a create, a message), whichever part found no room. */
+    private static final String DISK_FULL_TYPE = "urn:sandbox-agent:error:store_unavailable";
+    private static final String DISK_FULL_TITLE = "Store unavailable";
 
     @TempDir
     Path tempDir;
@@ -101,7 +104,10 @@ class FullDiskTest {
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.json().get("detail").asText()).contains("disk full");
-        assertThat(api.post("/v1/sessions/new", "{\"agent\":\"mock\"}").status()).isEqualTo(503);
+        Api.Answer createRefused = api.post("/v1/sessions/new", "{\"agent\":\"mock\"}");
+        assertThat(createRefused.status()).isEqualTo(503);
+        assertThat(createRefused.json().get("type").asText()).isEqualTo(DISK_FULL_TYPE);
+        assertThat(createRefused.json().get("title").asText()).isEqualTo(DISK_FULL_TITLE);
         assertThat(api.session("old").get("runningTurnId").isNull()).as("a refused message starts no turn").isTrue();
 
         // Space returns: writes come back by themselves, and the WAL no longer holds the volume.
@@ -140,6 +146,66 @@ class FullDiskTest {
         String firstLog = Files.readString(logs.resolve("first.log"));
         assertThat(firstLog.lines().filter(l -> l.contains("could not be stored")).count()).isLessThanOrEqualTo(2);
         assertThat(firstLog.lines().filter(l -> l.contains("disk full:")).count()).isLessThan(20);
+    }
+
+    /**
+     * A message to a stored session that is not live (the server restarted) must resume its agent, whose files are
+     * prepared before anything is stored: on a full disk that preparation finds no room. The answer is the 503 of
+     * every write refused for a full disk, not a 502 of the agent, and nothing is changed (state, events, the
+     * agent's files; no agent runs); once space returns the next message resumes the agent and its turn runs.
+     */
+    @Test
+    void aMessageThatMustResumeItsAgentOnAFullDiskIsRefusedAsDiskFullAndResumesOnceSpaceReturns() throws Exception {
+        Path dataDir = volume.resolve("data");
+        server = ServerProcess.start(dataDir, logs.resolve("first.log"));
+        Api api = server.api();
+        api.createSession("old", "mock");
+        String remembered = api.sendMessage("old", "echo remember me");
+        Transcripts.await(api, "old", Transcripts.turnEnded(remembered));
+        awaitIdle(api, "old");
+        server.terminate();
+        server = ServerProcess.start(dataDir, logs.resolve("second.log"));
+        api = server.api();
+        JsonNode session = api.session("old");
+        List<JsonNode> transcript = api.events("old");
+        Path stateDir = dataDir.resolve("sessions").resolve("old");
+        Map<String, String> agentFiles = filesUnder(stateDir);
+        assertThat(agentFiles).as("the mock agent's files of its first run").isNotEmpty();
+        // To the last page: a few bytes of the agent's files must not find room in what 64 KiB blocks leave.
+        fillUpToTheLastPage(volume.resolve("filler"));
+
+        Api.Answer refused = api.post("/v1/sessions/old/messages", "{\"message\":\"echo no room\"}");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("type").asText()).isEqualTo(DISK_FULL_TYPE);
+        assertThat(refused.json().get("title").asText()).isEqualTo(DISK_FULL_TITLE);
+        assertThat(refused.json().get("detail").asText()).contains("disk full");
+        assertThat(api.session("old")).as("the session as it was").isEqualTo(session);
+        assertThat(api.events("old")).isEqualTo(transcript);
+        assertThat(filesUnder(stateDir)).as("no half-prepared agent files").isEqualTo(agentFiles);
+        assertThat(ProcessHandle.of(server.pid()).orElseThrow().descendants())
+                .as("no agent left running").isEmpty();
+
+        Files.delete(volume.resolve("filler"));
+        String back = api.sendMessage("old", "echo back again");
+        Transcripts.await(api, "old", Transcripts.turnEnded(back));
+        List<JsonNode> after = api.events("old");
+        assertThat(after.subList(0, transcript.size())).isEqualTo(transcript);
+        assertThat(after.get(transcript.size()).get("type").asText()).isEqualTo("session.resumed");
+        assertThat(SessionLifecycleTest.sequences(after)).isEqualTo(SessionLifecycleTest.range(1, after.size()));
+    }
+
+    /** Every regular file under {@code dir} (relative name) with its content. */
+    private static Map<String, String> filesUnder(Path dir) throws IOException {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                files.put(dir.relativize(file).toString(), Files.readString(file,
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return files;
     }
 
     /**
