@@ -250,7 +250,8 @@ class FullDiskTest {
             replay.awaitCount(transcript.size(), WAIT);
             assertThat(replay.events()).isEqualTo(transcript);
         }
-        // (A message to "old" would first resume its agent, whose files find no room: a 502 that is not the store's.)
+        // (A message to "old" would first resume its agent, whose files find no room: a 503 as well, see
+        // aMessageThatMustResumeItsAgentOnAFullDiskIsRefusedAsDiskFullAndResumesOnceSpaceReturns.)
         Api.Answer refused = api.post("/v1/sessions/new", "{\"agent\":\"mock\"}");
         assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
         assertThat(refused.json().get("detail").asText()).contains("disk full");
