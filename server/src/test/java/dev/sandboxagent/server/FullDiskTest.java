@@ -42,6 +42,8 @@ class FullDiskTest {
     Path logs;
     Path volume;
     boolean mounted;
+    /** A second volume, mounted inside the first by a test that needs it (unmounted first). */
+    Path innerVolume;
     ServerProcess server;
 
     @BeforeEach
@@ -56,6 +58,10 @@ class FullDiskTest {
     void unmount() {
         if (server != null) {
             server.close();
+        }
+        if (innerVolume != null) {
+            Privileges.Result umount = Privileges.run("umount", innerVolume.toString());
+            assertThat(umount.exitCode()).as("umount: " + umount.output()).isZero();
         }
         if (mounted) {
             Privileges.Result umount = Privileges.run("umount", volume.toString());
@@ -194,6 +200,58 @@ class FullDiskTest {
         assertThat(after.subList(0, transcript.size())).isEqualTo(transcript);
         assertThat(after.get(transcript.size()).get("type").asText()).isEqualTo("session.resumed");
         assertThat(SessionLifecycleTest.sequences(after)).isEqualTo(SessionLifecycleTest.range(1, after.size()));
+    }
+
+    /**
+     * As above, when the agent's files find room (its state directory is on a volume of its own) and the store finds
+     * none (restarted on a full disk without its reserve, so refusing writes from the start): the agent that just
+     * started is stopped again, and the answer and the session are as above.
+     */
+    @Test
+    void aResumeTheStoreCannotRecordStopsItsAgentAndIsRefusedAsDiskFull() throws Exception {
+        Path dataDir = volume.resolve("data");
+        java.nio.file.attribute.FileAttribute<?> privateDir = java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path stateRoot = Files.createDirectory(Files.createDirectory(dataDir, privateDir).resolve("sessions"),
+                privateDir);
+        Privileges.Result mount = Privileges.run("mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs",
+                stateRoot.toString());
+        assertThat(mount.exitCode()).as("mount: " + mount.output()).isZero();
+        innerVolume = stateRoot;
+        server = ServerProcess.start(dataDir, logs.resolve("first.log"));
+        Api api = server.api();
+        api.createSession("old", "mock");
+        String remembered = api.sendMessage("old", "echo remember me");
+        Transcripts.await(api, "old", Transcripts.turnEnded(remembered));
+        awaitIdle(api, "old");
+        server.terminate();
+        Files.delete(dataDir.resolve("sessions.reserve"));
+        fillUpToTheLastPage(volume.resolve("filler"));
+        server = ServerProcess.start(dataDir, logs.resolve("second.log"));
+        api = server.api();
+        assertThat(api.get("/v1/health").json().get("store").asText()).isEqualTo("disk_full");
+        JsonNode session = api.session("old");
+        List<JsonNode> transcript = api.events("old");
+
+        Api.Answer refused = api.post("/v1/sessions/old/messages", "{\"message\":\"echo no room\"}");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("type").asText()).isEqualTo(DISK_FULL_TYPE);
+        assertThat(refused.json().get("title").asText()).isEqualTo(DISK_FULL_TITLE);
+        assertThat(refused.json().get("detail").asText()).contains("disk full");
+        assertThat(ProcessHandle.of(server.pid()).orElseThrow().descendants())
+                .as("the agent that started was stopped again").isEmpty();
+        assertThat(api.session("old")).as("the session as it was").isEqualTo(session);
+        assertThat(api.events("old")).isEqualTo(transcript);
+
+        Files.delete(volume.resolve("filler"));
+        String back = api.sendMessage("old", "echo back again");
+        Transcripts.await(api, "old", Transcripts.turnEnded(back));
+        List<JsonNode> after = api.events("old");
+        assertThat(after.subList(0, transcript.size())).isEqualTo(transcript);
+        assertThat(after.get(transcript.size()).get("type").asText()).isEqualTo("session.resumed");
+        assertThat(api.get("/v1/health").json().get("store").asText()).isEqualTo("ok");
     }
 
     /** Every regular file under {@code dir} (relative name) with its content. */

@@ -94,13 +94,11 @@ final class SessionErrors {
      * only an IOException whose message (a FileSystemException's reason) is the C library's text for it.
      */
     static boolean noSpaceLeft(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
             String message = String.valueOf(t.getMessage());
             if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
                 return true;
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return false;
