@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FullDiskTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** What every write refused for a full disk answers (a create, a message), whichever part found no room. */
+    private static final String DISK_FULL_TYPE = "urn:sandbox-agent:error:store_unavailable";
+    private static final String DISK_FULL_TITLE = "Store unavailable";
 
     @TempDir
     Path tempDir;
@@ -39,6 +42,8 @@ class FullDiskTest {
     Path logs;
     Path volume;
     boolean mounted;
+    /** A second volume, mounted inside the first by a test that needs it (unmounted first). */
+    Path innerVolume;
     ServerProcess server;
 
     @BeforeEach
@@ -53,6 +58,10 @@ class FullDiskTest {
     void unmount() {
         if (server != null) {
             server.close();
+        }
+        if (innerVolume != null) {
+            Privileges.Result umount = Privileges.run("umount", innerVolume.toString());
+            assertThat(umount.exitCode()).as("umount: " + umount.output()).isZero();
         }
         if (mounted) {
             Privileges.Result umount = Privileges.run("umount", volume.toString());
@@ -101,7 +110,10 @@ class FullDiskTest {
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.json().get("detail").asText()).contains("disk full");
-        assertThat(api.post("/v1/sessions/new", "{\"agent\":\"mock\"}").status()).isEqualTo(503);
+        Api.Answer createRefused = api.post("/v1/sessions/new", "{\"agent\":\"mock\"}");
+        assertThat(createRefused.status()).isEqualTo(503);
+        assertThat(createRefused.json().get("type").asText()).isEqualTo(DISK_FULL_TYPE);
+        assertThat(createRefused.json().get("title").asText()).isEqualTo(DISK_FULL_TITLE);
         assertThat(api.session("old").get("runningTurnId").isNull()).as("a refused message starts no turn").isTrue();
 
         // Space returns: writes come back by themselves, and the WAL no longer holds the volume.
@@ -140,6 +152,118 @@ class FullDiskTest {
         String firstLog = Files.readString(logs.resolve("first.log"));
         assertThat(firstLog.lines().filter(l -> l.contains("could not be stored")).count()).isLessThanOrEqualTo(2);
         assertThat(firstLog.lines().filter(l -> l.contains("disk full:")).count()).isLessThan(20);
+    }
+
+    /**
+     * A message to a stored session that is not live (the server restarted) must resume its agent, whose files are
+     * prepared before anything is stored: on a full disk that preparation finds no room. The answer is the 503 of
+     * every write refused for a full disk, not a 502 of the agent, and nothing is changed (state, events, the
+     * agent's files; no agent runs); once space returns the next message resumes the agent and its turn runs.
+     */
+    @Test
+    void aMessageThatMustResumeItsAgentOnAFullDiskIsRefusedAsDiskFullAndResumesOnceSpaceReturns() throws Exception {
+        Path dataDir = volume.resolve("data");
+        server = ServerProcess.start(dataDir, logs.resolve("first.log"));
+        Api api = server.api();
+        api.createSession("old", "mock");
+        String remembered = api.sendMessage("old", "echo remember me");
+        Transcripts.await(api, "old", Transcripts.turnEnded(remembered));
+        awaitIdle(api, "old");
+        server.terminate();
+        server = ServerProcess.start(dataDir, logs.resolve("second.log"));
+        api = server.api();
+        JsonNode session = api.session("old");
+        List<JsonNode> transcript = api.events("old");
+        Path stateDir = dataDir.resolve("sessions").resolve("old");
+        Map<String, String> agentFiles = filesUnder(stateDir);
+        assertThat(agentFiles).as("the mock agent's files of its first run").isNotEmpty();
+        // To the last page: a few bytes of the agent's files must not find room in what 64 KiB blocks leave.
+        fillUpToTheLastPage(volume.resolve("filler"));
+
+        Api.Answer refused = api.post("/v1/sessions/old/messages", "{\"message\":\"echo no room\"}");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("type").asText()).isEqualTo(DISK_FULL_TYPE);
+        assertThat(refused.json().get("title").asText()).isEqualTo(DISK_FULL_TITLE);
+        assertThat(refused.json().get("detail").asText()).contains("disk full");
+        assertThat(api.session("old")).as("the session as it was").isEqualTo(session);
+        assertThat(api.events("old")).isEqualTo(transcript);
+        assertThat(filesUnder(stateDir)).as("no half-prepared agent files").isEqualTo(agentFiles);
+        assertThat(ProcessHandle.of(server.pid()).orElseThrow().descendants())
+                .as("no agent left running").isEmpty();
+
+        Files.delete(volume.resolve("filler"));
+        String back = api.sendMessage("old", "echo back again");
+        Transcripts.await(api, "old", Transcripts.turnEnded(back));
+        List<JsonNode> after = api.events("old");
+        assertThat(after.subList(0, transcript.size())).isEqualTo(transcript);
+        assertThat(after.get(transcript.size()).get("type").asText()).isEqualTo("session.resumed");
+        assertThat(SessionLifecycleTest.sequences(after)).isEqualTo(SessionLifecycleTest.range(1, after.size()));
+    }
+
+    /**
+     * As above, when the agent's files find room (its state directory is on a volume of its own) and the store finds
+     * none (restarted on a full disk without its reserve, so refusing writes from the start): the agent that just
+     * started is stopped again, and the answer and the session are as above.
+     */
+    @Test
+    void aResumeTheStoreCannotRecordStopsItsAgentAndIsRefusedAsDiskFull() throws Exception {
+        Path dataDir = volume.resolve("data");
+        java.nio.file.attribute.FileAttribute<?> privateDir = java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Path stateRoot = Files.createDirectory(Files.createDirectory(dataDir, privateDir).resolve("sessions"),
+                privateDir);
+        Privileges.Result mount = Privileges.run("mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs",
+                stateRoot.toString());
+        assertThat(mount.exitCode()).as("mount: " + mount.output()).isZero();
+        innerVolume = stateRoot;
+        server = ServerProcess.start(dataDir, logs.resolve("first.log"));
+        Api api = server.api();
+        api.createSession("old", "mock");
+        String remembered = api.sendMessage("old", "echo remember me");
+        Transcripts.await(api, "old", Transcripts.turnEnded(remembered));
+        awaitIdle(api, "old");
+        server.terminate();
+        Files.delete(dataDir.resolve("sessions.reserve"));
+        fillUpToTheLastPage(volume.resolve("filler"));
+        server = ServerProcess.start(dataDir, logs.resolve("second.log"));
+        api = server.api();
+        assertThat(api.get("/v1/health").json().get("store").asText()).isEqualTo("disk_full");
+        JsonNode session = api.session("old");
+        List<JsonNode> transcript = api.events("old");
+
+        Api.Answer refused = api.post("/v1/sessions/old/messages", "{\"message\":\"echo no room\"}");
+
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.json().get("type").asText()).isEqualTo(DISK_FULL_TYPE);
+        assertThat(refused.json().get("title").asText()).isEqualTo(DISK_FULL_TITLE);
+        assertThat(refused.json().get("detail").asText()).contains("disk full");
+        assertThat(ProcessHandle.of(server.pid()).orElseThrow().descendants())
+                .as("the agent that started was stopped again").isEmpty();
+        assertThat(api.session("old")).as("the session as it was").isEqualTo(session);
+        assertThat(api.events("old")).isEqualTo(transcript);
+
+        Files.delete(volume.resolve("filler"));
+        String back = api.sendMessage("old", "echo back again");
+        Transcripts.await(api, "old", Transcripts.turnEnded(back));
+        List<JsonNode> after = api.events("old");
+        assertThat(after.subList(0, transcript.size())).isEqualTo(transcript);
+        assertThat(after.get(transcript.size()).get("type").asText()).isEqualTo("session.resumed");
+        assertThat(api.get("/v1/health").json().get("store").asText()).isEqualTo("ok");
+    }
+
+    /** Every regular file under {@code dir} (relative name) with its content. */
+    private static Map<String, String> filesUnder(Path dir) throws IOException {
+        Map<String, String> files = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path file : walk.filter(Files::isRegularFile).toList()) {
+                files.put(dir.relativize(file).toString(), Files.readString(file,
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return files;
     }
 
     /**
@@ -184,7 +308,8 @@ class FullDiskTest {
             replay.awaitCount(transcript.size(), WAIT);
             assertThat(replay.events()).isEqualTo(transcript);
         }
-        // (A message to "old" would first resume its agent, whose files find no room: a 502 that is not the store's.)
+        // (A message to "old" would first resume its agent, whose files find no room: a 503 as well, see
+        // aMessageThatMustResumeItsAgentOnAFullDiskIsRefusedAsDiskFullAndResumesOnceSpaceReturns.)
         Api.Answer refused = api.post("/v1/sessions/new", "{\"agent\":\"mock\"}");
         assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
         assertThat(refused.json().get("detail").asText()).contains("disk full");

@@ -121,8 +121,13 @@ public final class MockAdapter implements AgentAdapter {
         }
         long next = previous + 1;
         Path tmp = Files.createTempFile(stateDir, GENERATION_FILE, ".tmp");
-        Files.writeString(tmp, next + "\n", StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.writeString(tmp, next + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            // On a full disk the file is created (an inode) but its bytes find no room: leave nothing behind.
+            Files.deleteIfExists(tmp);
+        }
         return next;
     }
 

@@ -83,16 +83,34 @@ final class AgentStarter {
         credentials.remove(sessionId);
     }
 
+    /**
+     * Starts the agent of a stored session that is not live, and records that it runs. On a full disk the answer is
+     * the one every write refused for lack of space gets (503, docs/operations.md "A full disk"), whichever finds no
+     * room first, and nothing is changed: the agent's files (prepared before anything is stored; the adapter leaves
+     * no half-written file) or the store (then the agent just started is stopped again). Nothing here asks
+     * {@link SessionStore#diskFull()} first: the store learns that space has returned only by trying a write, so a
+     * resume refused on that flag alone would be refused for as long as nothing else writes.
+     */
     LiveSession resume(SessionRecord record) {
         AgentAdapter adapter = adapterFor(record.spec().agent());
+        LiveSession session;
         try {
-            LiveSession session = startAgent(record, adapter, record.nativeSessionId());
-            store.append(record.sessionId(), List.of(EventData.sessionResumed(session.nativeSessionId())));
-            store.setState(record.sessionId(), SessionState.ACTIVE);
-            return session;
+            session = startAgent(record, adapter, record.nativeSessionId());
         } catch (AgentStartException e) {
-            throw SessionErrors.agentStartFailed(record.sessionId(), e.getMessage());
+            throw SessionErrors.noSpaceLeft(e)
+                    ? SessionErrors.diskFull(record.sessionId(), e.getMessage())
+                    : SessionErrors.agentStartFailed(record.sessionId(), e.getMessage());
         }
+        try {
+            // Waited for, unlike the agent's own events: refused (disk full), the session stays as it was.
+            store.append(record.sessionId(), List.of(EventData.sessionResumed(session.nativeSessionId()))).join();
+        } catch (RuntimeException e) {
+            session.stopQuietly(SessionManager.STOP_GRACE);
+            live.remove(record.sessionId(), session);
+            throw e;
+        }
+        store.setState(record.sessionId(), SessionState.ACTIVE);
+        return session;
     }
 
     LiveSession startAgent(SessionRecord record, AgentAdapter adapter, String resumeNativeId)

@@ -83,6 +83,27 @@ final class SessionErrors {
         return new SessionException(Reason.AGENT_START_FAILED, "could not resume session '" + sessionId + "': " + why);
     }
 
+    /** The agent's files found no room: refused as every write on a full disk is, with nothing changed. */
+    static SessionException diskFull(String sessionId, String why) {
+        return new SessionException(Reason.DISK_FULL, "disk full: could not resume session '" + sessionId + "': "
+                + why + "; nothing was changed");
+    }
+
+    /**
+     * Whether {@code failure} or a cause is the system's "no space" error (ENOSPC, EDQUOT). The JDK gives no code,
+     * only an IOException whose message (a FileSystemException's reason) is the C library's text for it.
+     */
+    static boolean noSpaceLeft(Throwable failure) {
+        Throwable t = failure;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static SessionException stopping() {
         return new SessionException(Reason.STOPPING, "the server is shutting down");
     }

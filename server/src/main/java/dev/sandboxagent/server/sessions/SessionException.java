@@ -10,6 +10,8 @@ final class SessionException extends RuntimeException {
     enum Reason {
         NOT_FOUND, ALREADY_EXISTS, UNKNOWN_AGENT, AGENT_NOT_INSTALLED, UNSUPPORTED_MODE, BUSY, ENDED, IDLE, NOT_RUNNING,
         NO_PENDING_PERMISSION, NO_PENDING_QUESTION, AGENT_START_FAILED, STOPPING,
+        /** the agent's files found no room on the disk (the store's own refusals are StoreExceptions) */
+        DISK_FULL,
         /** the agent is not waiting for that answer (any more) */
         REPLY_NOT_ACCEPTED,
         /** the agent exited before it took the answer */

@@ -26,6 +26,8 @@ final class SessionProblems {
                     e.getMessage());
             case AGENT_START_FAILED -> ApiException.of(502, "agent_start_failed", "Agent did not start",
                     e.getMessage());
+            // The store's own answer on a full disk (Problems.from), so that a client tells one condition by one type.
+            case DISK_FULL -> ApiException.of(503, "store_unavailable", "Store unavailable", e.getMessage());
             case STOPPING -> ApiException.of(503, "server_stopping", "Server stopping", e.getMessage());
             case REPLY_NOT_ACCEPTED -> ApiException.of(409, "reply_not_accepted", "Agent not waiting for this answer",
                     e.getMessage());
