@@ -51,7 +51,8 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Queues drafts for one session; they are committed together, in order, with consecutive sequences. The
-     * future completes (on the store's writer thread) once they are durable, or fails with {@link
+     * future completes (on the store's writer thread, or on this one: {@link #commitOnAppendingThreadWhen}) once
+     * they are durable, or fails with {@link
      * StoreException}; on failure none of them is stored and no sequence is used up.
      */
     CompletableFuture<List<UniversalEvent>> append(String sessionId, List<EventDraft> drafts);
@@ -94,7 +95,8 @@ public interface SessionStore extends AutoCloseable {
 
     /**
      * Registers a listener called with each committed batch (possibly many sessions' events), in commit order,
-     * on the writer thread. It must not block. The events carry the very bytes that were stored.
+     * on the writer thread (or on an appending thread that commits in its place: {@link
+     * #commitOnAppendingThreadWhen}). It must not block. The events carry the very bytes that were stored.
      */
     void onCommit(Consumer<List<UniversalEvent>> listener);
 
@@ -104,6 +106,18 @@ public interface SessionStore extends AutoCloseable {
      * (they would otherwise be thrown back to reading the events from the store). A store without pacing ignores it.
      */
     default void paceAppends(AppendPacer pacer) {
+    }
+
+    /**
+     * Lets an appending thread for which {@code mayCommitHere} (asked on that thread) is true commit its own small
+     * append itself when the store's writer is idle, instead of handing it to the writer thread, which would first
+     * have to wake up and get a core: one thread hand-off less between an agent's output and its subscribers
+     * (docs/benchmarks.md, "Latency, session 13"). Such an append's future completes, and the commit listeners
+     * run, on the appending thread, before {@link #append} returns. Only for threads that may block for a commit
+     * (never an event loop). Until this is called, and in a store that does not do it, every append is committed
+     * by the writer thread.
+     */
+    default void commitOnAppendingThreadWhen(java.util.function.BooleanSupplier mayCommitHere) {
     }
 
     /**

@@ -160,6 +160,10 @@ public final class ServerRuntime implements SandboxAgentServer {
         try {
             warm = Warm.create(config);
             EventHub hub = new EventHub(store);
+            // An agent's output reader (or a worker starting a turn) commits its own small append while the store's
+            // writer is idle: one thread hand-off less on every event's way to its subscribers (docs/benchmarks.md,
+            // "Latency, session 13"). Never an event loop: a commit can take milliseconds.
+            store.commitOnAppendingThreadWhen(() -> !io.vertx.core.Context.isOnEventLoopThread());
             clock.mark("warm");
             AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(config.agentsDir(),
                     config.agentEnvironment(), config.agentExecutables()));

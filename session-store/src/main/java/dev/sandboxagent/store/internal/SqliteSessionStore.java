@@ -60,6 +60,12 @@ public final class SqliteSessionStore implements SessionStore {
      * full queue also waits a tenth as long.
      */
     static final int QUEUE_CAPACITY_DRAFTS = 10_000;
+    /**
+     * The largest append an appending thread commits itself ({@link #commitOnAppendingThreadWhen}): a delta or a
+     * mock turn's reply, not a streaming agent's read of hundreds of lines, which stays with the writer thread so
+     * that the producer parses its next read while the writer commits this one (two cores at work, not one).
+     */
+    static final int INLINE_MAX_DRAFTS = 8;
     // SSE catch-up, listings and gets of a busy server at once; each extra connection costs only a page cache.
     private static final int READ_CONNECTIONS = 4;
     private static final java.util.logging.Logger LOG =
@@ -74,6 +80,7 @@ public final class SqliteSessionStore implements SessionStore {
     private final SessionRemover remover;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile AppendPacer pacer = AppendPacer.NONE;
+    private volatile java.util.function.BooleanSupplier mayCommitHere = () -> false;
 
     private SqliteSessionStore(DataDirLock lock, SessionSequences sequences, WriteQueue queue, StoreWriter writer,
                                ReadPool readers, IntegrityCheck integrity, SessionRemover remover) {
@@ -310,6 +317,11 @@ public final class SqliteSessionStore implements SessionStore {
     }
 
     @Override
+    public void commitOnAppendingThreadWhen(java.util.function.BooleanSupplier mayCommitHere) {
+        this.mayCommitHere = Objects.requireNonNull(mayCommitHere, "mayCommitHere");
+    }
+
+    @Override
     public boolean diskFull() {
         return writer.diskFull();
     }
@@ -344,7 +356,11 @@ public final class SqliteSessionStore implements SessionStore {
             if (mayBlock) {
                 pacer.beforeAppend(sessionId, copy.size(), () -> queue.queuedDrafts(sessionId));
             }
-            queue.putAppend(append, mayBlock);
+            boolean inline = mayBlock && copy.size() <= INLINE_MAX_DRAFTS && mayCommitHere.getAsBoolean();
+            queue.putAppend(append, mayBlock, !inline);
+            if (inline) {
+                writer.commitQueuedIfIdle();
+            }
         } catch (StoreException e) {
             return CompletableFuture.failedFuture(e);
         } catch (InterruptedException e) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -45,6 +46,12 @@ final class StoreWriter {
     private final SessionSequences sequences;
     private final List<Consumer<List<UniversalEvent>>> listeners = new CopyOnWriteArrayList<>();
     private final Thread thread = new Thread(this::run, "session-store-writer");
+    /**
+     * The writer's role: held by whoever takes work off the queue and runs it on the connection, the writer thread
+     * or an appending thread that commits its own small append while the writer is idle ({@link
+     * #commitQueuedIfIdle}). Everything below that is not final is guarded by it.
+     */
+    private final ReentrantLock role = new ReentrantLock();
     private final Checkpointer checkpointer;
     /** Encodes every appended event, on this thread only: one generator and buffer for all of them. */
     private final UniversalEvent.Encoder encoder = new UniversalEvent.Encoder();
@@ -77,8 +84,39 @@ final class StoreWriter {
         thread.start();
     }
 
+    /** Whether this thread runs the writer's work now (the writer thread, or a thread committing in its place). */
     boolean isWriterThread() {
-        return Thread.currentThread() == thread;
+        return role.isHeldByCurrentThread() || Thread.currentThread() == thread;
+    }
+
+    /**
+     * On an appending thread that may block, right after it queued an append without waking the writer thread
+     * ({@code WriteQueue.putAppend(append, mayBlock, false)}): if the writer's role is free (the writer thread is
+     * idle), takes it and runs the next batch here (the append just queued, and what was queued before it), so the
+     * append is committed without a hand-off to the writer thread, which would first have to wake and get a core;
+     * its events reach the commit listeners on this thread. If the role is taken, wakes the writer thread and
+     * returns at once: it commits the append as before. Whatever one batch leaves queued is the writer thread's too
+     * (woken for it), so an appender never works for long on others' behalf, and nothing queued is left unseen.
+     */
+    void commitQueuedIfIdle() {
+        if (!role.tryLock()) {
+            queue.wakeWriterIfQueued();
+            return;
+        }
+        try {
+            List<WriteRequest> batch = queue.pollBatch(BATCH_MAX_DRAFTS);
+            if (!batch.isEmpty()) {
+                runBatch(batch);
+            }
+        } catch (RuntimeException e) {
+            stop(e); // as the writer thread would: the appender's own future is failed or completed by then
+        } catch (Error e) {
+            stop(e);
+            throw e;
+        } finally {
+            role.unlock();
+            queue.wakeWriterIfQueued();
+        }
     }
 
     void addListener(Consumer<List<UniversalEvent>> listener) {
@@ -131,12 +169,17 @@ final class StoreWriter {
 
     /** Closes the write connection; only once the writer has stopped. */
     void closeConnection() {
-        checkpointer.stop();
-        if (statements != null) {
-            statements.close();
-        }
-        if (connection != null) {
-            StoreDatabase.closeQuietly(connection);
+        role.lock(); // an appending thread may still be committing in the writer's place (none can start: closed)
+        try {
+            checkpointer.stop();
+            if (statements != null) {
+                statements.close();
+            }
+            if (connection != null) {
+                StoreDatabase.closeQuietly(connection);
+            }
+        } finally {
+            role.unlock();
         }
     }
 
@@ -168,28 +211,52 @@ final class StoreWriter {
     private void run() {
         StoreException leftOver = StoreFailures.closed();
         try {
-            List<WriteRequest> batch;
-            while (!(batch = queue.takeBatch(BATCH_MAX_DRAFTS, BATCH_LINGER_NANOS)).isEmpty()) {
-                if (batch.get(0) instanceof WriteRequest.Task<?> task) {
-                    runQueued(task);
-                } else {
-                    commitAppends(batch.stream().map(WriteRequest.Append.class::cast).toList());
+            while (queue.awaitWork()) {
+                role.lock();
+                try {
+                    List<WriteRequest> batch;
+                    while (!(batch = queue.pollBatch(BATCH_MAX_DRAFTS)).isEmpty()) {
+                        runBatch(batch);
+                    }
+                } finally {
+                    role.unlock();
                 }
-                checkpointIfTheWalIsLarge();
             }
         } catch (InterruptedException e) {
             leftOver = new StoreException("the store's writer thread was interrupted", e);
         } catch (RuntimeException | Error e) {
-            LOG.log(Level.SEVERE, "the session store's writer stopped", e);
-            leftOver = new StoreException("the store's writer stopped after an unexpected error: " + e, e);
+            leftOver = stopped(e);
         } finally {
-            // Nothing may wait forever on a future the writer will never complete.
-            for (WriteRequest request : queue.closeAndDrain()) {
-                if (request instanceof WriteRequest.Append append) {
-                    append.result().completeExceptionally(leftOver);
-                } else if (request instanceof WriteRequest.Task<?> task) {
-                    task.result().completeExceptionally(leftOver);
-                }
+            failQueued(leftOver);
+        }
+    }
+
+    private void runBatch(List<WriteRequest> batch) {
+        if (batch.get(0) instanceof WriteRequest.Task<?> task) {
+            runQueued(task);
+        } else {
+            commitAppends(batch.stream().map(WriteRequest.Append.class::cast).toList());
+        }
+        checkpointIfTheWalIsLarge();
+    }
+
+    /** An unexpected failure of the writer's work, on any thread: no further write is taken, none left waiting. */
+    private void stop(Throwable e) {
+        failQueued(stopped(e));
+    }
+
+    private static StoreException stopped(Throwable e) {
+        LOG.log(Level.SEVERE, "the session store's writer stopped", e);
+        return new StoreException("the store's writer stopped after an unexpected error: " + e, e);
+    }
+
+    private void failQueued(StoreException leftOver) {
+        // Nothing may wait forever on a future the writer will never complete.
+        for (WriteRequest request : queue.closeAndDrain()) {
+            if (request instanceof WriteRequest.Append append) {
+                append.result().completeExceptionally(leftOver);
+            } else if (request instanceof WriteRequest.Task<?> task) {
+                task.result().completeExceptionally(leftOver);
             }
         }
     }

@@ -35,13 +35,22 @@ final class WriteQueue {
      * @throws StoreException if the queue is closed, also when it closes during the wait
      */
     void putAppend(WriteRequest.Append append, boolean mayBlock) throws InterruptedException {
+        putAppend(append, mayBlock, true);
+    }
+
+    /**
+     * As {@link #putAppend(WriteRequest.Append, boolean)}; without {@code wakeWriter} the writer thread is not
+     * signalled: the caller then either takes the append itself or calls {@link #wakeWriterIfQueued} (see
+     * StoreWriter.commitQueuedIfIdle).
+     */
+    void putAppend(WriteRequest.Append append, boolean mayBlock, boolean wakeWriter) throws InterruptedException {
         int drafts = append.drafts().size();
         lock.lock();
         try {
             while (mayBlock && !closed && queuedDrafts > 0 && queuedDrafts + drafts > capacityDrafts) {
                 hasRoom.await();
             }
-            add(append, drafts);
+            add(append, drafts, wakeWriter);
         } finally {
             lock.unlock();
         }
@@ -62,7 +71,7 @@ final class WriteQueue {
     void putTask(WriteRequest.Task<?> task) {
         lock.lock();
         try {
-            add(task, 0);
+            add(task, 0, true);
         } finally {
             lock.unlock();
         }
@@ -116,6 +125,37 @@ final class WriteQueue {
         }
     }
 
+    /**
+     * Blocks until something is queued; false once the queue is closed and drained. Takes nothing: whoever holds
+     * the writer's role takes it ({@link #pollBatch}), the writer thread or an appending thread that commits itself.
+     */
+    boolean awaitWork() throws InterruptedException {
+        lock.lock();
+        try {
+            while (requests.isEmpty()) {
+                if (closed) {
+                    return false;
+                }
+                notEmpty.await();
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** As {@link #takeBatch} without waiting: an empty list when nothing is queued. */
+    List<WriteRequest> pollBatch(int maxDrafts) {
+        lock.lock(); // reentrant: takeBatch takes it again, and with something queued and no linger never waits
+        try {
+            return requests.isEmpty() ? List.of() : takeBatch(maxDrafts, 0);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("cannot happen: the queue is not empty and nothing waits", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Refuses new requests and wakes everyone waiting; what is queued stays for the writer to drain. */
     void close() {
         lock.lock();
@@ -143,7 +183,19 @@ final class WriteQueue {
         }
     }
 
-    private void add(WriteRequest request, int drafts) {
+    /** Wakes the writer thread if anything is queued. */
+    void wakeWriterIfQueued() {
+        lock.lock();
+        try {
+            if (!requests.isEmpty()) {
+                notEmpty.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void add(WriteRequest request, int drafts, boolean wakeWriter) {
         if (closed) {
             throw StoreFailures.closed();
         }
@@ -152,7 +204,9 @@ final class WriteQueue {
         if (request instanceof WriteRequest.Append append) {
             countForSession(append, drafts);
         }
-        notEmpty.signal();
+        if (wakeWriter) {
+            notEmpty.signal();
+        }
     }
 
     private void countForSession(WriteRequest.Append append, int delta) {
