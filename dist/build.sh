@@ -70,9 +70,19 @@ if [ "$major" -ge 22 ]; then
   options=--add-options=--enable-native-access=ALL-UNNAMED
 fi
 # --generate-cds-archive: the runtime's own base archive (JDK classes), which the app archive below extends.
-# shellcheck disable=SC2086
-"$jdk/bin/jlink" --add-modules "$modules" $options --strip-debug --no-man-pages --no-header-files \
-  --generate-cds-archive --output "$root/lib/runtime" >/dev/null # it reports the archive it made on stdout
+make_runtime() {
+  # shellcheck disable=SC2086
+  "$jdk/bin/jlink" --add-modules "$modules" $options --strip-debug --no-man-pages --no-header-files \
+    --generate-cds-archive --output "$root/lib/runtime" >/dev/null # it reports the archive it made on stdout
+}
+if ! make_runtime; then
+  # Once, with five builds at a time on this 2-core machine, Temurin 25.0.3's `java -Xshare:dump` that jlink runs for
+  # the base archive died of a SIGSEGV in AOTClassLocationConfig::dumptime_init_helper (a JVM crash, not our input;
+  # the same build passed when run again). One more try from scratch; a second failure fails the build.
+  echo "dist: jlink failed; trying once more" >&2
+  rm -rf "$root/lib/runtime"
+  make_runtime
+fi
 # Only needed for heaps over 32 GB (no compressed oops); a CLI and this server never use one.
 rm -f "$root/lib/runtime/lib/server/classes_nocoops.jsa"
 
