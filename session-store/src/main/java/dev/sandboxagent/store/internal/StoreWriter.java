@@ -18,24 +18,23 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one thread that writes to the database. It owns the write connection and is the only one to advance
- * {@link SessionSequences}, so numbering needs no lock and never runs ahead of what is committed.
+ * The writer's role: the only code that writes to the database. It owns the write connection and is the only one to
+ * advance {@link SessionSequences}, so numbering never runs ahead of what is committed. The role is held by its own
+ * thread, or, while that thread is idle, by an appending thread that commits its own small append in its place
+ * ({@link #commitQueuedIfIdle}; docs/benchmarks.md "Latency, session 13"): one holder at a time, under {@code role}.
  *
  * <p>Group commit: the writer takes everything queued, up to {@link #BATCH_MAX_DRAFTS} drafts, and stores it all
- * in one transaction, so one fsync serves every append in it. It does not wait for more ({@link
- * #BATCH_LINGER_NANOS} is 0): while one transaction commits, what arrives queues up and goes into the next, so
- * batches grow with the load by themselves, and an append that finds the writer idle is committed at once instead
- * of after a fixed wait (a fixed 2 ms wait used to be paid by every commit: two or three times per mock turn).
- * Only after COMMIT returns does it complete the futures, in queue order, and hand the batch to the commit
- * listeners, once. A failed transaction fails its appends and nothing else: the writer goes
- * on with the next batch, so appends work again once, say, disk space returns.
+ * in one transaction, so one fsync serves every append in it. It does not wait for more: while one transaction
+ * commits, what arrives queues up and goes into the next, so batches grow with the load by themselves, and an
+ * append that finds the writer idle is committed at once instead of after a fixed wait (a fixed 2 ms wait used to be
+ * paid by every commit: two or three times per mock turn). Only after COMMIT returns does it complete the futures,
+ * in queue order, and hand the batch to the commit listeners, once. A failed transaction fails its appends and
+ * nothing else: the writer goes on with the next batch, so appends work again once, say, disk space returns.
  */
 final class StoreWriter {
     private static final Logger LOG = Logger.getLogger(StoreWriter.class.getName());
     // Bounds one transaction (a few MB of JSON) and how long a synchronous write queued behind it waits.
     static final int BATCH_MAX_DRAFTS = 2_000;
-    // None: the commit in progress is the batching window (see the class comment).
-    static final long BATCH_LINGER_NANOS = 0;
 
     /** Null while the store is read-only (it opened on a full disk): made by {@link #reopen} once space returns. */
     private Connection connection;
