@@ -292,6 +292,7 @@ public final class SideBySide {
             }
             double cpuBefore = server.cpuMillis();
             double agentBefore = server.descendantsCpuMillis();
+            Map<String, Double> threadsBefore = server.threadCpuMillis();
             long[] nanos = new long[sizes.turns()];
             for (int i = 0; i < nanos.length; i++) {
                 long start = System.nanoTime();
@@ -300,6 +301,8 @@ public final class SideBySide {
             }
             double cpu = server.cpuMillis() - cpuBefore;
             double agent = server.descendantsCpuMillis() - agentBefore;
+            printThreadCpu(contender.key() + ", sequential turns, server CPU us/turn by thread:", threadsBefore,
+                    server.threadCpuMillis(), nanos.length);
             Arrays.sort(nanos);
             results.add(contender.key(), TURN_P50, percentile(nanos, 0.50) / 1e6);
             results.add(contender.key(), TURN_P99, percentile(nanos, 0.99) / 1e6);
@@ -393,7 +396,8 @@ public final class SideBySide {
                     oneClient = rate;
                     results.add(Results.OURS, STREAM_1, rate);
                     results.add(Results.OURS, STREAM_1_CPU, cpuMicros / streams.get(0).events());
-                    printThreadCpu(threadsBefore, threadsAfter, streams.get(0).events());
+                    printThreadCpu("  stream, 1 client, server CPU us/event by thread:", threadsBefore, threadsAfter,
+                            streams.get(0).events());
                     results.add(Results.OURS, STREAM_1_AGENT_CPU, agentMicros / streams.get(0).events());
                 } else {
                     results.add(Results.OURS, STREAM_N, rate);
@@ -418,9 +422,12 @@ public final class SideBySide {
                 + "from the POST until the last client has turn.ended; anchor: n/a (its mock has no streaming)");
     }
 
-    /** The server's CPU per event by thread over the one-client stream (the log only: where a change goes). */
-    private void printThreadCpu(Map<String, Double> before, Map<String, Double> after, long events) {
-        StringBuilder line = new StringBuilder("  stream, 1 client, server CPU us/event by thread:");
+    /**
+     * The server's CPU per operation (an event of the one-client stream, a sequential turn) by thread, for the log
+     * only: where a change goes. Threads under 0.05 us an operation are left out.
+     */
+    private void printThreadCpu(String title, Map<String, Double> before, Map<String, Double> after, long events) {
+        StringBuilder line = new StringBuilder(title.startsWith(" ") ? title : "  " + title);
         after.entrySet().stream()
                 .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
                 .filter(e -> e.getValue() * 1000 / events >= 0.05)
