@@ -153,11 +153,14 @@ say() {
   printf 'MSG %s %s\n' "$ID" "$1"
 }
 
+# stream <count> [<milliseconds> [stamped]]: "stamped" (paced streams only) writes each delta as "<i>@<seconds>.<us> ",
+# the wall clock when the mock writes it, so that a client can time agent write -> SSE receive (bench/run's latency).
 cmd_stream() {
-  local n ms extra i item wait=""
-  read -r n ms extra <<<"$1"
-  if ! [[ ${n:-} =~ ^[0-9]+$ && ${ms:-0} =~ ^[0-9]+$ && -z ${extra:-} ]]; then
-    fail "usage: stream <count> [<milliseconds>], got: $1"
+  local n ms stamped extra i item wait=""
+  read -r n ms stamped extra <<<"$1"
+  if ! [[ ${n:-} =~ ^[0-9]+$ && ${ms:-0} =~ ^[0-9]+$ && -z ${extra:-} ]] \
+      || ! [[ -z ${stamped:-} || ( $stamped == stamped && $ms =~ [1-9] ) ]]; then
+    fail "usage: stream <count> [<milliseconds> [stamped]] (stamped needs milliseconds > 0), got: $1"
     return
   fi
   n=$(( 10#$n )); ms=$(( 10#${ms:-0} ))
@@ -166,7 +169,11 @@ cmd_stream() {
   printf 'MSG_START %s\n' "$item"
   if [[ -n $wait ]]; then
     for (( i = 1; i <= n; i++ )); do
-      printf 'DELTA %s %d \n' "$item" "$i"
+      if [[ -n ${stamped:-} ]]; then
+        printf 'DELTA %s %d@%s \n' "$item" "$i" "$EPOCHREALTIME"
+      else
+        printf 'DELTA %s %d \n' "$item" "$i"
+      fi
       (( i < n )) && wait_for "" "$wait"
       (( interrupted )) && break
     done

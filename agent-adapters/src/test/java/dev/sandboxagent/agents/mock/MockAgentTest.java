@@ -222,6 +222,37 @@ class MockAgentTest {
     }
 
     @Test
+    void aStampedPacedStreamCarriesTheWallClockOfEachWrite() throws Exception {
+        Recorder r = new Recorder();
+        AgentProcess mock = start(r);
+        long before = epochMicros();
+        mock.startTurn("t", "stream 5 2 stamped\nstream 3 0 stamped\nstream 3 2 stamp");
+        r.awaitTurnEnd("t");
+        long after = epochMicros();
+        List<AgentEvent> events = r.snapshot();
+        List<String> deltas = events.stream().filter(ev -> ev.type().equals("item.delta"))
+                .map(ev -> ev.data().get("delta").asText()).toList();
+        assertThat(deltas).hasSize(5);
+        long previous = before;
+        for (int i = 0; i < deltas.size(); i++) {
+            // "<i>@<seconds>.<microseconds> ": the mock's wall clock when it wrote the line
+            assertThat(deltas.get(i)).matches((i + 1) + "@[0-9]+\\.[0-9]{6} ");
+            String stamp = deltas.get(i).substring(deltas.get(i).indexOf('@') + 1).trim();
+            long micros = Long.parseLong(stamp.replace(".", ""));
+            assertThat(micros).isBetween(previous, after);
+            previous = micros;
+        }
+        // without pauses there is nothing to time, and a misspelt word is refused, as any bad usage is
+        assertThat(events.stream().filter(ev -> ev.type().equals("error")).map(ev -> ev.data().get("message").asText()))
+                .hasSize(2).allMatch(message -> message.startsWith("usage: stream <count>"));
+    }
+
+    private static long epochMicros() {
+        java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
+    }
+
+    @Test
     void aPacedStreamCanBeInterruptedAndEndsItsItem() throws Exception {
         Recorder r = new Recorder();
         AgentProcess mock = start(r);

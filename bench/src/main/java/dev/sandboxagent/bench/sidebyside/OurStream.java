@@ -6,7 +6,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongConsumer;
 
 /**
  * One SSE reader on one of our sessions: checks that sequences arrive one after another with no gap, counts them,
@@ -22,15 +21,25 @@ final class OurStream implements AutoCloseable {
     private volatile long lastSequence;
     private volatile long lastTurnEndedNanos;
 
+    /** What a latency reader is told of each {@code item.delta}, in microseconds until its arrival here. */
+    interface DeltaLatency {
+        /**
+         * {@code fromEventTime}: since its event time, which the server stamps when it takes the agent's line, to the
+         * millisecond (so 0-1 ms more than the true figure, and without the PTY hop); {@code fromAgentWrite}: since
+         * the mock wrote the line, from the stamp a {@code stream <n> <ms> stamped} delta carries in its text (to the
+         * microsecond, the same wall clock), or -1 for a delta without one.
+         */
+        void delta(long fromEventTime, long fromAgentWrite);
+    }
+
     /**
-     * Opens {@code /v1/sessions/ID/events/sse?offset=OFFSET}. {@code deltaLatencyMicros}, when not null, gets for
-     * each {@code item.delta} the microseconds from its event time (when the server took the agent's line) to
-     * its arrival here.
+     * Opens {@code /v1/sessions/ID/events/sse?offset=OFFSET}. {@code deltaLatency}, when not null, is told each
+     * {@code item.delta}'s latency.
      */
-    OurStream(int port, String sessionId, long offset, LongConsumer deltaLatencyMicros) throws IOException {
+    OurStream(int port, String sessionId, long offset, DeltaLatency deltaLatency) throws IOException {
         lastSequence = offset;
         sse = new SseStream(port, "/v1/sessions/" + sessionId + "/events/sse?offset=" + offset, (id, data) -> {
-            long arrived = deltaLatencyMicros == null ? 0 : nowMicros();
+            long arrived = deltaLatency == null ? 0 : nowMicros();
             if (id != lastSequence + 1) {
                 gaps.incrementAndGet();
             }
@@ -40,11 +49,27 @@ final class OurStream implements AutoCloseable {
             if (dev.sandboxagent.schema.EventType.TURN_ENDED.is(type)) {
                 lastTurnEndedNanos = System.nanoTime();
                 turnsEnded.add(id);
-            } else if (deltaLatencyMicros != null && dev.sandboxagent.schema.EventType.ITEM_DELTA.is(type)) {
+            } else if (deltaLatency != null && dev.sandboxagent.schema.EventType.ITEM_DELTA.is(type)) {
                 Instant time = Instant.parse(field(data, "\"time\":\""));
-                deltaLatencyMicros.accept(arrived - (time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000));
+                long written = agentStampMicros(field(data, "\"delta\":\""));
+                deltaLatency.delta(arrived - (time.getEpochSecond() * 1_000_000 + time.getNano() / 1_000),
+                        written < 0 ? -1 : arrived - written);
             }
         });
+    }
+
+    /** The microseconds since the epoch in a stamped delta's text ({@code "12@1796269655.364514 "}), else -1. */
+    static long agentStampMicros(String delta) {
+        int at = delta == null ? -1 : delta.indexOf('@');
+        int point = at < 0 ? -1 : delta.indexOf('.', at);
+        if (point < 0 || delta.length() < point + 7) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(delta, at + 1, point, 10) * 1_000_000 + Long.parseLong(delta, point + 1, point + 7, 10);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static long nowMicros() {

@@ -70,6 +70,13 @@ public final class SideBySide {
             "delta's event time (the server took the agent's line) to arrival at an SSE client, p50");
     static final Metric LATENCY_P99 = new Metric("latency", "latency_p99_ms", "ms", false, "the same, p99");
     static final Metric LATENCY_P999 = new Metric("latency", "latency_p999_ms", "ms", false, "the same, p99.9");
+    static final Metric AGENT_LATENCY_P50 = new Metric("latency", "agent_write_to_sse_p50_ms", "ms", false,
+            "the mock's write of a delta's line (its wall clock in the delta, to the microsecond) to arrival at an SSE "
+                    + "client: the PTY hop, parse, store, commit and delivery; p50");
+    static final Metric AGENT_LATENCY_P99 = new Metric("latency", "agent_write_to_sse_p99_ms", "ms", false,
+            "the same, p99 (the issue's target)");
+    static final Metric AGENT_LATENCY_P999 = new Metric("latency", "agent_write_to_sse_p999_ms", "ms", false,
+            "the same, p99.9");
     static final Metric LATENCY_RATE = new Metric("latency", "latency_events_per_s", "events/s", true,
             "the delta rate the latency was measured at (all sessions together)");
     static final Metric LATENCY_CLIENT_GC = new Metric("latency", "latency_client_gc_ms", "ms", false,
@@ -442,16 +449,20 @@ public final class SideBySide {
         int sessions = sizes.latencySessions();
         List<OurStream> streams = new ArrayList<>();
         List<long[]> perSession = new ArrayList<>();
+        List<long[]> fromAgentPerSession = new ArrayList<>();
         try {
             for (int i = 0; i < sessions; i++) {
                 String id = "lat-" + i;
                 long offset = OurServer.createSession(port, id);
                 long[] latencies = new long[sizes.latencyDeltas()];
+                long[] fromAgent = new long[sizes.latencyDeltas()];
                 int[] count = new int[1];
                 perSession.add(latencies);
-                streams.add(new OurStream(port, id, offset, micros -> {
+                fromAgentPerSession.add(fromAgent);
+                streams.add(new OurStream(port, id, offset, (fromEventTime, fromAgentWrite) -> {
                     if (count[0] < latencies.length) {
-                        latencies[count[0]++] = micros;
+                        latencies[count[0]] = fromEventTime;
+                        fromAgent[count[0]++] = fromAgentWrite;
                     }
                 }));
             }
@@ -460,7 +471,7 @@ public final class SideBySide {
             long start = System.nanoTime();
             for (int i = 0; i < sessions; i++) {
                 OurServer.send(port, "lat-" + i,
-                        "stream " + sizes.latencyDeltas() + " " + sizes.latencyIntervalMillis());
+                        "stream " + sizes.latencyDeltas() + " " + sizes.latencyIntervalMillis() + " stamped");
             }
             for (OurStream stream : streams) {
                 stream.awaitTurnEnded(600);
@@ -471,6 +482,14 @@ public final class SideBySide {
             results.add(Results.OURS, LATENCY_P50, percentile(all, 0.50) / 1000.0);
             results.add(Results.OURS, LATENCY_P99, percentile(all, 0.99) / 1000.0);
             results.add(Results.OURS, LATENCY_P999, percentile(all, 0.999) / 1000.0);
+            long[] fromAgent = fromAgentPerSession.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+            if (fromAgent.length == 0 || fromAgent[0] < 0) {
+                throw new IOException("a delta without the mock's stamp: is the server's mock older than "
+                        + "'stream <n> <ms> stamped'?");
+            }
+            results.add(Results.OURS, AGENT_LATENCY_P50, percentile(fromAgent, 0.50) / 1000.0);
+            results.add(Results.OURS, AGENT_LATENCY_P99, percentile(fromAgent, 0.99) / 1000.0);
+            results.add(Results.OURS, AGENT_LATENCY_P999, percentile(fromAgent, 0.999) / 1000.0);
             results.add(Results.OURS, LATENCY_RATE, sessions * (double) sizes.latencyDeltas() / seconds);
             results.add(Results.OURS, LATENCY_CLIENT_GC, client.collectionMillis());
             results.add(Results.OURS, LATENCY_CLIENT_GCS, client.collections());
@@ -481,9 +500,10 @@ public final class SideBySide {
         }
         results.note("latency", sessions + " sessions each 'stream " + sizes.latencyDeltas() + " "
                 + sizes.latencyIntervalMillis() + "' at once (" + (sessions * 1000 / sizes.latencyIntervalMillis())
-                + " deltas/s offered); latency is arrival time minus the event's time, which the server stamps "
-                + "when it takes the agent's line (millisecond resolution), so it covers parse, store, commit and "
-                + "delivery but not the PTY hop");
+                + " deltas/s offered, each delta stamped by the mock with its wall clock); agent_write_to_sse_*: "
+                + "arrival time minus the mock's stamp (microseconds: the PTY hop, parse, store, commit and "
+                + "delivery); latency_*: arrival time minus the event's time, which the server stamps when it takes "
+                + "the agent's line (millisecond resolution, so 0-1 ms more, and without the PTY hop)");
     }
 
     private void liveSessions(OurServer ours, int round) throws Exception {

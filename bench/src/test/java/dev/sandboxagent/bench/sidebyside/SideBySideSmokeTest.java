@@ -64,6 +64,8 @@ class SideBySideSmokeTest {
         for (String own : new String[] {"latency_client_gc_ms", "latency_client_gcs", "latency_client_jit_ms"}) {
             assertThat(figure(result, own)).as(own).isNotNull();
         }
+        // agent write to SSE receive (the latency), from the mock's own stamp in each delta
+        assertThat(figure(result, "agent_write_to_sse_p99_ms")).isNotNull();
         assertThat(figure(result, "idle_rss_mib").path("ours").path("median").asDouble()).isBetween(1.0, 4096.0);
 
         String table = printed.toString(StandardCharsets.UTF_8);
