@@ -151,8 +151,9 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /**
-     * utime + stime of each of the server's threads, in milliseconds, summed by name with a trailing number dropped
-     * ("vert.x-eventloop-thread-0" and "-1" count as one); threads that ended in between are missing.
+     * utime + stime of each of the server's live threads, in milliseconds, keyed "TID NAME" with a trailing number
+     * dropped from the name ("vert.x-eventloop-thread-0" and "-1" are one NAME, for the caller to sum); threads that
+     * ended are missing (their CPU stays in the process's, {@link #cpuMillis}).
      */
     Map<String, Double> threadCpuMillis() throws IOException {
         Map<String, Double> byName = new java.util.TreeMap<>();
@@ -167,7 +168,7 @@ final class ServerProcess implements AutoCloseable {
                 String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+$", "N");
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 double millis = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 1000.0 / CLOCK_TICKS;
-                byName.merge(name, millis, Double::sum);
+                byName.put(task.getFileName() + " " + name, millis); // per thread: one that ends is told apart
             }
         }
         return byName;

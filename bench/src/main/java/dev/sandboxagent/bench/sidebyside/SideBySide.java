@@ -309,7 +309,7 @@ public final class SideBySide {
             double cpu = server.cpuMillis() - cpuBefore;
             double agent = server.descendantsCpuMillis() - agentBefore;
             printThreadCpu(contender.key() + ", sequential turns, server CPU us/turn by thread:", threadsBefore,
-                    server.threadCpuMillis(), nanos.length);
+                    server.threadCpuMillis(), nanos.length, cpu);
             Arrays.sort(nanos);
             results.add(contender.key(), TURN_P50, percentile(nanos, 0.50) / 1e6);
             results.add(contender.key(), TURN_P99, percentile(nanos, 0.99) / 1e6);
@@ -404,7 +404,7 @@ public final class SideBySide {
                     results.add(Results.OURS, STREAM_1, rate);
                     results.add(Results.OURS, STREAM_1_CPU, cpuMicros / streams.get(0).events());
                     printThreadCpu("  stream, 1 client, server CPU us/event by thread:", threadsBefore, threadsAfter,
-                            streams.get(0).events());
+                            streams.get(0).events(), cpuMicros / 1000);
                     results.add(Results.OURS, STREAM_1_AGENT_CPU, agentMicros / streams.get(0).events());
                 } else {
                     results.add(Results.OURS, STREAM_N, rate);
@@ -431,12 +431,22 @@ public final class SideBySide {
 
     /**
      * The server's CPU per operation (an event of the one-client stream, a sequential turn) by thread, for the log
-     * only: where a change goes. Threads under 0.05 us an operation are left out.
+     * only: where a change goes. Threads under 0.05 us an operation are left out. {@code processMillis} is the
+     * process's CPU over the same window: what it has beyond the live threads' sum is printed as "exited", the
+     * CPU of threads that ended in the window, which /proc keeps in the process's total but no longer lists (the
+     * JVM retires an idle extra C1 compiler thread, so the JIT's work in a 1,000-turn run was in the total but
+     * missing from the split in about half of the runs: docs/benchmarks.md "Turn cost, session 14").
      */
-    private void printThreadCpu(String title, Map<String, Double> before, Map<String, Double> after, long events) {
+    private void printThreadCpu(String title, Map<String, Double> before, Map<String, Double> after, long events,
+                                double processMillis) {
         StringBuilder line = new StringBuilder(title.startsWith(" ") ? title : "  " + title);
-        after.entrySet().stream()
-                .map(e -> Map.entry(e.getKey(), e.getValue() - before.getOrDefault(e.getKey(), 0.0)))
+        Map<String, Double> spent = new java.util.HashMap<>();
+        // keyed "tid name": a thread's own difference, then summed by name
+        after.forEach((thread, millis) -> spent.merge(thread.substring(thread.indexOf(' ') + 1),
+                millis - before.getOrDefault(thread, 0.0), Double::sum));
+        spent.merge("exited", processMillis - spent.values().stream().mapToDouble(Double::doubleValue).sum(),
+                Double::sum);
+        spent.entrySet().stream()
                 .filter(e -> e.getValue() * 1000 / events >= 0.05)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
                 .forEach(e -> line.append(String.format(" %s %.2f;", e.getKey(), e.getValue() * 1000 / events)));
