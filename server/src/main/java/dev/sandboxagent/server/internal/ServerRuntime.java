@@ -126,9 +126,8 @@ public final class ServerRuntime implements SandboxAgentServer {
         // cores, which initialises Netty's PlatformDependent (its platform probing, ~300 classes: most of the "data
         // dir" step's CPU on this thread before, docs/benchmarks.md "Server start, session 9"), work that nothing this
         // thread does before it joins Vert.x needs.
-        // On Netty's native epoll transport where it loads, else NIO (NativeTransport).
-        CompletableFuture<Vertx> vertxStarting = CompletableFuture.supplyAsync(() -> NativeTransport.vertx(
-                vertxOptions(limitNanos)), task -> startThread("start-vertx", task));
+        CompletableFuture<Vertx> vertxStarting = CompletableFuture.supplyAsync(() -> Vertx.vertx(vertxOptions(
+                limitNanos)), task -> startThread("start-vertx", task));
         SessionStore store;
         try {
             // Before anything is written there: transcripts and the token are for this user only.
