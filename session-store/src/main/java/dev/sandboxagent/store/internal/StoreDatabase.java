@@ -92,6 +92,7 @@ final class StoreDatabase {
      */
     static Connection openImmutableReader(Path file) {
         SQLiteConfig config = new SQLiteConfig();
+        config.setGetGeneratedKeys(false);
         config.setReadOnly(true);
         config.setOpenMode(org.sqlite.SQLiteOpenMode.OPEN_URI);
         try {
@@ -120,6 +121,11 @@ final class StoreDatabase {
     private static Connection connect(Path file) {
         SQLiteConfig config = new SQLiteConfig();
         config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        // The store never asks for generated keys (its rows are keyed by session and sequence). With them on,
+        // sqlite-jdbc matches every executed statement's SQL against a regular expression (a BEGIN and a COMMIT
+        // per commit) and runs a hidden SELECT last_insert_rowid() after each INSERT it executes: CPU and garbage on
+        // every event's way (docs/benchmarks.md, "Latency, session 15").
+        config.setGetGeneratedKeys(false);
         try {
             return config.createConnection("jdbc:sqlite:" + file);
         } catch (SQLException e) {
