@@ -25,8 +25,12 @@ final class SseStream implements EventSink {
     private static final byte[] END = "\n\n".getBytes(StandardCharsets.US_ASCII);
     /** The frame around an event's JSON, at most: id, a sequence of 19 digits, data and the ends. */
     private static final int FRAME_OVERHEAD = 4 + 19 + 7 + 2;
-    /** A first guess at a task's frames, and the largest buffer a task starts with (it grows beyond if need be). */
-    private static final int MIN_INITIAL_BYTES = 4096;
+    /**
+     * The smallest and the largest buffer a task starts with (it grows beyond if need be). Small: a live stream's
+     * task usually carries one event of a few hundred bytes, and a 4 KiB start was a third of the server's garbage
+     * per delivered event (docs/benchmarks.md, "Latency, session 15").
+     */
+    private static final int MIN_INITIAL_BYTES = 256;
     private static final int MAX_INITIAL_BYTES = 256 * 1024;
 
     private final Vertx vertx;
