@@ -24,7 +24,8 @@ import java.util.logging.Logger;
  * commits, so the file would grow as long as the stream lasts. Once the WAL file is larger than {@link
  * #WAL_LIMIT_BYTES}, the writer runs a PASSIVE checkpoint itself between two commits (see {@code
  * StoreWriter.checkpointIfTheWalIsLarge}), which has only the frames committed since this thread's last copy to
- * move, and its next transaction then starts the WAL over ({@code journal_size_limit} truncates the file). That
+ * move, and its next transaction then starts the WAL over ({@code journal_size_limit}, this bound, truncates what
+ * the file holds past it). That
  * checkpoint does not wait while this thread is copying (it is tried again after the next commit), unless the WAL
  * has passed one and a half times the limit: then the writer waits for the end of this thread's round, which is
  * the bound. A reader that holds an old snapshot can still delay the restart, as with SQLite's own checkpoints.

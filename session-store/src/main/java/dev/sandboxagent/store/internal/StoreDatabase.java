@@ -17,7 +17,6 @@ final class StoreDatabase {
     private static final Logger LOG = Logger.getLogger(StoreDatabase.class.getName());
     // Only this process writes (DataDirLock), so waits are short: a checkpoint, or a reader during WAL recovery.
     private static final int BUSY_TIMEOUT_MILLIS = 5_000;
-    private static final int WAL_SIZE_LIMIT_BYTES = 1024 * 1024;
 
     private StoreDatabase() {
     }
@@ -46,9 +45,13 @@ final class StoreDatabase {
             statement.execute("PRAGMA synchronous = NORMAL");
             // The Checkpointer copies the WAL into the database on its own thread: never inside the writer's COMMIT.
             statement.execute("PRAGMA wal_autocheckpoint = 0");
-            // After a checkpoint has moved the WAL's pages into the database, truncate the WAL to this size instead
-            // of keeping it at its largest: on a small disk, a WAL that never shrinks is what fills it.
-            statement.execute("PRAGMA journal_size_limit = " + WAL_SIZE_LIMIT_BYTES);
+            // When the WAL starts over, SQLite truncates the file to this size, in the first commit after the
+            // restart, on the writer's thread. The writer's own bound (Checkpointer.WAL_LIMIT_BYTES) and not less:
+            // under a steady stream the WAL restarts about once per 16 MiB written, and a truncation from there to
+            // 1 MiB held that commit, and every session's next event, for ~10 ms (docs/benchmarks.md, "Latency,
+            // session 15"). A restart at the bound truncates only the little past it. So the file's size keeps
+            // telling the writer when to catch up, and the WAL still never holds more than about the bound on disk.
+            statement.execute("PRAGMA journal_size_limit = " + Checkpointer.WAL_LIMIT_BYTES);
             statement.execute("PRAGMA foreign_keys = ON");
             Schema.migrate(connection, file);
             int interrupted = SessionTable.interruptActive(connection, System.currentTimeMillis());

@@ -100,6 +100,46 @@ class CheckpointPolicyTest {
         }
     }
 
+    /**
+     * A WAL that starts over is truncated to the writer's bound, not below it (docs/benchmarks.md, "Latency, session
+     * 15"): SQLite truncates in the first commit after a restart, on the writer's thread, and from 16 MiB down to 1
+     * MiB that took ~10 ms, every session's events waiting behind it. Not above it either: the file's size is how
+     * the writer knows when to catch up ({@code StoreWriter.checkpointIfTheWalIsLarge}); a file kept larger would
+     * look past the bound after every commit.
+     */
+    @Test
+    void aRestartedWalIsTruncatedToTheWritersBoundAndNoFurther() throws SQLException {
+        Connection writer = StoreDatabase.openWriter(dataDir.resolve("sessions.db"));
+        try (Statement statement = writer.createStatement();
+             ResultSet result = statement.executeQuery("PRAGMA journal_size_limit")) {
+            assertThat(result.next()).isTrue();
+            assertThat(result.getLong(1)).as("the writer's PRAGMA journal_size_limit")
+                    .isEqualTo(Checkpointer.WAL_LIMIT_BYTES);
+        } finally {
+            StoreDatabase.closeQuietly(writer);
+        }
+    }
+
+    /**
+     * The store asks for no generated keys: with them on, sqlite-jdbc matches each executed statement's SQL against
+     * a regular expression and runs a hidden {@code SELECT last_insert_rowid()} after an executed INSERT, CPU and
+     * garbage on every event's way (docs/benchmarks.md, "Latency, session 15").
+     */
+    @Test
+    void noConnectionOfTheStoreAsksForGeneratedKeys() throws SQLException {
+        Path file = dataDir.resolve("sessions.db");
+        List<Connection> connections = List.of(StoreDatabase.openWriter(file), StoreDatabase.openCheckpointer(file),
+                StoreDatabase.openReader(file));
+        try {
+            for (Connection connection : connections) {
+                assertThat(connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig()
+                        .isGetGeneratedKeys()).as("generated keys on %s", connection).isFalse();
+            }
+        } finally {
+            connections.forEach(StoreDatabase::closeQuietly);
+        }
+    }
+
     private static int synchronous(Connection connection) throws SQLException {
         try (Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("PRAGMA synchronous")) {
