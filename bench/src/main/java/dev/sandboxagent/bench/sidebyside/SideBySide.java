@@ -509,7 +509,7 @@ public final class SideBySide {
             streams.forEach(OurStream::close);
         }
         results.note("latency", sessions + " sessions each 'stream " + sizes.latencyDeltas() + " "
-                + sizes.latencyIntervalMillis() + "' at once (" + (sessions * 1000 / sizes.latencyIntervalMillis())
+                + sizes.latencyIntervalMillis() + " stamped' at once (" + (sessions * 1000 / sizes.latencyIntervalMillis())
                 + " deltas/s offered, each delta stamped by the mock with its wall clock); agent_write_to_sse_*: "
                 + "arrival time minus the mock's stamp (microseconds: the PTY hop, parse, store, commit and "
                 + "delivery); latency_*: arrival time minus the event's time, which the server stamps when it takes "
