@@ -164,6 +164,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             // writer is idle: one thread hand-off less on every event's way to its subscribers (docs/benchmarks.md,
             // "Latency, session 13"). Never an event loop: a commit can take milliseconds.
             store.commitOnAppendingThreadWhen(() -> !io.vertx.core.Context.isOnEventLoopThread());
+            IdleCollection.start(vertx, store);
             clock.mark("warm");
             AgentCatalog catalog = AgentCatalog.builtIn(new AgentContext(config.agentsDir(),
                     config.agentEnvironment(), config.agentExecutables()));
