@@ -2,6 +2,7 @@ package dev.sandboxagent.store.internal;
 
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,9 @@ final class Checkpointer {
     /** Held while this thread checkpoints, so the writer can wait for the end of a round (see {@link #afterRound}). */
     private final java.util.concurrent.locks.ReentrantLock round = new java.util.concurrent.locks.ReentrantLock();
     private Connection connection;
+    /** A WAL frame: a page and its 24-byte header (the page size is read when this thread's connection opens). */
+    private volatile long frameBytes = 4096 + 24;
+    private volatile long walContentBytes = -1;
 
     Checkpointer(Path file) {
         this.file = file;
@@ -64,6 +68,22 @@ final class Checkpointer {
             pending = true;
             LockSupport.unpark(thread);
         }
+    }
+
+    /**
+     * What the WAL holds that a commit has not yet started over, as the last checkpoint (this thread's or the
+     * writer's) found it: up to an interval old. Not the file's size, which stays at up to {@link #WAL_LIMIT_BYTES}
+     * after the WAL starts over ({@code journal_size_limit}, see StoreDatabase). A WAL whose every frame was copied
+     * counts as empty: the next commit starts it over. Before the first checkpoint, the file's size.
+     */
+    long walContentBytes() {
+        long bytes = walContentBytes;
+        return bytes < 0 ? walBytes() : bytes;
+    }
+
+    /** Records what a checkpoint found: SQLite's {@code log} and {@code checkpointed} frame counts. */
+    void checkpointed(long logFrames, long checkpointedFrames) {
+        walContentBytes = logFrames <= checkpointedFrames ? 0 : logFrames * frameBytes;
     }
 
     /** The WAL file's size now (a stat: cheap enough for every commit), 0 if there is none. */
@@ -128,9 +148,18 @@ final class Checkpointer {
         try {
             if (connection == null) {
                 connection = StoreDatabase.openCheckpointer(file);
+                try (Statement statement = connection.createStatement();
+                     ResultSet pageSize = statement.executeQuery("PRAGMA page_size")) {
+                    if (pageSize.next()) {
+                        frameBytes = pageSize.getLong(1) + 24;
+                    }
+                }
             }
-            try (Statement statement = connection.createStatement()) {
-                statement.execute("PRAGMA wal_checkpoint(PASSIVE)");
+            try (Statement statement = connection.createStatement();
+                 ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
+                if (result.next() && result.getInt(1) == 0) {
+                    checkpointed(result.getLong(2), result.getLong(3));
+                }
             }
         } catch (SQLException | RuntimeException e) {
             // A full disk, or the store being closed under it: the next round tries again.

@@ -244,7 +244,7 @@ final class SessionRemover {
      */
     private void pace(long chunkNanos) {
         java.util.concurrent.locks.LockSupport.parkNanos(chunkNanos); // stop() interrupts, which ends it too
-        for (int round = 0; round < WAL_WAIT_ROUNDS && writer.walBytes() > Checkpointer.WAL_LIMIT_BYTES / 2
+        for (int round = 0; round < WAL_WAIT_ROUNDS && writer.walContentBytes() > Checkpointer.WAL_LIMIT_BYTES / 2
                 && !stopping(); round++) {
             java.util.concurrent.locks.LockSupport.parkNanos(
                     TimeUnit.MILLISECONDS.toNanos(Checkpointer.INTERVAL_MILLIS));

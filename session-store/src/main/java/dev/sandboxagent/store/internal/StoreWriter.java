@@ -182,9 +182,9 @@ final class StoreWriter {
         }
     }
 
-    /** The WAL file's size now (any thread). */
-    long walBytes() {
-        return checkpointer.walBytes();
+    /** What the WAL holds, as the last checkpoint found it (any thread): see {@link Checkpointer#walContentBytes}. */
+    long walContentBytes() {
+        return checkpointer.walContentBytes();
     }
 
     boolean diskFull() {
@@ -352,7 +352,11 @@ final class StoreWriter {
     private void catchUp(long walBytes) {
         try (Statement statement = connection.createStatement();
              ResultSet result = statement.executeQuery("PRAGMA wal_checkpoint(PASSIVE)")) {
-            if (!result.next() || result.getInt(1) == 0) {
+            boolean answered = result.next();
+            if (answered && result.getInt(1) == 0) { // ran (not busy): what it found tells the removals' pacing
+                checkpointer.checkpointed(result.getLong(2), result.getLong(3));
+            }
+            if (!answered || result.getInt(1) == 0) {
                 nextCatchUpBytes = walBytes + Checkpointer.WAL_LIMIT_BYTES / 4;
             }
         } catch (SQLException e) {
