@@ -20,9 +20,10 @@ import java.util.function.IntConsumer;
 /**
  * Watches the descriptors of every terminal (PTY masters, stderr FIFOs, exit signals) with one thread in
  * {@code epoll_wait(2)}, so an idle terminal costs no thread of its own. When a descriptor is ready its handler runs
- * on a shared pool whose threads exist only while there is work; the descriptor is not watched while its handler
- * runs, so one descriptor has at most one handler at a time (its bytes stay in order) and a reader that is slow to
- * take them holds back only its own program (which then blocks on a full terminal, as with a thread per terminal).
+ * on a shared pool (a few threads kept, the others only while there is work); the descriptor is not watched while
+ * its handler runs, so one descriptor has at most one handler at a time (its bytes stay in order) and a reader that
+ * is slow to take them holds back only its own program (which then blocks on a full terminal, as with a thread per
+ * terminal).
  * A program that floods its terminal costs one pool thread and never delays the others: the poll thread only
  * dispatches, it never reads or delivers.
  *
@@ -42,6 +43,8 @@ final class PtyPoller {
     private static final int ARMED_EVENTS = Libc.EPOLLIN | Libc.EPOLLONESHOT;
     private static final int MAX_EVENTS = 64;
     private static final byte[] WAKE_BYTE = {1};
+    /** Handler threads started with the poller and never ended (see the constructor). */
+    static final int KEPT_HANDLER_THREADS = 8;
     private static PtyPoller shared; // guarded by PtyPoller.class
 
     /** What runs when a descriptor is ready (readable, hung up or invalid). */
@@ -83,6 +86,7 @@ final class PtyPoller {
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final Map<Integer, Watch> watches = new HashMap<>(); // by descriptor; poll thread only
     private final ExecutorService handlers;
+    private final AtomicInteger handlerThreadsStarted = new AtomicInteger();
 
     /** Package-private for tests, which want a poller whose wake-ups no other test's terminals share. */
     PtyPoller() {
@@ -98,14 +102,20 @@ final class PtyPoller {
         if (Libc.epoll_ctl(epoll, Libc.EPOLL_CTL_ADD, wakePipe[0], event) != 0) {
             throw new IllegalStateException("epoll_ctl(2) of the wake pipe failed, errno " + Libc.errno());
         }
-        AtomicInteger count = new AtomicInteger();
-        // Threads only while handlers run: an idle terminal holds none. They are kept a little while, as output
-        // tends to come in bursts.
-        handlers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "pty-io-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // As many threads as handlers run at once (an idle terminal holds none), and KEPT_HANDLER_THREADS of them
+        // started with the poller (at the first terminal) and kept: a thread is started on the poll thread, by
+        // execute(), and a start costs 0.3-1 ms here, so when 20 agents began to stream together the poll thread
+        // spent 10-20 ms starting the 9-11 threads their first outputs needed while the others' outputs waited
+        // (docs/benchmarks.md, "Latency, session 15"). Threads beyond those are kept a minute, as output comes in
+        // bursts.
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(KEPT_HANDLER_THREADS, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "pty-io-" + handlerThreadsStarted.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.prestartAllCoreThreads();
+        handlers = pool;
         Thread thread = new Thread(this::run, "pty-poller");
         thread.setDaemon(true);
         thread.start();
@@ -170,6 +180,11 @@ final class PtyPoller {
             }
         });
         return watch.removed;
+    }
+
+    /** How many handler threads the pool has started so far, kept ones included (for tests). */
+    int handlerThreadsStarted() {
+        return handlerThreadsStarted.get();
     }
 
     /** How many times a command had to wake the poll thread through its pipe (for tests). */

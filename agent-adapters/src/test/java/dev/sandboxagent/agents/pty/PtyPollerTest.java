@@ -64,6 +64,59 @@ class PtyPollerTest {
         CLibrary.close(pipe[1]);
     }
 
+    /**
+     * Up to {@link PtyPoller#KEPT_HANDLER_THREADS} descriptors ready at once (agents that start to stream together)
+     * run their handlers at the same time on threads the pool already has: a thread started on demand is started on
+     * the poll thread, 0.3-1 ms each here, while every other terminal's output waits (docs/benchmarks.md, "Latency,
+     * session 15"). One more at once still gets a thread of its own.
+     */
+    @Test
+    void descriptorsReadyTogetherRunOnKeptThreadsWithoutStartingAny() throws Exception {
+        PtyPoller poller = new PtyPoller();
+        int kept = PtyPoller.KEPT_HANDLER_THREADS;
+        int startedBefore = poller.handlerThreadsStarted();
+        java.util.concurrent.CountDownLatch allRunning = new java.util.concurrent.CountDownLatch(kept + 1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch firstRunning = new java.util.concurrent.CountDownLatch(kept);
+        int[][] pipes = new int[kept + 1][2];
+        for (int[] pipe : pipes) {
+            assertThat(CLibrary.pipe(pipe)).isZero();
+        }
+        try {
+            for (int i = 0; i < kept; i++) {
+                int[] pipe = pipes[i];
+                poller.watch(pipe[0], () -> blockUntil(release, firstRunning, allRunning), CLibrary::close);
+                writeOne(pipe[1], (byte) 'x');
+            }
+            assertThat(firstRunning.await(10, TimeUnit.SECONDS)).as("%d handlers running at once", kept).isTrue();
+            assertThat(poller.handlerThreadsStarted() - startedBefore).as("threads started for them").isZero();
+
+            int[] extra = pipes[kept];
+            poller.watch(extra[0], () -> blockUntil(release, firstRunning, allRunning), CLibrary::close);
+            writeOne(extra[1], (byte) 'x');
+            assertThat(allRunning.await(10, TimeUnit.SECONDS)).as("one more at the same time").isTrue();
+            assertThat(poller.handlerThreadsStarted() - startedBefore).isEqualTo(1);
+        } finally {
+            release.countDown();
+            for (int[] pipe : pipes) {
+                CLibrary.close(pipe[1]);
+            }
+        }
+    }
+
+    private static boolean blockUntil(java.util.concurrent.CountDownLatch release,
+                                      java.util.concurrent.CountDownLatch first,
+                                      java.util.concurrent.CountDownLatch all) {
+        first.countDown();
+        all.countDown();
+        try {
+            release.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false; // stop watching: the descriptor is closed by the watch's end
+    }
+
     private static void writeOne(int fd, byte b) {
         Libc.write(fd, new byte[] {b}, 1);
     }
