@@ -4,23 +4,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** When the server collects its garbage by itself: only in a quiet spell after work, once, and only if it pays. */
+/**
+ * When the server collects its garbage by itself: only in a quiet spell after work, once, and only when the old
+ * generation has grown enough since the last full collection.
+ */
 class IdleCollectionTest {
     private static final long MIB = 1024 * 1024;
 
     private long commits;
-    private long heapUsed = 40 * MIB;
+    private long oldUsed = 20 * MIB;
+    private long oldAfterLastFull = 10 * MIB;
     private int collections;
-    private final IdleCollection policy = new IdleCollection(() -> commits, () -> heapUsed, () -> {
+    private int lookups;
+    private final IdleCollection policy = new IdleCollection(() -> commits, () -> {
+        lookups++;
+        return new IdleCollection.OldGeneration() {
+            @Override
+            public long used() {
+                return oldUsed;
+            }
+
+            @Override
+            public long usedAfterLastFullCollection() {
+                return oldAfterLastFull;
+            }
+        };
+    }, () -> {
         collections++;
-        heapUsed = 12 * MIB; // what a full collection leaves: the live heap
+        oldUsed = 10 * MIB; // what a full collection leaves: the live heap
+        oldAfterLastFull = oldUsed;
     });
 
     @Test
-    void aServerThatNeverWorkedIsNotCollected() {
+    void aServerThatNeverWorkedIsNotCollectedAndLooksUpNothing() {
         ticks(20);
 
         assertThat(collections).isZero();
+        assertThat(lookups).as("the management classes stay unloaded").isZero();
     }
 
     @Test
@@ -43,52 +63,62 @@ class IdleCollectionTest {
         ticks(1);
         assertThat(collections).isEqualTo(1);
 
-        heapUsed = 40 * MIB; // garbage again, but no work since: the same spell, no second collection
+        oldUsed = 30 * MIB; // promoted again, but no work since: the same spell, no second collection
         ticks(20);
         assertThat(collections).isEqualTo(1);
     }
 
     @Test
-    void theNextSpellCollectsOnlyIfWorkLeftEnoughGarbage() {
+    void onlyWhatTheOldGenerationGainedCounts() {
+        oldUsed = oldAfterLastFull + IdleCollection.MIN_PROMOTED_BYTES - 1;
         commits++;
         policy.tick();
-        ticks(IdleCollection.QUIET_TICKS);
-        assertThat(collections).isEqualTo(1); // leaves 12 MiB
-
-        commits++;
-        policy.tick();
-        heapUsed = 12 * MIB + IdleCollection.MIN_GARBAGE_BYTES - 1;
         ticks(IdleCollection.QUIET_TICKS + 5);
-        assertThat(collections).as("less garbage than the minimum").isEqualTo(1);
+        assertThat(collections).as("less promoted than the minimum").isZero();
 
+        oldUsed = oldAfterLastFull + IdleCollection.MIN_PROMOTED_BYTES;
         commits++;
         policy.tick();
-        heapUsed = 12 * MIB + IdleCollection.MIN_GARBAGE_BYTES;
         ticks(IdleCollection.QUIET_TICKS);
-        assertThat(collections).isEqualTo(2);
+        assertThat(collections).isEqualTo(1);
     }
 
     @Test
-    void aLargeLiveHeapNeedsHalfOfItAgainInGarbage() {
-        heapUsed = 100 * MIB;
-        IdleCollection large = new IdleCollection(() -> commits, () -> heapUsed, () -> {
-            collections++;
-            heapUsed = 60 * MIB;
-        });
+    void aLargeLiveOldGenerationNeedsAQuarterOfItPromoted() {
+        oldAfterLastFull = 100 * MIB;
+        oldUsed = oldAfterLastFull + 24 * MIB; // more than the minimum, less than a quarter of 100
         commits++;
-        large.tick();
-        for (int i = 0; i < IdleCollection.QUIET_TICKS; i++) {
-            large.tick();
-        }
-        assertThat(collections).isEqualTo(1);
+        policy.tick();
+        ticks(IdleCollection.QUIET_TICKS);
+        assertThat(collections).isZero();
 
+        oldUsed = oldAfterLastFull + 25 * MIB;
         commits++;
-        large.tick();
-        heapUsed = 60 * MIB + 29 * MIB; // more than the 8 MiB minimum, less than half of 60
-        for (int i = 0; i < IdleCollection.QUIET_TICKS; i++) {
-            large.tick();
-        }
+        policy.tick();
+        ticks(IdleCollection.QUIET_TICKS);
         assertThat(collections).isEqualTo(1);
+    }
+
+    @Test
+    void noOldGenerationToWatchNeverCollects() {
+        IdleCollection without = new IdleCollection(() -> commits, () -> null, () -> collections++);
+        commits++;
+        without.tick();
+        for (int i = 0; i < 10; i++) {
+            without.tick();
+        }
+
+        assertThat(collections).isZero();
+    }
+
+    /** The real lookup finds this JVM's old generation (the tests run a generational collector) and its baseline. */
+    @Test
+    void theOldGenerationOfThisJvmIsFoundAndAFullCollectionSetsItsBaseline() {
+        IdleCollection.OldGeneration old = IdleCollection.heapsOldGeneration();
+        assertThat(old).isNotNull();
+        System.gc();
+        assertThat(old.usedAfterLastFullCollection()).isPositive();
+        assertThat(old.used()).isGreaterThanOrEqualTo(0);
     }
 
     private void ticks(int n) {
