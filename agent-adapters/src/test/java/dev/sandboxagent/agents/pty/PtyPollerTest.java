@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pty4j.unix.CLibrary;
 import java.io.ByteArrayOutputStream;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -75,9 +76,9 @@ class PtyPollerTest {
         PtyPoller poller = new PtyPoller();
         int kept = PtyPoller.KEPT_HANDLER_THREADS;
         int startedBefore = poller.handlerThreadsStarted();
-        java.util.concurrent.CountDownLatch allRunning = new java.util.concurrent.CountDownLatch(kept + 1);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch firstRunning = new java.util.concurrent.CountDownLatch(kept);
+        CountDownLatch allRunning = new CountDownLatch(kept + 1);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstRunning = new CountDownLatch(kept);
         int[][] pipes = new int[kept + 1][2];
         for (int[] pipe : pipes) {
             assertThat(CLibrary.pipe(pipe)).isZero();
@@ -104,9 +105,9 @@ class PtyPollerTest {
         }
     }
 
-    private static boolean blockUntil(java.util.concurrent.CountDownLatch release,
-                                      java.util.concurrent.CountDownLatch first,
-                                      java.util.concurrent.CountDownLatch all) {
+    private static boolean blockUntil(CountDownLatch release,
+                                      CountDownLatch first,
+                                      CountDownLatch all) {
         first.countDown();
         all.countDown();
         try {

@@ -8,6 +8,7 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Collects the old generation's garbage while the server is quiet, so that the next burst of events does not meet a
@@ -29,6 +30,9 @@ final class IdleCollection {
     static final long TICK_MILLIS = 500;
     static final int QUIET_TICKS = 2;
     static final long MIN_PROMOTED_BYTES = 4L * 1024 * 1024;
+    /** This JVM's old generation, found at the first quiet spell after work ({@link #heapsOldGeneration()}). */
+    private static volatile OldGeneration heapsOldGeneration;
+    private static volatile boolean looked;
 
     /** The old generation as the collector reports it. */
     interface OldGeneration {
@@ -40,7 +44,7 @@ final class IdleCollection {
     }
 
     private final LongSupplier commits;
-    private final java.util.function.Supplier<OldGeneration> oldGeneration;
+    private final Supplier<OldGeneration> oldGeneration;
     private final Runnable collect;
     private long lastCommits;
     private int quietTicks;
@@ -52,7 +56,7 @@ final class IdleCollection {
      *                      the start does not need); null from it: no old generation to watch, never collect
      * @param collect       a full collection ({@code System::gc})
      */
-    IdleCollection(LongSupplier commits, java.util.function.Supplier<OldGeneration> oldGeneration, Runnable collect) {
+    IdleCollection(LongSupplier commits, Supplier<OldGeneration> oldGeneration, Runnable collect) {
         this.commits = commits;
         this.oldGeneration = oldGeneration;
         this.collect = collect;
@@ -93,9 +97,6 @@ final class IdleCollection {
         collect.run();
         return true;
     }
-
-    private static volatile OldGeneration heapsOldGeneration;
-    private static volatile boolean looked;
 
     /**
      * The heap's old generation (Serial's "Tenured Gen", and the like of the other generational collectors: the heap
