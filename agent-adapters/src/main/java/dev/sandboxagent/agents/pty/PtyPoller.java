@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
 /**
@@ -90,6 +91,11 @@ final class PtyPoller {
 
     /** Package-private for tests, which want a poller whose wake-ups no other test's terminals share. */
     PtyPoller() {
+        this(thread -> { });
+    }
+
+    /** For tests that watch the handler threads: {@code onHandlerThread} gets each one as it is made. */
+    PtyPoller(Consumer<Thread> onHandlerThread) {
         if (CLibrary.pipe(wakePipe) != 0) {
             throw new IllegalStateException("pipe(2) failed, errno " + CLibrary.errno());
         }
@@ -112,6 +118,7 @@ final class PtyPoller {
                 new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "pty-io-" + handlerThreadsStarted.incrementAndGet());
                     t.setDaemon(true);
+                    onHandlerThread.accept(t);
                     return t;
                 });
         pool.prestartAllCoreThreads();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.pty4j.unix.CLibrary;
 import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -73,8 +75,19 @@ class PtyPollerTest {
      */
     @Test
     void descriptorsReadyTogetherRunOnKeptThreadsWithoutStartingAny() throws Exception {
-        PtyPoller poller = new PtyPoller();
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        PtyPoller poller = new PtyPoller(threads::add);
         int kept = PtyPoller.KEPT_HANDLER_THREADS;
+        // The kept threads are started with the poller; a just-started one may not be waiting for work yet, and a
+        // dispatch that finds none waiting starts another (which only costs time). Once each is parked in the pool's
+        // queue, as they are from then on, a dispatch is handed to one of them.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(threads.size() == kept && threads.stream().allMatch(t -> t.getState() == Thread.State.WAITING))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(threads).as("kept threads waiting for work").hasSize(kept)
+                .allMatch(t -> t.getState() == Thread.State.WAITING);
         int startedBefore = poller.handlerThreadsStarted();
         CountDownLatch allRunning = new CountDownLatch(kept + 1);
         CountDownLatch release = new CountDownLatch(1);
