@@ -50,7 +50,7 @@ final class StoreDatabase {
             // under a steady stream the WAL restarts about once per 16 MiB written, and a truncation from there to
             // 1 MiB held that commit, and every session's next event, for ~10 ms (docs/benchmarks.md, "Latency,
             // session 15"). A restart at the bound truncates only the little past it. So the file's size keeps
-            // telling the writer when to catch up, and the WAL still never holds more than about the bound on disk.
+            // telling the writer when to catch up, and the WAL's peak on disk is what it was (docs/operations.md).
             statement.execute("PRAGMA journal_size_limit = " + Checkpointer.WAL_LIMIT_BYTES);
             statement.execute("PRAGMA foreign_keys = ON");
             Schema.migrate(connection, file);
