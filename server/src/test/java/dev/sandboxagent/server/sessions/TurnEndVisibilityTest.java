@@ -42,8 +42,9 @@ class TurnEndVisibilityTest {
                         stored.join(); // committed: SSE has it now, and the client answers with a message
                         Thread client = new Thread(() -> seenByClient.set(session.get().runningTurnId()));
                         client.start();
-                        // Until the client has its answer or waits for the session (which has the right one).
-                        while (client.isAlive() && client.getState() != Thread.State.BLOCKED) {
+                        // Until the client has its answer or waits for the session's lock (parked: the session
+                        // has the right answer).
+                        while (client.isAlive() && client.getState() != Thread.State.WAITING) {
                             Thread.onSpinWait();
                         }
                         clients.add(client);
