@@ -38,6 +38,8 @@ class AppendNowTest {
     SessionStore store;
     /** Which thread each committed event (by its data's counter) reached the listeners on. */
     final Map<Integer, String> committedOn = new ConcurrentHashMap<>();
+    /** Lets a held writer go: also at the end, so that a failed case cannot leave the store's close waiting. */
+    final CountDownLatch release = new CountDownLatch(1);
 
     @BeforeEach
     void open() {
@@ -49,6 +51,7 @@ class AppendNowTest {
 
     @AfterEach
     void close() {
+        release.countDown();
         store.close();
     }
 
@@ -69,7 +72,6 @@ class AppendNowTest {
     @Test
     void whileTheWriterIsBusyNothingIsStoredOrWaitedForAndNoSequenceIsUsedUp() throws Exception {
         CountDownLatch inListener = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         store.onCommit(batch -> {
             if (batch.get(0).data().get("counter").asInt() == 1) {
                 inListener.countDown();

@@ -41,6 +41,8 @@ class TurnStartNowTest {
     LiveSession live;
     /** The thread each commit's listeners ran on. */
     final List<String> committedOn = new CopyOnWriteArrayList<>();
+    /** Lets a held writer go: also at the end, so that a failed case cannot leave the store's close waiting. */
+    final CountDownLatch writerRelease = new CountDownLatch(1);
 
     @BeforeEach
     void open() {
@@ -57,6 +59,7 @@ class TurnStartNowTest {
     @AfterEach
     void close() {
         store.release.countDown();
+        writerRelease.countDown();
         sqlite.close();
     }
 
@@ -115,11 +118,10 @@ class TurnStartNowTest {
     @Test
     void whileTheStoresWriterIsBusyNothingIsStoredAndTheWaitingPathStartsTheTurn() throws Exception {
         CountDownLatch inListener = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
         sqlite.onCommit(batch -> {
             if (batch.get(0).sessionId().equals("other")) {
                 inListener.countDown();
-                await(release); // the committing thread holds the writer's role until the test lets it go
+                await(writerRelease); // the committing thread holds the writer's role until the test lets it go
             }
         });
         CompletableFuture<List<UniversalEvent>> other = CompletableFuture.supplyAsync(() -> sqlite.append("other",
@@ -132,7 +134,7 @@ class TurnStartNowTest {
         assertThat(first).isEmpty();
         assertThat(live.runningTurnId()).isNull();
         assertThat(agent.messages).isEmpty();
-        release.countDown();
+        writerRelease.countDown();
         other.get(30, TimeUnit.SECONDS);
         List<UniversalEvent> started = live.startTurn("turn_1", "echo hi");
         assertThat(started).extracting(UniversalEvent::sequence).containsExactly(1L, 2L, 3L);
