@@ -520,7 +520,8 @@ final class LiveSession implements AgentListener {
     }
 
     /**
-     * Events were not stored (usually a full disk). Often on the writer thread, so nothing here takes {@link #state}: the first loss of a turn hands the recovery to another thread, later ones are only counted. A loss
+     * Events were not stored (usually a full disk). Often on the writer thread, so nothing here takes {@link
+     * #state}: the first loss of a turn hands the recovery to another thread, later ones are only counted. A loss
      * outside a turn (nothing to close) is logged once per episode.
      */
     private void lost(int events, Throwable failure) {

@@ -136,7 +136,8 @@ public final class SessionRoutes {
     }
 
     private static void accepted(RoutingContext ctx, TurnStart turn) {
-        ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").end(turnAccepted(turn.turnId()));
+        ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                .end(turnAccepted(turn.turnId()));
     }
 
     /**
