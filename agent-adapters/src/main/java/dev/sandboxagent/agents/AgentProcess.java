@@ -20,11 +20,7 @@ public interface AgentProcess {
 
     boolean isAlive();
 
-    /**
-     * Sends the user's message; the adapter reports the turn's events and finally {@code turn.ended}, never on the
-     * caller's thread: the caller may hold the session's turn state and be an event loop, which must not wait for
-     * the listener (it takes that state and appends to the store).
-     */
+    /** Sends the user's message; the adapter reports the turn's events and finally {@code turn.ended}. */
     void startTurn(String turnId, String message);
 
     /**

@@ -30,10 +30,7 @@ public interface AgentProtocol {
     /** What one line of the agent's output stands for. Never throws: an unreadable line is {@code agent.unparsed}. */
     List<ProtocolOutput> onLine(String line);
 
-    /**
-     * The lines that give the agent the user's message as turn {@code turnId}: {@link ProtocolOutput.Reply}s only.
-     * What the agent does with them comes back through {@link #onLine}.
-     */
+    /** The lines that give the agent the user's message as turn {@code turnId}. */
     List<ProtocolOutput> startTurn(String turnId, String message);
 
     /**

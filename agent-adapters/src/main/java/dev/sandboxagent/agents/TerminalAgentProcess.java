@@ -239,12 +239,7 @@ public final class TerminalAgentProcess implements AgentProcess {
             this.turnId = turnId;
             events = applyLocked(protocol.startTurn(turnId, message), new ArrayList<>());
         }
-        if (!events.isEmpty()) {
-            // A protocol that emits at a turn's start breaks its contract (AgentProtocol.startTurn): its events
-            // still reach the listener, in order, but on another thread, never on the caller's (AgentProcess).
-            LOG.log(Level.WARNING, name + "'s protocol emitted " + events.size() + " event(s) at a turn's start");
-            CompletableFuture.runAsync(() -> deliverAll(events));
-        }
+        deliverAll(events);
     }
 
     @Override

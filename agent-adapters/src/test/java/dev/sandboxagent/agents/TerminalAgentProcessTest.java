@@ -163,58 +163,6 @@ class TerminalAgentProcessTest {
         assertThat(events.batches()).containsExactly(List.of("item.delta", "item.delta", "turn.ended"));
     }
 
-    /**
-     * A protocol that emits at a turn's start breaks its contract ({@link AgentProtocol#startTurn}); its events still
-     * reach the listener, in order, but never on the caller's thread ({@link AgentProcess#startTurn}), which may be an
-     * event loop holding the session's turn state.
-     */
-    @Test
-    void eventsEmittedAtATurnsStartNeverReachTheListenerOnTheCallersThread() throws Exception {
-        EventRecorder events = new EventRecorder(WAIT);
-        List<String> deliveredOn = new java.util.concurrent.CopyOnWriteArrayList<>();
-        AgentListener listener = new AgentListener() {
-            @Override public void onEvent(AgentEvent event) {
-                deliveredOn.add(event.type() + " on " + Thread.currentThread().getName());
-                events.onEvent(event);
-            }
-            @Override public void onEvents(List<AgentEvent> given) {
-                given.forEach(this::onEvent);
-            }
-            @Override public void onExit(AgentExit exit) {
-                events.onExit(exit);
-            }
-        };
-        EchoProtocol echo = new EchoProtocol("hello");
-        AgentProtocol emitting = new AgentProtocol() {
-            @Override public String nativeSessionId() { return echo.nativeSessionId(); }
-            @Override public List<ProtocolOutput> open() { return echo.open(); }
-            @Override public List<ProtocolOutput> onLine(String line) { return echo.onLine(line); }
-            @Override public List<ProtocolOutput> startTurn(String turnId, String message) {
-                List<ProtocolOutput> out = new java.util.ArrayList<>();
-                out.add(ProtocolOutput.synthetic(new EventData.ItemDelta("m", "at start"), "echo-1"));
-                out.addAll(echo.startTurn(turnId, message));
-                return out;
-            }
-            @Override public List<ProtocolOutput> replyPermission(String id, String reply) {
-                return echo.replyPermission(id, reply);
-            }
-            @Override public List<ProtocolOutput> replyQuestion(String id, List<List<String>> answers) {
-                return echo.replyQuestion(id, answers);
-            }
-            @Override public List<ProtocolOutput> rejectQuestion(String id) { return echo.rejectQuestion(id); }
-            @Override public List<ProtocolOutput> interrupt() { return echo.interrupt(); }
-        };
-        process = TerminalAgentProcess.start(cat(WAIT), emitting, listener);
-
-        process.startTurn("turn-1", "hi");
-
-        events.await(0, e -> e.data().path("delta").asText().equals("at start"));
-        events.await(0, EventRecorder.type("turn.ended"));
-        String caller = Thread.currentThread().getName();
-        assertThat(deliveredOn).filteredOn(d -> d.startsWith("item.delta")).isNotEmpty()
-                .noneMatch(d -> d.endsWith(" on " + caller));
-    }
-
     @Test
     void anAnswerTheAgentDoesNotWaitForFailsAndOneItWaitsForIsWritten() throws Exception {
         EventRecorder events = new EventRecorder(WAIT);

@@ -58,20 +58,6 @@ public interface SessionStore extends AutoCloseable {
     CompletableFuture<List<UniversalEvent>> append(String sessionId, List<EventDraft> drafts);
 
     /**
-     * Commits the drafts on this thread at once if that needs no wait: the store's writer idle with nothing queued,
-     * the disk not full, the WAL within its bound (no catch-up checkpoint due). Then returns them stored, as
-     * {@link #append}'s future would, with the commit listeners already run on this thread; otherwise returns empty
-     * and stores nothing (call {@link #append}). A commit costs tens of microseconds and, rarely, the few
-     * milliseconds of the WAL starting over: for a caller that must not wait on the store's queue or its writer (an
-     * event loop starting a turn), not for bulk work.
-     *
-     * @throws StoreException if the commit was tried and failed: none of the drafts is stored
-     */
-    default Optional<List<UniversalEvent>> appendNow(String sessionId, List<EventDraft> drafts) {
-        return Optional.empty();
-    }
-
-    /**
      * As {@link #append}, but also tried while the disk is full, on the space the store keeps in reserve for it:
      * for the few events that record how a full disk cut a session short (an error, the end of its turn, the end
      * of the session). Ordinary appends are refused untried meanwhile, so they cannot use that space up.

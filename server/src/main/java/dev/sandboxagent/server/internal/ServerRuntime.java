@@ -162,8 +162,7 @@ public final class ServerRuntime implements SandboxAgentServer {
             EventHub hub = new EventHub(store);
             // An agent's output reader (or a worker starting a turn) commits its own small append while the store's
             // writer is idle: one thread hand-off less on every event's way to its subscribers (docs/benchmarks.md,
-            // "Latency, session 13"). Never an event loop here: such an append may wait for room in the queue
-            // (the event loop's own turn start commits only through SessionStore.appendNow, which never waits).
+            // "Latency, session 13"). Never an event loop: a commit can take milliseconds.
             store.commitOnAppendingThreadWhen(() -> !io.vertx.core.Context.isOnEventLoopThread());
             IdleCollection.start(vertx, store);
             clock.mark("warm");

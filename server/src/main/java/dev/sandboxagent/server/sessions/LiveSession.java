@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -30,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A session whose agent process runs under this server: the owner of its turn state.
@@ -46,11 +44,6 @@ final class LiveSession implements AgentListener {
 
     private final String sessionId;
     private final SessionStore store;
-    /**
-     * Guards the turn state below and orders each change with its append. A lock rather than this object's monitor
-     * for {@link #startTurnNow}'s try: an agent's reader holds it while it may wait for room in the store's queue.
-     */
-    private final ReentrantLock state = new ReentrantLock();
     private final java.util.function.Consumer<LiveSession> onEnded;
     private final java.util.function.BiConsumer<String, String> notices;
     private volatile AgentProcess process;
@@ -60,17 +53,17 @@ final class LiveSession implements AgentListener {
     /**
      * The turn clients see as running: set when a turn starts, cleared only once its {@code turn.ended} is stored
      * (so every event before it is too). A client that waits for idle and then reads the transcript gets all of
-     * it. Cleared on the writer thread, so an atomic rather than {@link #state}: an agent thread holding the
+     * it. Cleared on the writer thread, so an atomic rather than this object's lock: an agent thread holding the
      * lock may be waiting for the writer to make room in its queue.
      */
     private final AtomicReference<String> openTurnId = new AtomicReference<>();
     /**
-     * The turn whose {@code turn.ended} is being queued or stored: set under {@link #state} just before the
+     * The turn whose {@code turn.ended} is being queued or stored: set under this object's lock just before the
      * append, so that {@link #runningTurnId()} knows when the lock-free answer may be stale (see there).
      */
     private volatile String endingTurnId;
 
-    // Guarded by state.
+    // Guarded by this.
     /** The turn the agent is running: cleared as soon as its turn.ended is queued, before it is stored. */
     private String runningTurnId;
     /**
@@ -123,7 +116,7 @@ final class LiveSession implements AgentListener {
     /**
      * The running turn as clients see it: until its turn.ended is stored. The store's writer completes an append
      * and then hands the events to SSE; the close is registered on that append's future only after the append has
-     * been queued, under {@link #state}. When the writer is quicker than that, a client can have seen
+     * been queued, under this object's lock. When the writer is quicker than that, a client can have seen
      * turn.ended while {@link #openTurnId} is still set: then the thread that queued it holds the lock, so waiting
      * for the lock gives the settled answer. Only then: a plain read otherwise, so that session info never waits.
      */
@@ -132,30 +125,17 @@ final class LiveSession implements AgentListener {
         if (open == null || !open.equals(endingTurnId)) {
             return open;
         }
-        state.lock();
-        try {
+        synchronized (this) {
             return openTurnId.get();
-        } finally {
-            state.unlock();
         }
     }
 
-    boolean ended() {
-        state.lock();
-        try {
-            return ended;
-        } finally {
-            state.unlock();
-        }
+    synchronized boolean ended() {
+        return ended;
     }
 
-    String nativeSessionId() {
-        state.lock();
-        try {
-            return nativeSessionId;
-        } finally {
-            state.unlock();
-        }
+    synchronized String nativeSessionId() {
+        return nativeSessionId;
     }
 
     /**
@@ -163,50 +143,7 @@ final class LiveSession implements AgentListener {
      * then: if the store cannot write (disk full), the message is refused (the {@link StoreException} becomes a 503)
      * and no turn runs.
      */
-    List<UniversalEvent> startTurn(String turnId, String message) {
-        state.lock();
-        try {
-            refuseUnlessIdle();
-            List<UniversalEvent> stored;
-            try {
-                stored = store.append(sessionId, openingEvents(turnId, message)).join();
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof RuntimeException cause ? cause : e;
-            }
-            return began(turnId, message, stored);
-        } finally {
-            state.unlock();
-        }
-    }
-
-    /**
-     * As {@link #startTurn}, but only if it needs no wait: this session's lock free, and the store's writer idle so
-     * that the opening events commit on this thread at once ({@link SessionStore#appendNow}). Empty when something
-     * would have to be waited for (nothing is then stored or changed: call {@link #startTurn} where waiting is
-     * allowed). For an event loop, which must never wait on a lock an agent's reader may hold while it waits for
-     * the store or for the event loop itself (docs/benchmarks.md "Turn cost, session 16").
-     *
-     * @throws SessionException ended or busy, as {@link #startTurn}
-     * @throws StoreException   if the store could not write the opening events: no turn runs
-     */
-    Optional<List<UniversalEvent>> startTurnNow(String turnId, String message) {
-        if (!state.tryLock()) {
-            return Optional.empty();
-        }
-        try {
-            if (ended) {
-                return Optional.empty(); // the agent exited: whether it resumes is the waiting path's decision
-            }
-            refuseUnlessIdle();
-            Optional<List<UniversalEvent>> stored = store.appendNow(sessionId, openingEvents(turnId, message));
-            return stored.map(events -> began(turnId, message, events));
-        } finally {
-            state.unlock();
-        }
-    }
-
-    /** Refuses a turn while the session has ended or runs one. Under the lock. */
-    private void refuseUnlessIdle() {
+    synchronized List<UniversalEvent> startTurn(String turnId, String message) {
         if (ended) {
             throw SessionErrors.ended(sessionId);
         }
@@ -214,17 +151,15 @@ final class LiveSession implements AgentListener {
         if (open != null) {
             throw SessionErrors.busy(sessionId, open);
         }
-    }
-
-    private List<EventDraft> openingEvents(String turnId, String message) {
-        List<EventDraft> first = new ArrayList<>();
-        first.add(EventData.turnStarted(turnId));
-        first.addAll(items.expand(EventData.userMessage(turnId, message)));
-        return first;
-    }
-
-    /** The turn's opening events are stored: it runs, and the agent is given the message. Under the lock. */
-    private List<UniversalEvent> began(String turnId, String message, List<UniversalEvent> stored) {
+        List<UniversalEvent> stored;
+        try {
+            List<EventDraft> first = new ArrayList<>();
+            first.add(EventData.turnStarted(turnId));
+            first.addAll(items.expand(EventData.userMessage(turnId, message)));
+            stored = store.append(sessionId, first).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
         openTurnId.set(turnId);
         runningTurnId = turnId;
         permissionIds.turnStarted(stored.get(0).sequence());
@@ -236,34 +171,26 @@ final class LiveSession implements AgentListener {
         return stored;
     }
 
-    String interrupt() {
-        state.lock();
-        try {
-            if (runningTurnId != null) {
-                process.interrupt();
-                return runningTurnId;
-            }
-            String ending = openTurnId.get();
-            if (ending == null) {
-                throw SessionErrors.idle(sessionId);
-            }
-            return ending; // the agent has finished it; its turn.ended is being stored
-        } finally {
-            state.unlock();
+    synchronized String interrupt() {
+        if (runningTurnId != null) {
+            process.interrupt();
+            return runningTurnId;
         }
+        String ending = openTurnId.get();
+        if (ending == null) {
+            throw SessionErrors.idle(sessionId);
+        }
+        return ending; // the agent has finished it; its turn.ended is being stored
     }
 
     /** Answers a pending permission: {@code permissionId} is the session's id, the agent hears its own. */
     void replyPermission(String permissionId, String reply) {
         String agentId;
-        state.lock();
-        try {
+        synchronized (this) {
             agentId = permissionIds.agentId(permissionId);
             if (!pendingPermissions.containsKey(permissionId) || agentId == null) {
                 throw SessionErrors.noPendingPermission(sessionId, permissionId);
             }
-        } finally {
-            state.unlock();
         }
         delivered("permission " + permissionId, process.replyPermission(agentId, reply));
     }
@@ -301,17 +228,12 @@ final class LiveSession implements AgentListener {
     }
 
     /** The agent's own id of a pending question the session knows as {@code questionId}. */
-    private String pendingQuestionAgentId(String questionId) {
-        state.lock();
-        try {
-            String agentId = questionIds.agentId(questionId);
-            if (!pendingQuestions.containsKey(questionId) || agentId == null) {
-                throw SessionErrors.noPendingQuestion(sessionId, questionId);
-            }
-            return agentId;
-        } finally {
-            state.unlock();
+    private synchronized String pendingQuestionAgentId(String questionId) {
+        String agentId = questionIds.agentId(questionId);
+        if (!pendingQuestions.containsKey(questionId) || agentId == null) {
+            throw SessionErrors.noPendingQuestion(sessionId, questionId);
         }
+        return agentId;
     }
 
     /**
@@ -353,8 +275,7 @@ final class LiveSession implements AgentListener {
      */
     @Override
     public void onEvents(List<AgentEvent> events) {
-        state.lock();
-        try {
+        synchronized (this) {
             List<EventDraft> pending = new ArrayList<>();
             for (AgentEvent event : events) {
                 take(event, pending);
@@ -362,8 +283,6 @@ final class LiveSession implements AgentListener {
             if (!pending.isEmpty()) {
                 append(pending);
             }
-        } finally {
-            state.unlock();
         }
     }
 
@@ -443,8 +362,7 @@ final class LiveSession implements AgentListener {
             exitRecorded.complete(null);
             return;
         }
-        state.lock();
-        try {
+        synchronized (this) {
             ended = true;
             pendingPermissions.clear();
             pendingQuestions.clear();
@@ -467,8 +385,6 @@ final class LiveSession implements AgentListener {
             runningTurnId = null;
             droppingTurnId = null;
             appendEssential(List.of(EventData.sessionEnded(exit)));
-        } finally {
-            state.unlock();
         }
         try {
             store.setState(sessionId, SessionState.ENDED);
@@ -480,22 +396,19 @@ final class LiveSession implements AgentListener {
     }
 
     /**
-     * Clients see {@code turnId} end once its turn.ended is stored, not when it is queued. Called under {@link #state},
-     * with {@link #endingTurnId} set before the append was queued.
+     * Clients see {@code turnId} end once its turn.ended is stored, not when it is queued. Called under this
+     * object's lock, with {@link #endingTurnId} set before the append was queued.
      */
     private void closeWhenStored(String turnId, CompletableFuture<List<UniversalEvent>> turnEnded) {
         turnEnded.thenRun(() -> openTurnId.compareAndSet(turnId, null));
     }
 
     private void recordNativeSessionId(String id) {
-        state.lock();
-        try {
+        synchronized (this) {
             if (Objects.equals(id, nativeSessionId)) {
                 return;
             }
             nativeSessionId = id;
-        } finally {
-            state.unlock();
         }
         try {
             store.setNativeSessionId(sessionId, id);
@@ -520,8 +433,8 @@ final class LiveSession implements AgentListener {
     }
 
     /**
-     * Events were not stored (usually a full disk). Often on the writer thread, so nothing here takes {@link
-     * #state}: the first loss of a turn hands the recovery to another thread, later ones are only counted. A loss
+     * Events were not stored (usually a full disk). Often on the writer thread, so nothing here takes this object's
+     * lock: the first loss of a turn hands the recovery to another thread, later ones are only counted. A loss
      * outside a turn (nothing to close) is logged once per episode.
      */
     private void lost(int events, Throwable failure) {
@@ -550,8 +463,7 @@ final class LiveSession implements AgentListener {
                 + reason + "); stopping the turn. Further losses are counted, not logged.");
         notices.accept(sessionId, "events of turn " + turnId + " could not be stored (" + reason
                 + "); the turn is being stopped and will end with an error");
-        state.lock();
-        try {
+        synchronized (this) {
             if (ended || shuttingDown) {
                 return; // onExit records the end, or the session stays resumable
             }
@@ -562,32 +474,24 @@ final class LiveSession implements AgentListener {
                 pendingQuestions.clear();
                 process.interrupt();
             }
-        } finally {
-            state.unlock();
         }
         writeDamagedTurnEnd(turnId, reason);
     }
 
     private void writeDamagedTurnEnd(String turnId, String reason) {
         CompletableFuture<List<UniversalEvent>> stored;
-        state.lock();
-        try {
+        synchronized (this) {
             if (ended || shuttingDown || !turnId.equals(openTurnId.get())) {
                 return;
             }
             stored = appendEssential(List.of(EventData.eventsLost(turnId, lostEvents.get(), reason),
                     EventData.turnEnded(turnId, "error")));
-        } finally {
-            state.unlock();
         }
         stored.whenCompleteAsync((events, failure) -> {
             if (failure == null) {
-                state.lock();
-                try {
+                synchronized (this) {
                     damageRecorded = true;
                     closeDamagedTurnIfDone();
-                } finally {
-                    state.unlock();
                 }
                 return;
             }

@@ -22,14 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * The sessions' lifecycle: create, resume, one turn at a time, terminate, delete. Every method but
- * {@link #sendMessageNow} blocks (store and process work) and is called from worker threads, never from an event
- * loop. Refusals are
+ * The sessions' lifecycle: create, resume, one turn at a time, terminate, delete. Every method blocks (store and
+ * process work) and is called from worker threads, never from an event loop. Refusals are
  * {@link SessionException}s; the routes answer them.
  *
  * <p>Lifecycle changes of one session (create, resume, terminate, delete) are serialised by a per-session lock;
@@ -46,8 +44,7 @@ public final class SessionManager implements AutoCloseable {
     private final ConcurrentHashMap<String, LiveSession> live = new ConcurrentHashMap<>();
     private final AgentStarter agents;
     private final IdempotencyKeys keys;
-    /** Per session, the lock of its lifecycle changes (a lock, not a monitor, for {@link #sendMessageNow}'s try). */
-    private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
     /** Per session, the turn of a message being accepted right now (see {@link #sendMessage}). */
     private final ConcurrentHashMap<String, String> admitting = new ConcurrentHashMap<>();
     private final TurnIds turnIds = new TurnIds();
@@ -97,9 +94,7 @@ public final class SessionManager implements AutoCloseable {
 
     Created create(CreateRequest requested, String idempotencyKey, Map<String, String> credentials) {
         String id = requested.sessionId();
-        ReentrantLock lock = lockFor(id);
-        lock.lock();
-        try {
+        synchronized (lockFor(id)) {
             if (idempotencyKey != null && keys.created(id, idempotencyKey)) {
                 return replayCreate(id);
             }
@@ -137,8 +132,6 @@ public final class SessionManager implements AutoCloseable {
             }
             SessionRecord now = store.get(id).orElse(record);
             return new Created(info(now), error == null, error);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -188,50 +181,9 @@ public final class SessionManager implements AutoCloseable {
         }
     }
 
-    /**
-     * {@link #sendMessage} without an Idempotency-Key, on this thread, if nothing has to be waited for: the session
-     * live and idle, its lifecycle lock and its turn state free, its credentials unchanged and the store's writer
-     * idle, so that the turn's opening events commit here and the agent is given the message before this returns.
-     * Empty otherwise, with nothing stored or changed: then {@link #sendMessage} on a worker does it. Never waits,
-     * so an event loop can start a turn without the two hand-offs to a worker thread and back (docs/benchmarks.md
-     * "Turn cost, session 16").
-     *
-     * @throws SessionException busy, as {@link #sendMessage} refuses at once
-     */
-    Optional<TurnStart> sendMessageNow(String id, String message, Map<String, String> credentials) {
-        LiveSession session = live.get(id);
-        if (session == null) {
-            return Optional.empty();
-        }
-        String turnId = turnIds.next();
-        String accepting = admitting.putIfAbsent(id, turnId);
-        if (accepting != null) {
-            throw SessionErrors.busy(id, accepting);
-        }
-        try {
-            ReentrantLock lock = lockFor(id);
-            if (!lock.tryLock()) {
-                return Optional.empty(); // a resume, terminate or delete runs
-            }
-            try {
-                if (live.get(id) != session || agents.changesCredentials(id, credentials)) {
-                    return Optional.empty();
-                }
-                return session.startTurnNow(turnId, message)
-                        .map(first -> new TurnStart(turnId, first.get(0).sequence(), false));
-            } finally {
-                lock.unlock();
-            }
-        } finally {
-            admitting.remove(id, turnId);
-        }
-    }
-
     private TurnStart startTurn(String id, String turnId, String message, String idempotencyKey,
                                 Map<String, String> credentials) {
-        ReentrantLock lock = lockFor(id);
-        lock.lock();
-        try {
+        synchronized (lockFor(id)) {
             LiveSession session = live.get(id);
             // A live session that has not ended exists and is not ended: it is deleted from this map, under this
             // lock, before its record goes, and it knows it has ended before its record says so. So the record (a
@@ -271,8 +223,6 @@ public final class SessionManager implements AutoCloseable {
             }
             List<UniversalEvent> first = session.startTurn(turnId, message);
             return new TurnStart(turnId, first.get(0).sequence(), false);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -298,9 +248,7 @@ public final class SessionManager implements AutoCloseable {
 
     /** Ends the session: stops its agent (if live) and records {@code session.ended}. Ending twice is a no-op. */
     void terminate(String id) {
-        ReentrantLock lock = lockFor(id);
-        lock.lock();
-        try {
+        synchronized (lockFor(id)) {
             SessionRecord record = record(id);
             LiveSession session = live.get(id);
             if (session != null) {
@@ -311,16 +259,12 @@ public final class SessionManager implements AutoCloseable {
                 store.appendEssential(id, List.of(EventData.sessionEndedByRequest())).join();
                 store.setState(id, SessionState.ENDED);
             }
-        } finally {
-            lock.unlock();
         }
     }
 
     /** Stops the agent and removes the session with its events and private state directory. */
     void delete(String id) {
-        ReentrantLock lock = lockFor(id);
-        lock.lock();
-        try {
+        synchronized (lockFor(id)) {
             record(id);
             LiveSession session = live.remove(id);
             if (session != null) {
@@ -329,8 +273,6 @@ public final class SessionManager implements AutoCloseable {
             store.delete(id);
             agents.forgetCredentials(id);
             deleteTree(stateRoot.resolve(id));
-        } finally {
-            lock.unlock();
         }
         locks.remove(id);
     }
@@ -417,8 +359,8 @@ public final class SessionManager implements AutoCloseable {
         return session;
     }
 
-    private ReentrantLock lockFor(String id) {
-        return locks.computeIfAbsent(id, k -> new ReentrantLock());
+    private Object lockFor(String id) {
+        return locks.computeIfAbsent(id, k -> new Object());
     }
 
     private static void deleteTree(Path root) {

@@ -9,7 +9,6 @@ import dev.sandboxagent.server.http.ApiDocument;
 import dev.sandboxagent.server.http.ApiException;
 import dev.sandboxagent.server.http.Blocking;
 import dev.sandboxagent.server.http.JsonBodies;
-import dev.sandboxagent.server.http.Problems;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -22,8 +21,8 @@ import java.util.Map;
 
 /**
  * The session resource: create, read, message, interrupt, answer, end. Each handler validates the request, then
- * delegates to {@link SessionManager} on a worker thread (a message may start its turn at once on the event loop,
- * {@link SessionManager#sendMessageNow}), and answers the core's refusals as problems ({@link SessionProblems}).
+ * delegates to {@link SessionManager} on a worker thread, and answers the core's refusals as problems
+ * ({@link SessionProblems}).
  */
 public final class SessionRoutes {
     private static final int MAX_IDEMPOTENCY_KEY = 256;
@@ -115,29 +114,10 @@ public final class SessionRoutes {
         String text = body.getString("message");
         Map<String, String> credentials = credentials(body);
         String key = idempotencyKey(ctx);
-        if (key == null) {
-            // The usual message, to a live idle session while the store is idle: started here, on the event loop,
-            // without a worker's two hand-offs; anything that would wait takes the worker's path below.
-            java.util.Optional<TurnStart> now;
-            try {
-                now = answering(() -> sessions.sendMessageNow(id, text, credentials)).call();
-            } catch (Exception e) {
-                Problems.send(ctx, Problems.from(e));
-                return;
-            }
-            if (now.isPresent()) {
-                accepted(ctx, now.get());
-                return;
-            }
-        }
         // A message may start the agent again (resume, new credentials): on the pool kept for agent starts.
         Blocking.respond(ctx, AGENT_STARTS, answering(() -> sessions.sendMessage(id, text, key, credentials)),
-                SessionRoutes::accepted);
-    }
-
-    private static void accepted(RoutingContext ctx, TurnStart turn) {
-        ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-                .end(turnAccepted(turn.turnId()));
+                (c, turn) -> c.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                        .end(turnAccepted(turn.turnId())));
     }
 
     /**

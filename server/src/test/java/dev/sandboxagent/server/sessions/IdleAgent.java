@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-/** An agent that takes messages and does nothing with them: the test reports its events itself (or extends it). */
-class IdleAgent implements AgentProcess {
+/** An agent that takes messages and does nothing with them: the test reports its events itself. */
+final class IdleAgent implements AgentProcess {
     @Override public String nativeSessionId() { return null; }
     @Override public long pid() { return -1; }
     @Override public boolean isAlive() { return true; }

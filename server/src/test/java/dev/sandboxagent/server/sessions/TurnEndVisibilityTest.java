@@ -42,9 +42,8 @@ class TurnEndVisibilityTest {
                         stored.join(); // committed: SSE has it now, and the client answers with a message
                         Thread client = new Thread(() -> seenByClient.set(session.get().runningTurnId()));
                         client.start();
-                        // Until the client has its answer or waits for the session's lock (parked: the session
-                        // has the right answer).
-                        while (client.isAlive() && client.getState() != Thread.State.WAITING) {
+                        // Until the client has its answer or waits for the session (which has the right one).
+                        while (client.isAlive() && client.getState() != Thread.State.BLOCKED) {
                             Thread.onSpinWait();
                         }
                         clients.add(client);

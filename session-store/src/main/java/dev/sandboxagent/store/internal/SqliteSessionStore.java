@@ -307,29 +307,6 @@ public final class SqliteSessionStore implements SessionStore {
     }
 
     @Override
-    public Optional<List<UniversalEvent>> appendNow(String sessionId, List<EventDraft> drafts) {
-        Objects.requireNonNull(sessionId, "sessionId");
-        List<EventDraft> copy = List.copyOf(drafts);
-        if (!sequences.isKnown(sessionId)) {
-            throw StoreFailures.unknownSession(sessionId);
-        }
-        if (copy.isEmpty()) {
-            return Optional.of(List.of());
-        }
-        WriteRequest.Append append = new WriteRequest.Append(sessionId, copy, System.currentTimeMillis(),
-                new CompletableFuture<>(), false);
-        if (!writer.commitNowIfIdle(append)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(append.result().join());
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof StoreException failure ? failure
-                    : new StoreException("could not store " + copy.size() + " events: " + e.getCause(), e.getCause());
-        }
-    }
-
-    @Override
     public CompletableFuture<List<UniversalEvent>> appendEssential(String sessionId, List<EventDraft> drafts) {
         return append(sessionId, drafts, true);
     }

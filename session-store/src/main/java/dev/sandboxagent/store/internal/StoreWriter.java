@@ -118,36 +118,6 @@ final class StoreWriter {
         }
     }
 
-    /**
-     * Commits {@code append} on this thread if nothing has to be waited for (see {@code SessionStore.appendNow}): the
-     * writer's role free and nothing queued (so no append of any session is numbered out of its queue order), the
-     * store writable and not refusing (a full disk's recovery and refusals are the writer's work), the WAL within
-     * its bound (its catch-up checkpoint takes milliseconds: the writer's work too). Returns whether it ran; its
-     * future is complete then.
-     */
-    boolean commitNowIfIdle(WriteRequest.Append append) {
-        if (!role.tryLock()) {
-            return false;
-        }
-        try {
-            if (!queue.isEmptyAndOpen() || diskFull() || corruption != null
-                    || checkpointer.walBytes() > Checkpointer.WAL_LIMIT_BYTES) {
-                return false;
-            }
-            commitAppends(List.of(append));
-            return true;
-        } catch (RuntimeException e) {
-            stop(e); // as the writer thread would
-            append.result().completeExceptionally(e);
-            return true;
-        } catch (Error e) {
-            stop(e);
-            throw e;
-        } finally {
-            role.unlock();
-        }
-    }
-
     void addListener(Consumer<List<UniversalEvent>> listener) {
         listeners.add(listener);
     }

@@ -183,16 +183,6 @@ final class WriteQueue {
         }
     }
 
-    /** Nothing waits for the writer and the queue takes appends (see StoreWriter.commitNowIfIdle). */
-    boolean isEmptyAndOpen() {
-        lock.lock();
-        try {
-            return requests.isEmpty() && !closed;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Wakes the writer thread if anything is queued. */
     void wakeWriterIfQueued() {
         lock.lock();
