@@ -510,7 +510,8 @@ public final class SideBySide {
         }
         results.note("latency", sessions + " sessions each 'stream " + sizes.latencyDeltas() + " "
                 + sizes.latencyIntervalMillis() + " stamped' at once ("
-                + (sessions * 1000 / sizes.latencyIntervalMillis()) + " deltas/s offered, each delta stamped by the mock with its wall clock); agent_write_to_sse_*: "
+                + (sessions * 1000 / sizes.latencyIntervalMillis())
+                + " deltas/s offered, each delta stamped by the mock with its wall clock); agent_write_to_sse_*: "
                 + "arrival time minus the mock's stamp (microseconds: the PTY hop, parse, store, commit and "
                 + "delivery); latency_*: arrival time minus the event's time, which the server stamps when it takes "
                 + "the agent's line (millisecond resolution, so 0-1 ms more, and without the PTY hop)");
