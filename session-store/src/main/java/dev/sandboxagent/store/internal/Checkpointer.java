@@ -86,7 +86,7 @@ final class Checkpointer {
         walContentBytes = logFrames <= checkpointedFrames ? 0 : logFrames * frameBytes;
     }
 
-    /** The WAL file's size now (a stat: cheap enough for every commit), 0 if there is none. */
+    /** The WAL file's size now (a stat of its path; the writer reads it at most every 5 ms), 0 if there is none. */
     long walBytes() {
         try {
             return java.nio.file.Files.size(wal);

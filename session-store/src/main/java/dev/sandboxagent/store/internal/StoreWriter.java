@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -35,6 +36,13 @@ final class StoreWriter {
     private static final Logger LOG = Logger.getLogger(StoreWriter.class.getName());
     // Bounds one transaction (a few MB of JSON) and how long a synchronous write queued behind it waits.
     static final int BATCH_MAX_DRAFTS = 2_000;
+    /**
+     * How often {@link #checkpointIfTheWalIsLarge} reads the WAL file's size at most. Read after every commit, that
+     * stat of its path was ~1.5% of a mock turn's server CPU, two a turn (docs/benchmarks.md "Turn cost, session
+     * 17"). In 5 ms the fastest stream measured here (~200k events/s of ~300 bytes) adds ~0.3 MB to the WAL, well
+     * within the slack of its bound (the writer waits for the checkpointer only past one and a half times it).
+     */
+    private static final long WAL_SIZE_READ_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** Null while the store is read-only (it opened on a full disk): made by {@link #reopen} once space returns. */
     private Connection connection;
@@ -58,6 +66,8 @@ final class StoreWriter {
     private KeptStatements statements;
     /** The WAL size at which {@link #checkpointIfTheWalIsLarge} tries again after a try that did not restart it. */
     private long nextCatchUpBytes;
+    /** When {@link #checkpointIfTheWalIsLarge} next reads the WAL's size ({@link System#nanoTime}); first at once. */
+    private long nextWalSizeReadNanos = System.nanoTime();
     /** What the integrity check found, once it found damage: from then on every write is refused untried. */
     private volatile String corruption;
 
@@ -331,8 +341,14 @@ final class StoreWriter {
      * returns at once (PASSIVE never waits): it is tried again after the next commit; past one and a half times the
      * limit it waits for the checkpointer's round to end. If it ran and the WAL still
      * could not start over (a reader holding an old snapshot), the next try waits for another quarter of the limit.
+     * The size is read at most every {@link #WAL_SIZE_READ_INTERVAL_NANOS}.
      */
     private void checkpointIfTheWalIsLarge() {
+        long now = System.nanoTime();
+        if (now - nextWalSizeReadNanos < 0) {
+            return;
+        }
+        nextWalSizeReadNanos = now + WAL_SIZE_READ_INTERVAL_NANOS;
         long walBytes = checkpointer.walBytes();
         if (walBytes <= Checkpointer.WAL_LIMIT_BYTES) {
             nextCatchUpBytes = 0;
