@@ -5,18 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 /**
- * When the server collects its garbage by itself: only in a quiet spell after work, once, and only when the old
- * generation has grown enough since the last full collection.
+ * When the server collects its garbage by itself: in a quiet spell after work, once, when the old generation has
+ * grown enough since the last full collection; and while busy only when it has grown far past what it keeps.
  */
 class IdleCollectionTest {
     private static final long MIB = 1024 * 1024;
+    private static final long MS = 1_000_000;
 
     private long commits;
     private long oldUsed = 20 * MIB;
     private long oldAfterLastFull = 10 * MIB;
+    private long heapInUse = 40 * MIB;
+    private long nanos = 1_000_000_000L;
     private int collections;
     private int lookups;
-    private final IdleCollection policy = new IdleCollection(() -> commits, () -> {
+    private final IdleCollection policy = new IdleCollection(() -> commits, () -> heapInUse, () -> nanos, () -> {
         lookups++;
         return new IdleCollection.OldGeneration() {
             @Override
@@ -100,12 +103,79 @@ class IdleCollectionTest {
     }
 
     @Test
+    void afterACommitAnOldGenerationFarPastWhatItKeepsIsCollected() {
+        heapInUse = 64 * MIB;
+        oldAfterLastFull = 10 * MIB;
+        oldUsed = oldAfterLastFull + IdleCollection.PRESSURE_PROMOTED_BYTES - 1;
+        assertThat(policy.afterCommit()).as("just below the promoted bytes").isFalse();
+
+        oldUsed = oldAfterLastFull + IdleCollection.PRESSURE_PROMOTED_BYTES;
+        nanos += IdleCollection.PRESSURE_LOOK_MILLIS * MS;
+        assertThat(policy.afterCommit()).isTrue();
+        assertThat(collections).isEqualTo(1);
+
+        nanos += IdleCollection.PRESSURE_LOOK_MILLIS * MS;
+        assertThat(policy.afterCommit()).as("what the collection left is the new baseline").isFalse();
+        assertThat(collections).isEqualTo(1);
+    }
+
+    @Test
+    void aLargeLiveOldGenerationMustDoubleBeforeACollectionUnderPressure() {
+        heapInUse = 200 * MIB;
+        oldAfterLastFull = 60 * MIB;
+        oldUsed = 119 * MIB; // gained 59 MiB: past the promoted bytes, short of what the last collection left
+        assertThat(policy.afterCommit()).isFalse();
+
+        oldUsed = 120 * MIB;
+        nanos += IdleCollection.PRESSURE_LOOK_MILLIS * MS;
+        assertThat(policy.afterCommit()).isTrue();
+    }
+
+    @Test
+    void commitsLookAtTheOldGenerationAtMostEveryInterval() {
+        heapInUse = 200 * MIB;
+        oldAfterLastFull = 10 * MIB;
+        oldUsed = 20 * MIB; // not enough: every look finds nothing to collect
+        for (int i = 0; i < 99; i++) { // one a millisecond: looks at 0 and 50 ms
+            policy.afterCommit();
+            nanos += MS;
+        }
+        assertThat(lookups).as("99 commits over 99 ms, a look at most every %d ms",
+                IdleCollection.PRESSURE_LOOK_MILLIS).isEqualTo(2);
+
+        oldUsed = 100 * MIB;
+        assertThat(policy.afterCommit()).as("within the interval of the last look").isFalse();
+        nanos += IdleCollection.PRESSURE_LOOK_MILLIS * MS;
+        assertThat(policy.afterCommit()).isTrue();
+    }
+
+    @Test
+    void aSmallHeapIsNeitherLookedAtNorCollectedAfterCommits() {
+        heapInUse = IdleCollection.PRESSURE_PROMOTED_BYTES - 1; // less than the old generation must have gained
+        oldAfterLastFull = 0;
+        oldUsed = 200 * MIB; // what a lookup would find, never asked
+        for (int i = 0; i < 20; i++) {
+            commits++;
+            policy.tick();
+            nanos += 100 * MS;
+            policy.afterCommit();
+        }
+
+        assertThat(collections).isZero();
+        assertThat(lookups).as("the management classes stay unloaded while the heap is small").isZero();
+    }
+
+    @Test
     void noOldGenerationToWatchNeverCollects() {
-        IdleCollection without = new IdleCollection(() -> commits, () -> null, () -> collections++);
+        heapInUse = 1024 * MIB;
+        IdleCollection without = new IdleCollection(() -> commits, () -> heapInUse, () -> nanos, () -> null,
+                () -> collections++);
         commits++;
         without.tick();
         for (int i = 0; i < 10; i++) {
             without.tick();
+            nanos += 100 * MS;
+            without.afterCommit();
         }
 
         assertThat(collections).isZero();
