@@ -588,7 +588,7 @@ public final class SideBySide {
                 + "stream is checked for gaps; anchor: n/a");
     }
 
-    /** Heap in use after a full GC, from {@code jcmd PID GC.heap_info}; -1 when jcmd is not at hand. */
+    /** Heap in use after a full GC, from {@code jcmd PID GC.heap_info}; -1 when jcmd is not at hand or not read. */
     private long heapUsedKib(ServerProcess server) throws IOException, InterruptedException {
         Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
         if (!Files.isExecutable(jcmd)) {
@@ -599,19 +599,28 @@ public final class SideBySide {
         runQuietly(List.of(jcmd.toString(), pid, "GC.run"));
         String info = runQuietly(List.of(jcmd.toString(), pid, "GC.heap_info"));
         long used = 0;
+        boolean read = false;
         for (String line : info.lines().toList()) {
             String trimmed = line.trim();
-            // the heap's own lines (G1: "garbage-first heap"; Serial/Parallel: one line per generation), not
-            // Metaspace or region details
+            // the heap's own lines (G1: "garbage-first heap"; Serial and Parallel: one line per generation, named
+            // "def new generation" and "tenured generation" on JDK 17, "DefNew" and "Tenured" on JDK 25, the
+            // distribution's runtime), not Metaspace or region details
             boolean heapLine = trimmed.startsWith("garbage-first heap") || trimmed.contains("generation")
+                    || trimmed.startsWith("DefNew") || trimmed.startsWith("Tenured")
                     || trimmed.startsWith("PSYoungGen") || trimmed.startsWith("ParOldGen");
             Matcher matcher = HEAP_USED.matcher(trimmed);
             if (heapLine && matcher.find()) {
                 used += Long.parseLong(matcher.group(1));
+                read = true;
                 if (trimmed.startsWith("garbage-first heap")) {
                     break;
                 }
             }
+        }
+        if (!read) {
+            // a figure of 0 would read as "no heap per session"; say it was not measured instead
+            results.note("heap", "GC.heap_info of the server not understood: heap per session not measured");
+            return -1;
         }
         return used;
     }
