@@ -47,7 +47,7 @@ final class IdleCollection {
     static final long PRESSURE_PROMOTED_BYTES = 32L * 1024 * 1024;
     /** How often a commit's thread looks at the heap at most. */
     static final long PRESSURE_LOOK_MILLIS = 50;
-    /** This JVM's old generation, found at the first quiet spell after work ({@link #heapsOldGeneration()}). */
+    /** This JVM's old generation, found at the first look that needs it ({@link #heapsOldGeneration()}). */
     private static volatile OldGeneration heapsOldGeneration;
     private static volatile boolean looked;
 
