@@ -105,7 +105,9 @@ class DistributionIT {
         String url = "http://127.0.0.1:" + Shell.freePort();
         // The autostarted server goes through the launcher too, so with -Xshare:on it refuses to start when its
         // own archive (a static one, made in the build directory) cannot be mapped from the installed tree.
-        Map<String, String> env = noJava(Map.of("SANDBOX_AGENT_URL", url, "SANDBOX_AGENT_JAVA_OPTS", "-Xshare:on"));
+        // Each JVM also logs the classes it loads, into a file named by its pid (%p), read below for the server's.
+        Map<String, String> env = noJava(Map.of("SANDBOX_AGENT_URL", url, "SANDBOX_AGENT_JAVA_OPTS",
+                "-Xshare:on -Xlog:class+load=info:file=" + dir.resolve("classes-%p.log")));
         Shell.Result create = Shell.run(env, 120,
                 List.of(launcher.toString(), "api", "sessions", "create", "s1", "--agent", "mock"));
         Matcher started = Pattern.compile("started a sandbox-agent server on \\S+ \\(pid (\\d+)").matcher(create.stderr());
@@ -130,6 +132,14 @@ class DistributionIT {
                 "-m", "echo from the tarball", "--wait"));
         assertThat(send.exitCode()).as(send.toString()).isZero();
         assertThat(send.stdout()).contains("assistant: from the tarball", "turn.ended");
+        // On its JDK 25, Netty frees direct buffers as on JDK 17 (CleanerJava9, through sun.misc.Unsafe, which the
+        // launcher allows), not through the foreign linker's malloc and free, whose ~85 method-handle classes every
+        // start generated (docs/benchmarks.md "Idle RSS, session 18").
+        String serverClasses = Files.readString(dir.resolve("classes-" + serverPid + ".log"));
+        assertThat(serverClasses).contains(" dev.sandboxagent.server.")
+                .contains(" io.netty.util.internal.CleanerJava9 ")
+                .doesNotContain(" io.netty.util.internal.CleanerJava24Linker ")
+                .doesNotContain(" jdk.internal.foreign.abi.DowncallStub"); // the JVM's own foreign classes load anyway
 
         // The api archives are trained on the common commands, list among them (bin/sandbox-agent, dist/build.sh):
         // a list loads every class of the jar it needs from the archive, none from the jar itself, also with an
