@@ -69,6 +69,8 @@ record Options(int rounds, boolean quick, Path json, Set<String> only, AnchorSou
             "  --anchor-version V    the anchor's npm version (default 0.4.2)",
             "  --anchor-bin PATH     an anchor binary already on disk instead of npm",
             "  --launcher PATH       our bin/sandbox-agent (default: found from the working directory up)",
+            "  --distribution        (bench/run only) the package build's tarball, installed in a temp prefix with",
+            "                        dist/install.sh, as our server: what a sandbox runs (its own JDK and AOT cache)",
             "  --ours-java-opts S    JVM flags for our server (SANDBOX_AGENT_JAVA_OPTS): a GC, a heap bound, JFR",
             "  --heavy-rounds N      rounds that also run live and restart (default 1)",
             "  --turns N             sequential turns per round (default 1000)",

@@ -181,8 +181,30 @@ public final class SideBySide {
     private List<String> describeOptions() {
         Options.Sizes s = options.sizes();
         return List.of("rounds=" + options.rounds(), "quick=" + options.quick(), "only=" + options.only(),
-                "oursJavaOpts=" + options.oursJavaOpts(),
+                "oursJavaOpts=" + options.oursJavaOpts(), "launcher=" + describeLauncher(),
                 "heavyRounds=" + options.heavyRounds(), "sizes=" + s);
+    }
+
+    /**
+     * Our launcher, and the JDK it starts the server on when it ships one: an installed distribution has its own
+     * runtime (lib/runtime beside its bin), a checkout runs on the machine's java. The two start and use memory
+     * differently (docs/benchmarks.md "Where we stand"), so a result says which it measured.
+     */
+    private String describeLauncher() {
+        Path launcher = options.launcher().toAbsolutePath();
+        try {
+            Path release = launcher.toRealPath().getParent().getParent().resolve("lib/runtime/release");
+            if (Files.isRegularFile(release)) {
+                String version = Files.readAllLines(release).stream()
+                        .filter(line -> line.startsWith("JAVA_VERSION="))
+                        .map(line -> line.substring("JAVA_VERSION=".length()).replace("\"", ""))
+                        .findFirst().orElse("unknown");
+                return launcher + " (its own runtime, JDK " + version + ")";
+            }
+        } catch (IOException | RuntimeException unreadable) {
+            return launcher + " (runtime not read: " + unreadable + ")";
+        }
+        return launcher + " (the machine's java)";
     }
 
     /** Installs the anchor (or says why not); null when the run is ours alone. */
