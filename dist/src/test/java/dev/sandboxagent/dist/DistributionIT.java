@@ -134,7 +134,7 @@ class DistributionIT {
         assertThat(send.stdout()).contains("assistant: from the tarball", "turn.ended");
         // On its JDK 25, Netty frees direct buffers as on JDK 17 (CleanerJava9, through sun.misc.Unsafe, which the
         // launcher allows), not through the foreign linker's malloc and free, whose ~85 method-handle classes every
-        // start generated (docs/benchmarks.md "Idle RSS, session 18").
+        // start generated (docs/benchmarks.md "Idle RSS and start of the distribution, session 18").
         String serverClasses = Files.readString(dir.resolve("classes-" + serverPid + ".log"));
         assertThat(serverClasses).contains(" dev.sandboxagent.server.")
                 .contains(" io.netty.util.internal.CleanerJava9 ")

@@ -60,7 +60,7 @@ class HeapPolicyIT {
                 .contains("-XX:CompileCommand=CompileThresholdScaling,com.fasterxml.jackson.core.*::*,0.25")
                 .contains("-XX:CompileCommand=CompileThresholdScaling,dev.sandboxagent.*::*,0.25")
                 // JDK 25's one large compilation of the start, its arena resident for ~10 s (docs/benchmarks.md
-                // "Idle RSS, session 18"); a JDK without the class accepts the command too
+                // "Idle RSS and start of the distribution, session 18"); a JDK without the class accepts it too
                 .contains("-XX:CompileCommand=exclude,jdk.internal.classfile.impl.StackMapGenerator::processBlock");
     }
 
