@@ -24,8 +24,13 @@ public final class PtyNatives {
     /** pty4j's own system property: a parent directory for the unpacked natives. */
     public static final String DIRECTORY_PROPERTY = "pty4j.tmpdir";
 
+    /** pty4j's logger of the unpacking, through SLF4J and java.util.logging (slf4j-jdk14). */
+    static final String EXTRACTION_LOGGER = "com.pty4j.util.ExtractedNative";
+
     private static Path privateDirectory; // guarded by PtyNatives.class
     private static boolean loaded; // guarded by PtyNatives.class
+    /** Held here once its level is set: java.util.logging keeps loggers weakly, and a collected one forgets it. */
+    private static java.util.logging.Logger extractionLog; // guarded by PtyNatives.class
 
     private PtyNatives() {
     }
@@ -43,6 +48,7 @@ public final class PtyNatives {
 
     /** Before a terminal starts: the first time, points pty4j at a private directory unless one is configured. */
     static synchronized void beforeStart() {
+        quietTheUnpackingNotice();
         if (loaded || privateDirectory != null || System.getProperty(DIRECTORY_PROPERTY) != null) {
             return;
         }
@@ -53,6 +59,27 @@ public final class PtyNatives {
         } catch (IOException | UnsupportedOperationException e) {
             LOG.log(Level.DEBUG, "no private directory for pty4j's natives; it picks its own", e);
         }
+    }
+
+    /**
+     * pty4j says "Extracted pty4j native in N ms" at INFO when a JVM's first terminal starts. An operator needs nothing
+     * from it, and as a server's first log record it loads java.util.logging's formatter (the time zones, the levels'
+     * bundle, a stack walk for the caller) on the first session's way (docs/benchmarks.md "The first session's log
+     * record, session 18"). Its warnings still show, and a level configured for it or a parent is kept.
+     */
+    private static void quietTheUnpackingNotice() {
+        if (extractionLog != null) {
+            return;
+        }
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(EXTRACTION_LOGGER);
+        boolean configured = false;
+        for (java.util.logging.Logger l = log; l != null && l.getParent() != null; l = l.getParent()) {
+            configured |= l.getLevel() != null; // the root logger's own level is the default, not a choice
+        }
+        if (!configured) {
+            log.setLevel(java.util.logging.Level.WARNING);
+        }
+        extractionLog = log;
     }
 
     /** After a terminal started: the library is loaded, so its private copy can go. */

@@ -57,6 +57,33 @@ class StartClassesTest {
     }
 
     @Test
+    void aFirstSessionAndItsTurnPublishNoLogRecord() throws Exception {
+        // pty4j's notice that it unpacked its native library ("Extracted pty4j native in 0 ms", INFO) was the server's
+        // first log record, so the first session paid for java.util.logging's formatter (docs/benchmarks.md "The
+        // first session's log record, session 18"). A session that starts and turns well logs nothing.
+        Path classes = dir.resolve("classes.log");
+        Path log = dir.resolve("server.log");
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), log,
+                Map.of("JAVA_TOOL_OPTIONS", "-Xlog:class+load=info:file=" + classes))) {
+            server.api().createSession("s1", "mock");
+            server.api().sendMessage("s1", "echo hi");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (server.api().events("s1").stream().noneMatch(e -> e.get("type").asText().equals("turn.ended"))) {
+                assertThat(System.nanoTime()).as("the turn ended within 30 s").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            Thread.sleep(500); // a record logged at the turn's end is published by now
+
+            List<String> loaded = Files.readAllLines(classes);
+            // the agent ran on a terminal that pty4j set up, unpacking its library as a first terminal does
+            assertThat(loaded).anyMatch(line -> line.contains(" com.pty4j.util.ExtractedNative "));
+            assertThat(loaded.stream().filter(line -> line.contains(" java.util.logging.LogRecord ")).toList())
+                    .as("a log record made by the first session or its turn").isEmpty();
+            assertThat(Files.readString(log)).doesNotContain("pty4j native");
+        }
+    }
+
+    @Test
     void anIdleServerBuildsNoBodySchemasUntilARequestWithABodyComes() throws Exception {
         // The JSON Schema repository (the whole OpenAPI document dereferenced, and the library's classes) is only
         // for validating request bodies: built at every start it was ~1.6 MiB of an idle server's RSS (its heap, its
