@@ -18,6 +18,12 @@ import java.util.stream.Stream;
  * {@code /tmp} mounted {@code noexec}), the first terminal of a JVM gets a private directory for the library, and
  * once that terminal has started, the library is loaded and mapped, and the directory is removed: Linux keeps a
  * loaded library's pages after its file is deleted, and pty4j loads it once per JVM.
+ *
+ * <p>JNA, which pty4j loads in that same start, unpacks its own {@code libjnidispatch.so} the same way into
+ * {@code $XDG_CACHE_HOME/JNA/temp} (else {@code ~/.cache/JNA/temp}): directories of the user's that the server made
+ * readable by everyone (0755), outside its data directory. Unless {@code jna.tmpdir} is set already, it gets a
+ * private directory of its own for the first terminal's start, removed likewise, and the setting is cleared after it
+ * so that nothing later unpacks into a directory that is gone.
  */
 public final class PtyNatives {
     private static final System.Logger LOG = System.getLogger(PtyNatives.class.getName());
@@ -25,9 +31,13 @@ public final class PtyNatives {
     public static final String DIRECTORY_PROPERTY = "pty4j.tmpdir";
 
     /** pty4j's logger of the unpacking, through SLF4J and java.util.logging (slf4j-jdk14). */
-    static final String EXTRACTION_LOGGER = "com.pty4j.util.ExtractedNative";
+    private static final String EXTRACTION_LOGGER = "com.pty4j.util.ExtractedNative";
 
-    private static Path privateDirectory; // guarded by PtyNatives.class
+    /** JNA's own system property: where it unpacks its native library. */
+    private static final String JNA_DIRECTORY_PROPERTY = "jna.tmpdir";
+
+    private static Path privateDirectory; // pty4j's; guarded by PtyNatives.class
+    private static Path jnaDirectory; // guarded by PtyNatives.class
     private static boolean loaded; // guarded by PtyNatives.class
     /** Held here once its level is set: java.util.logging keeps loggers weakly, and a collected one forgets it. */
     private static java.util.logging.Logger extractionLog; // guarded by PtyNatives.class
@@ -46,18 +56,35 @@ public final class PtyNatives {
         }
     }
 
-    /** Before a terminal starts: the first time, points pty4j at a private directory unless one is configured. */
+    /**
+     * Before a terminal starts: the first time, points pty4j and JNA at private directories unless they are
+     * configured.
+     */
     static synchronized void beforeStart() {
         quietTheUnpackingNotice();
-        if (loaded || privateDirectory != null || System.getProperty(DIRECTORY_PROPERTY) != null) {
+        if (loaded) {
             return;
         }
+        if (privateDirectory == null && System.getProperty(DIRECTORY_PROPERTY) == null) {
+            privateDirectory = privateDirectoryFor(DIRECTORY_PROPERTY, "sandbox-agent-pty4j-");
+        }
+        // "jna.loaded": JNA has its library already (some other code of this JVM used it first)
+        if (jnaDirectory == null && System.getProperty(JNA_DIRECTORY_PROPERTY) == null
+                && System.getProperty("jna.loaded") == null) {
+            jnaDirectory = privateDirectoryFor(JNA_DIRECTORY_PROPERTY, "sandbox-agent-jna-");
+        }
+    }
+
+    /** A new 0700 directory named in {@code property}; null, and the library's own choice, when none can be made. */
+    private static Path privateDirectoryFor(String property, String prefix) {
         try {
-            privateDirectory = Files.createTempDirectory("sandbox-agent-pty4j-",
+            Path directory = Files.createTempDirectory(prefix,
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            System.setProperty(DIRECTORY_PROPERTY, privateDirectory.toString());
+            System.setProperty(property, directory.toString());
+            return directory;
         } catch (IOException | UnsupportedOperationException e) {
-            LOG.log(Level.DEBUG, "no private directory for pty4j's natives; it picks its own", e);
+            LOG.log(Level.DEBUG, "no private directory for " + property + "; the library picks its own", e);
+            return null;
         }
     }
 
@@ -82,21 +109,31 @@ public final class PtyNatives {
         extractionLog = log;
     }
 
-    /** After a terminal started: the library is loaded, so its private copy can go. */
+    /** After a terminal started: the libraries are loaded, so their private copies can go. */
     static synchronized void afterStart() {
         if (loaded) {
             return;
         }
         loaded = true;
-        if (privateDirectory == null) {
+        remove(privateDirectory);
+        if (jnaDirectory != null) {
+            if (jnaDirectory.toString().equals(System.getProperty(JNA_DIRECTORY_PROPERTY))) {
+                System.clearProperty(JNA_DIRECTORY_PROPERTY);
+            }
+            remove(jnaDirectory);
+        }
+    }
+
+    private static void remove(Path directory) {
+        if (directory == null) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(privateDirectory)) {
+        try (Stream<Path> paths = Files.walk(directory)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
-            LOG.log(Level.DEBUG, "could not remove " + privateDirectory, e);
+            LOG.log(Level.DEBUG, "could not remove " + directory, e);
         }
     }
 }
