@@ -20,23 +20,28 @@ import java.util.function.IntConsumer;
 public final class TerminalProcessBuilder {
     /**
      * Runs before the program: raw mode, the stderr FIFO, then the marker that says both are done; then it opens the
-     * FIFO as its stderr (which waits for our read end) and removes the name. Everything
-     * variable is a positional parameter ($1 marker, $2 FIFO, then the program and its arguments), never pasted
-     * into the script, so no argument can inject shell code.
+     * FIFO as its stderr (which waits for our read end) and removes the name, and the FIFO's private directory with
+     * it: once both ends are open nothing needs either, and a server killed while its agents run (SIGKILL, no
+     * cleanup) then leaves no empty directory in the temporary directory for each of them. A directory that cannot be
+     * removed is not an error: the server removes it when the program ends. Everything variable is a positional
+     * parameter ($1 marker, $2 FIFO, then the program and its arguments), never pasted into the script, so no
+     * argument can inject shell code.
      */
     static final String WRAPPER =
             "stty raw -echo && mkfifo -m 600 \"$2\" || exit 125; printf '%s' \"$1\"; "
-                    + "exec 2>\"$2\" && rm -f \"$2\" || exit 125; shift 2; exec \"$@\"";
+                    + "exec 2>\"$2\" && rm -f \"$2\" || exit 125; rmdir \"${2%/*}\" 2>/dev/null; shift 2; "
+                    + "exec \"$@\"";
     /**
-     * {@link #WRAPPER} with stdin from a second FIFO ($3). The wrapper holds it open read-write on fd 3, so neither
-     * its own open nor ours blocks, then waits for a go line on the terminal: by then our write end is open, so
-     * the program never reads a premature end-of-file. It then opens the read end, removes the name and hands the
-     * read end to the program as stdin, with fd 3 closed.
+     * {@link #WRAPPER} with stdin from a second FIFO ($3, in the same directory). The wrapper holds it open read-write
+     * on fd 3, so neither its own open nor ours blocks, then waits for a go line on the terminal: by then our write
+     * end is open, so the program never reads a premature end-of-file. It then opens the read end, removes the name
+     * and hands the read end to the program as stdin, with fd 3 closed; both names gone, it removes the directory.
      */
     static final String WRAPPER_STDIN_PIPE =
             "stty raw -echo && mkfifo -m 600 \"$2\" && mkfifo -m 600 \"$3\" && exec 3<>\"$3\" || exit 125; "
                     + "printf '%s' \"$1\"; IFS= read -r go; exec 4<\"$3\" && rm -f \"$3\" || exit 125; "
-                    + "exec 2>\"$2\" && rm -f \"$2\" || exit 125; shift 3; exec \"$@\" <&4 3<&- 4<&-";
+                    + "exec 2>\"$2\" && rm -f \"$2\" || exit 125; rmdir \"${2%/*}\" 2>/dev/null; shift 3; "
+                    + "exec \"$@\" <&4 3<&- 4<&-";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     final List<String> command;
